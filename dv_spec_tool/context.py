@@ -1,0 +1,40 @@
+"""What rules read: the design plus shared, computed-once facts about it."""
+
+from __future__ import annotations
+
+import difflib
+from functools import cached_property
+
+from .design import Design
+from .project import EntityEntry
+from .rules import Issue
+
+
+class Context:
+    def __init__(self, design: Design):
+        self.design = design
+        self.project = design.project
+
+    def at(self, entry: EntityEntry, path, message: str, hint: str = "") -> Issue:
+        """An issue located at `path` inside the entity's dv block."""
+        line, col = entry.position(tuple(path))
+        return Issue(entry.file.path, line, col, message, hint, entry.name)
+
+    @cached_property
+    def schema_errors(self) -> dict:
+        """Structural errors per entity name, from the JSON Schema (computed once)."""
+        from .structure import schema_errors
+
+        return {name: schema_errors(entry.dv) for name, entry in self.design.entities.items()}
+
+    def sound_entities(self) -> list:
+        """Entities whose block is structurally valid; semantic rules look only at these."""
+        return [e for name, e in self.design.entities.items() if not self.schema_errors[name]]
+
+
+def did_you_mean(word, choices) -> str:
+    """A fix hint naming the closest choice, or ''."""
+    if not isinstance(word, str):
+        return ""
+    matches = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
+    return f"did you mean `{matches[0]}`?" if matches else ""

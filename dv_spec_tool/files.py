@@ -1,0 +1,30 @@
+"""Writing files safely: atomically, so an interrupted run leaves the old or the new file."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+from .errors import UsageError
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write `text` to `path` through a temporary file in the same folder and a rename."""
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(folder, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=".dv-spec-", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+                out.write(text)
+                out.flush()
+                os.fsync(out.fileno())
+            if os.path.exists(path):
+                os.chmod(temp, os.stat(path).st_mode & 0o777)
+            os.replace(temp, path)
+        except BaseException:
+            if os.path.exists(temp):
+                os.unlink(temp)
+            raise
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write: {exc.strerror}") from None

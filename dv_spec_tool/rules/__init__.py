@@ -1,0 +1,62 @@
+"""The rule registry: one rule = one function with a stable id and a one-line doc.
+
+A rule is a generator over a `Context` yielding `Issue`s; the registry adds the
+rule's id and severity. Ids are explicit strings, never derived from module
+paths, so they stay stable when code moves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, NamedTuple
+
+from ..findings import SEVERITIES
+
+
+class Issue(NamedTuple):
+    file: str
+    line: int
+    col: int
+    message: str
+    hint: str = ""
+    entity: str = ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    severity: str
+    summary: str
+    check: Callable
+
+    @property
+    def rationale(self) -> str:
+        doc = (self.check.__doc__ or "").strip().splitlines()
+        return "\n".join(line.strip() for line in doc[1:]).strip()
+
+
+RULES: dict = {}
+
+
+def rule(rule_id: str, name: str, severity: str = "error"):
+    """Register a rule function under a stable id; duplicate ids are refused."""
+    if severity not in SEVERITIES:
+        raise ValueError(f"unknown severity {severity!r} for {rule_id}")
+
+    def register(func):
+        if rule_id in RULES:
+            raise ValueError(f"rule id {rule_id} is registered twice")
+        summary = (func.__doc__ or "").strip().splitlines()[0] if func.__doc__ else ""
+        if not summary:
+            raise ValueError(f"rule {rule_id} needs a one-line doc")
+        RULES[rule_id] = Rule(rule_id, name, severity, summary, func)
+        return func
+
+    return register
+
+
+def all_rules() -> list:
+    from . import columns, files, model, references, structure  # noqa: F401  (registers)
+
+    return [RULES[key] for key in sorted(RULES)]

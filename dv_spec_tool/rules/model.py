@@ -1,0 +1,141 @@
+"""Rules about the Data Vault model itself: keys, links, satellites."""
+
+from collections import Counter
+
+from ..design import LINK_KINDS, PARENT_KINDS, SAT_KINDS, as_list, business_keys, hub_refs, key_columns
+from . import rule
+
+
+@rule("DV202", "link-too-few-hubs")
+def link_too_few_hubs(ctx):
+    """A link references fewer than two hubs; a relationship needs two ends (a hub may appear twice with roles)."""
+    for entry in ctx.sound_entities():
+        if entry.dv["kind"] in LINK_KINDS and len(entry.dv["hubs"]) < 2:
+            yield ctx.at(entry, ("hubs",), f"{entry.dv['kind']} `{entry.name}` references {len(entry.dv['hubs'])} hub; it needs at least two",
+                         "add the other hub, or for a self-relationship list the hub twice with roles")
+
+
+@rule("DV204", "duplicate-entity")
+def duplicate_entity(ctx):
+    """Two model entries carry a design under the same name; dbt model names are unique."""
+    for entry in ctx.design.duplicates:
+        first = ctx.design.entities[entry.name]
+        line, col = entry.file.doc.position(entry.model_path + ("name",))
+        yield ctx.at(entry, (), f"entity `{entry.name}` is already designed in {first.file.path}:{first.position()[0]}",
+                     "rename one of them or merge the two entries")._replace(line=line, col=col)
+
+
+@rule("DV205", "duplicate-hash-key")
+def duplicate_hash_key(ctx):
+    """Two hubs or links use the same hash key column name, so links and satellites could not tell them apart."""
+    owners = {}
+    for entry in ctx.sound_entities():
+        if entry.dv["kind"] in ("hub",) + LINK_KINDS:
+            key = entry.dv["hash_key"]
+            if key in owners:
+                yield ctx.at(entry, ("hash_key",), f"hash key `{key}` is already the hash key of `{owners[key]}`",
+                             f"name it after this entity, e.g. `{entry.name.split('_', 1)[-1]}_hk`")
+            else:
+                owners[key] = entry.name
+
+
+@rule("DV206", "key-mapping-arity")
+def key_mapping_arity(ctx):
+    """A source's business-key mapping lists a different number of columns than the hub has business keys."""
+    for entry in ctx.sound_entities():
+        kind = entry.dv["kind"]
+        if kind not in ("hub",) + LINK_KINDS + tuple(PARENT_KINDS):
+            continue
+        for index, source in enumerate(as_list(entry.dv.get("sources"))):
+            mapping = source.get("business_keys")
+            path = ("sources", index, "business_keys")
+            if isinstance(mapping, list):
+                hub = _mapped_hub(ctx, entry)
+                if hub is not None:
+                    yield from _arity(ctx, entry, path, mapping, hub)
+            elif isinstance(mapping, dict):
+                link = entry.dv if kind in LINK_KINDS else _parent_dv(ctx, entry)
+                refs = {ref.name: ref.hub for ref in hub_refs(ctx.design, link)} if link else {}
+                for ref_name, columns in mapping.items():
+                    if ref_name in refs:
+                        yield from _arity(ctx, entry, path + (ref_name,), columns, refs[ref_name])
+
+
+def _parent_dv(ctx, entry):
+    parent = ctx.design.get(entry.dv.get("parent"))
+    return parent.dv if parent is not None and isinstance(parent.dv, dict) and parent.dv.get("kind") in LINK_KINDS else None
+
+
+def _mapped_hub(ctx, entry):
+    if entry.dv["kind"] == "hub":
+        return entry.name
+    if entry.dv["kind"] in PARENT_KINDS and ctx.design.kind_of(entry.dv.get("parent")) == "hub":
+        return entry.dv["parent"]
+    return None
+
+
+def _arity(ctx, entry, path, columns, hub):
+    keys = business_keys(ctx.design, hub)
+    if keys and len(columns) != len(keys):
+        yield ctx.at(entry, path, f"maps {len(columns)} column(s) onto {len(keys)} business key(s) of `{hub}` ({', '.join(keys)})",
+                     "list one source column per business key, in the hub's order")
+
+
+@rule("DV207", "payload-overlaps-keys")
+def payload_overlaps_keys(ctx):
+    """A payload column is also a key, hashdiff, multi-active key or metadata column; payload is descriptive only."""
+    settings = ctx.design.settings
+    for entry in ctx.sound_entities():
+        payload = as_list(entry.dv.get("payload"))
+        if not payload:
+            continue
+        reserved = {settings["load_datetime_column"]: "the load datetime", settings["record_source_column"]: "the record source"}
+        for key in ("hash_key", "hashdiff", "effective_from"):
+            if isinstance(entry.dv.get(key), str):
+                reserved[entry.dv[key]] = f"the {key.replace('_', ' ')}"
+        for column in as_list(entry.dv.get("multi_active_keys")) + as_list(entry.dv.get("reference_keys")):
+            reserved[column] = "a key"
+        for index in range(len(as_list(entry.dv.get("sources")))):
+            for column in key_columns(ctx.design, entry, index):
+                reserved.setdefault(column.source_column, "a business key")
+                reserved.setdefault(column.target, "a business key")
+        for index, column in enumerate(payload):
+            if column in reserved:
+                yield ctx.at(entry, ("payload", index), f"payload column `{column}` is {reserved[column]}",
+                             "remove it from `payload`; keys and metadata are loaded already")
+
+
+@rule("DV208", "hashdiff-without-payload")
+def hashdiff_without_payload(ctx):
+    """A satellite declares a hashdiff but no payload, so the hashdiff would hash nothing."""
+    for entry in ctx.sound_entities():
+        if entry.dv["kind"] in SAT_KINDS and not entry.dv.get("payload"):
+            yield ctx.at(entry, ("hashdiff",), f"`{entry.name}` has hashdiff `{entry.dv['hashdiff']}` but no payload",
+                         "add `payload: [columns]` the satellite tracks")
+
+
+@rule("DV210", "ambiguous-hub-reference")
+def ambiguous_hub_reference(ctx):
+    """A link references the same hub twice without distinct roles, or two references share a foreign key column."""
+    for entry in ctx.sound_entities():
+        if entry.dv["kind"] not in LINK_KINDS:
+            continue
+        refs = hub_refs(ctx.design, entry.dv)
+        counts = Counter(ref.name for ref in refs)
+        foreign_keys = Counter(ref.foreign_key for ref in refs if ref.foreign_key)
+        for ref in refs:
+            if counts[ref.name] > 1:
+                yield ctx.at(entry, ("hubs", ref.index), f"`{ref.name}` is referenced {counts[ref.name]} times without distinct roles",
+                             f"write `{{hub: {ref.hub}, role: <role>}}` for each reference")
+            elif ref.foreign_key and foreign_keys[ref.foreign_key] > 1:
+                yield ctx.at(entry, ("hubs", ref.index), f"two hub references would both use foreign key column `{ref.foreign_key}`",
+                             "give them roles or explicit `foreign_key` names")
+
+
+@rule("DV216", "satellite-multiple-sources", severity="warning")
+def satellite_multiple_sources(ctx):
+    """A satellite loads from several sources; Data Vault practice is one satellite per source (rate of change and ownership differ)."""
+    for entry in ctx.sound_entities():
+        if entry.dv["kind"] in ("sat", "ma_sat", "eff_sat") and len(entry.dv["sources"]) > 1:
+            yield ctx.at(entry, ("sources", 1), f"`{entry.name}` loads from {len(entry.dv['sources'])} sources",
+                         "split it into one satellite per source, e.g. sat_<parent>_<source>")

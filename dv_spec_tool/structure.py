@@ -1,0 +1,166 @@
+"""Structural checks of `dv` blocks and settings against the shipped JSON Schema.
+
+The schema is the one source of truth for shape: editors read it for
+completion, and this module turns its validation errors into findings a
+person can act on (rule id, key path, message, fix hint).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from typing import NamedTuple
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
+
+from .context import did_you_mean
+
+SCHEMA_DIR = os.path.join(os.path.dirname(__file__), "schemas")
+DV_SCHEMA_PATH = os.path.join(SCHEMA_DIR, "dv.schema.json")
+
+_TYPE_WORDS = {
+    "array": "a list",
+    "string": "a string",
+    "object": "a mapping",
+    "boolean": "true or false",
+    "integer": "a whole number",
+    "number": "a number",
+    "null": "empty",
+}
+
+
+class SchemaError(NamedTuple):
+    rule: str
+    path: tuple  # inside the checked block
+    message: str
+    hint: str = ""
+
+
+@lru_cache(maxsize=None)
+def dv_schema() -> dict:
+    with open(DV_SCHEMA_PATH, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@lru_cache(maxsize=None)
+def _validator(definition: str | None) -> Draft202012Validator:
+    schema = dv_schema()
+    if definition is not None:
+        schema = {**schema["$defs"][definition], "$defs": schema["$defs"]}
+        schema.pop("allOf", None)
+    return Draft202012Validator(schema)
+
+
+def _what(value) -> str:
+    for json_type, word in _TYPE_WORDS.items():
+        if json_type == "array" and isinstance(value, list):
+            return word
+        if json_type == "object" and isinstance(value, dict):
+            return word
+        if json_type == "boolean" and isinstance(value, bool):
+            return word
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    if value is None:
+        return "empty"
+    return f"{value!r}"
+
+
+def _key_name(path: tuple) -> str:
+    named = [str(p) for p in path if not isinstance(p, int)]
+    return f"`{'.'.join(named)}`" if named else "the dv block"
+
+
+def _convert(error, kind_word: str) -> list:
+    path = tuple(error.absolute_path)
+    validator = error.validator
+    rule_id = error.schema.get("x-rule") if isinstance(error.schema, dict) else None
+    if validator == "additionalProperties":
+        allowed = list(error.schema.get("properties", {}))
+        extra = [k for k in error.instance if k not in allowed]
+        return [
+            SchemaError("DV101", path + (key,), f"unknown key `{key}` in {kind_word}",
+                        did_you_mean(key, allowed) or f"allowed keys: {', '.join(sorted(allowed))}")
+            for key in extra
+        ]
+    if validator == "required":
+        missing = [k for k in error.validator_value if k not in error.instance]
+        return [
+            SchemaError("DV102", path, f"missing required key `{key}` in {kind_word}",
+                        f"{kind_word} needs: {', '.join(error.validator_value)}")
+            for key in missing
+        ]
+    if validator == "oneOf":
+        if rule_id == "DV106":
+            return [SchemaError("DV106", path, "a source needs exactly one of `model` or `source`",
+                                "e.g. `- model: raw_providers` or `- source: crm.providers`")]
+        inner = best_match(error.context)
+        if inner is not None:
+            # context errors carry paths relative to the oneOf location
+            inner_errors = _convert(inner, kind_word)
+            return [e._replace(path=path + e.path[len(path):] if e.path[:len(path)] == path else path + e.path)
+                    for e in inner_errors]
+    if validator == "enum":
+        choices = [str(c) for c in error.validator_value]
+        what = "kind" if rule_id == "DV100" else _key_name(path)
+        return [SchemaError(rule_id or "DV103", path, f"unknown {what} {error.instance!r}",
+                            did_you_mean(error.instance, choices) or f"one of: {', '.join(choices)}")]
+    if validator in ("pattern", "maxLength") and rule_id:
+        return [SchemaError(rule_id, path, *_pattern_message(rule_id, error.instance, path))]
+    if validator == "type":
+        expected = error.validator_value
+        expected = [expected] if isinstance(expected, str) else expected
+        words = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
+        return [SchemaError("DV103", path, f"{_key_name(path)} must be {words}, not {_what(error.instance)}",
+                            _type_hint(path, expected))]
+    if validator in ("minItems", "maxItems", "uniqueItems", "minLength"):
+        messages = {
+            "minItems": "must not be empty" if error.validator_value == 1 else f"needs at least {error.validator_value} items",
+            "maxItems": f"takes at most {error.validator_value} item(s)",
+            "uniqueItems": "lists the same item twice",
+            "minLength": "must not be empty",
+        }
+        return [SchemaError("DV103", path, f"{_key_name(path)} {messages[validator]}")]
+    return [SchemaError(rule_id or "DV103", path, f"{_key_name(path)}: {error.message}")]
+
+
+def _pattern_message(rule_id: str, value, path: tuple) -> tuple:
+    if rule_id == "DV104":
+        return (f"{_key_name(path)} value {value!r} is not a plain SQL identifier",
+                "use letters, digits and underscores, starting with a letter or underscore")
+    if rule_id == "DV106":
+        return (f"source {value!r} must be `source_name.table_name`", "e.g. `source: crm.providers`")
+    return (f"{_key_name(path)} value {value!r} may not contain quotes, backslashes or line breaks",
+            "record_source is written into SQL as a literal")
+
+
+def _type_hint(path: tuple, expected: list) -> str:
+    if path and path[-1] in ("business_keys", "payload", "hubs", "satellites", "links", "sources") and "array" in expected:
+        return f"write a YAML list, e.g. `{path[-1]}: [a, b]`"
+    return ""
+
+
+def schema_errors(dv) -> list:
+    """Structural errors of one `dv` block, sorted by path."""
+    if not isinstance(dv, dict):
+        return [SchemaError("DV103", (), f"the dv block must be a mapping, not {_what(dv)}",
+                            "write `dv:` followed by indented keys, starting with `kind:`")]
+    kind = dv.get("kind")
+    kind_word = f"a {kind} design" if isinstance(kind, str) else "a design"
+    found = []
+    for error in _validator(None).iter_errors(dv):
+        found.extend(_convert(error, kind_word))
+    unique = {(e.rule, e.path, e.message): e for e in found}
+    return sorted(unique.values(), key=lambda e: (tuple(map(str, e.path)), e.rule))
+
+
+def settings_errors(settings) -> list:
+    """Errors in `vars: {dv_spec: ...}`; all reported as DV020."""
+    if settings in (None, {}):
+        return []
+    if not isinstance(settings, dict):
+        return [SchemaError("DV020", (), f"`vars.dv_spec` must be a mapping, not {_what(settings)}")]
+    return [e._replace(rule="DV020") for error in _validator("settings").iter_errors(settings)
+            for e in _convert(error, "the dv_spec settings")]

@@ -1,0 +1,26 @@
+"""Run the rules over a design: the pure core of `dv-spec validate`."""
+
+from __future__ import annotations
+
+from .context import Context
+from .design import Design
+from .findings import Finding, sort_findings
+from .rules import all_rules
+
+
+def validate(design: Design, select=None) -> list:
+    """Every finding of every rule, sorted; `select` limits them to some entities."""
+    ctx = Context(design)
+    findings = []
+    for rule in all_rules():
+        for issue in rule.check(ctx):
+            if select and issue.entity not in select:
+                continue
+            findings.append(Finding(issue.file, issue.line, issue.col, rule.id, rule.severity,
+                                    issue.message, issue.hint, issue.entity))
+    return sort_findings(findings)
+
+
+def exit_code(findings) -> int:
+    """0 when clean (warnings allowed), 1 when an error-severity finding exists."""
+    return 1 if any(f.severity == "error" for f in findings) else 0
