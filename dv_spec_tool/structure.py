@@ -96,7 +96,10 @@ def _convert(error, kind_word: str) -> list:
         if rule_id == "DV106":
             return [SchemaError("DV106", path, "a source needs exactly one of `model` or `source`",
                                 "e.g. `- model: raw_providers` or `- source: crm.providers`")]
-        inner = best_match(error.context)
+        # Prefer the branch matching the value's type: a mapping with a typo
+        # should be told about the typo, not that it "must be a string".
+        relevant = [e for e in error.context if e.validator != "type"] or error.context
+        inner = best_match(relevant)
         if inner is not None:
             # context errors carry paths relative to the oneOf location
             inner_errors = _convert(inner, kind_word)
@@ -152,6 +155,10 @@ def schema_errors(dv) -> list:
     found = []
     for error in _validator(None).iter_errors(dv):
         found.extend(_convert(error, kind_word))
+    # A typo (`hashdif`) would also read as a missing `hashdiff`: report it once.
+    typos = {(e.path[:-1], e.hint) for e in found if e.rule == "DV101"}
+    found = [e for e in found if not (e.rule == "DV102" and any(
+        path == e.path and f"`{e.message.split('`')[1]}`" in hint for path, hint in typos))]
     unique = {(e.rule, e.path, e.message): e for e in found}
     return sorted(unique.values(), key=lambda e: (tuple(map(str, e.path)), e.rule))
 
