@@ -3,9 +3,10 @@
     model, and AutomateDV's pit_incremental and bridge_incremental
     materialisations, build into before inserting.
 
-    Only on the fakesnow emulator (target.account == 'fakesnow'): a
-    temporary table or view named database.schema.identifier cannot be
-    created again on a second run there, so the relation is left unqualified.
+    Only on the fakesnow emulator (target.account == 'fakesnow'): it refuses
+    a temporary table named database.schema.identifier ("TEMPORARY table
+    names can *only* use the temp catalog"), so every incremental run after
+    the first failed there; the relation is left unqualified.
     Everywhere else this returns what dbt itself would: dbt-snowflake's own
     snowflake__make_temp_relation if it has one, else dbt's default__.
 
