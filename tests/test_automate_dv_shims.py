@@ -1,0 +1,353 @@
+"""AutomateDV 0.11.x on DuckDB and on fakesnow, through dv_spec's shims.
+
+Builds tests/fixtures/automate_dv_project (one model per AutomateDV table
+macro) with ``dbt build`` and checks:
+
+* every table is built, and a second build adds no rows (two scenarios: every
+  stage holding both loads at once; and one load per build, the second load
+  built twice);
+* hub, link and satellite rows are exactly what Python computes from the
+  seed CSVs, hash bytes included (hashlib.md5 of AutomateDV's normalised
+  string: UPPER(TRIM(x)), '||' between columns, '^^' for NULL);
+* the PIT's ghost key is 16 zero bytes, like Snowflake's.
+
+Skips, saying why, when DV_SPEC_AUTOMATE_DV_DIR / DV_SPEC_DBT_UTILS_DIR are
+not set (tests/packages.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from packages import FIXTURES_DIR, copy_fixture, install_packages, require_automate_dv
+
+SEEDS = FIXTURES_DIR / "automate_dv_project" / "seeds"
+
+VAULT_TABLES = [
+    "hub_customer",
+    "hub_order",
+    "link_customer_order",
+    "sat_customer_details",
+    "ma_sat_customer_contacts",
+    "eff_sat_customer_order",
+    "t_link_transaction",
+    "nh_link_transaction",
+    "xts_customer",
+    "pit_customer",
+    "bridge_customer_order",
+    "ref_country",
+]
+
+# AutomateDV behaviour, not a shim gap: with every load of a key in the stage,
+# a re-run inserts again. sat_customer_details sets meta.apply_source_filter,
+# which fixes it for sat; ma_sat and eff_sat do not read that setting.
+REINSERTS_WITH_ALL_LOADS_STAGED = {
+    "ma_sat_customer_contacts": (
+        "AutomateDV ma_sat re-inserts a key's older groups when the stage holds several "
+        "loads of it; it has no apply_source_filter"
+    ),
+    "eff_sat_customer_order": (
+        "AutomateDV eff_sat re-opens a closed relationship from its older load when the "
+        "stage holds several loads of it; it has no apply_source_filter"
+    ),
+}
+
+ADAPTERS = ["duckdb", "fakesnow"]
+
+pytestmark = pytest.mark.filterwarnings("ignore:Arrow output on a DB-API result:UserWarning")
+
+
+@pytest.fixture(scope="session")
+def fakesnow_server():
+    import fakesnow
+
+    with fakesnow.server() as conn:
+        yield conn
+
+
+# --- what Python expects from the seeds -------------------------------------
+
+
+def _seed(name: str) -> list[dict[str, str]]:
+    with open(SEEDS / f"{name}.csv", newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _normalise(value: str | None) -> str | None:
+    """NULLIF(UPPER(TRIM(CAST(x AS VARCHAR))), ''); a CSV's empty field is NULL."""
+    text = (value or "").strip().upper()
+    return text or None
+
+
+def md5_key(*values: str | None) -> bytes | None:
+    """AutomateDV's hash key: one column hashed alone; several joined with '||',
+    NULL as '^^', and all-NULL as NULL.
+
+    >>> md5_key("cust-001") == hashlib.md5(b"CUST-001").digest()
+    True
+    >>> md5_key("a", None) == hashlib.md5(b"A||^^").digest()
+    True
+    >>> md5_key(None, "") is None
+    True
+    """
+    if len(values) == 1:
+        single = _normalise(values[0])
+        return None if single is None else hashlib.md5(single.encode()).digest()
+    joined = "||".join(_normalise(v) or "^^" for v in values)
+    if joined == "||".join(["^^"] * len(values)):
+        return None
+    return hashlib.md5(joined.encode()).digest()
+
+
+def md5_hashdiff(row: dict[str, str], columns: list[str]) -> bytes:
+    """AutomateDV's hashdiff: columns sorted by name, '||' between, NULL as '^^'.
+
+    >>> md5_hashdiff({"b": "x", "a": ""}, ["b", "a"]) == hashlib.md5(b"^^||X").digest()
+    True
+    """
+    ordered = sorted(columns, key=str.lower)
+    joined = "||".join(_normalise(row[c]) or "^^" for c in ordered)
+    return hashlib.md5(joined.encode()).digest()
+
+
+def expected_hub_customer() -> set[bytes]:
+    ids = [r["customer_id"] for r in _seed("raw_customers")] + [r["customer_id"] for r in _seed("raw_orders")]
+    return {md5_key(i) for i in ids}
+
+
+def expected_hub_order() -> set[bytes]:
+    return {md5_key(r["order_id"]) for r in _seed("raw_orders")}
+
+
+def expected_link_customer_order() -> set[tuple[bytes, bytes, bytes]]:
+    return {
+        (md5_key(r["customer_id"], r["order_id"]), md5_key(r["customer_id"]), md5_key(r["order_id"]))
+        for r in _seed("raw_orders")
+    }
+
+
+def expected_sat_customer_details() -> list[tuple[bytes, bytes, str]]:
+    """One row per key per change of hashdiff, in load order."""
+    by_key: dict[bytes, list[dict[str, str]]] = defaultdict(list)
+    for row in _seed("raw_customers"):
+        by_key[md5_key(row["customer_id"])].append(row)
+    rows = []
+    for key, history in by_key.items():
+        previous = None
+        for row in sorted(history, key=lambda r: r["load_datetime"]):
+            diff = md5_hashdiff(row, ["customer_phone", "customer_name"])
+            if diff != previous:
+                rows.append((key, diff, row["load_datetime"][:10]))
+            previous = diff
+    return sorted(rows)
+
+
+# --- building the fixture ---------------------------------------------------
+
+
+def run_dbt(args: list[str], project_dir: Path, profile: dict, profile_name: str) -> str:
+    """Run dbt in a subprocess with a profiles.yml written beside the project."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    profiles_dir = project_dir / "profiles"
+    profiles_dir.mkdir(exist_ok=True)
+    (profiles_dir / "profiles.yml").write_text(
+        yaml.safe_dump({profile_name: {"target": "test", "outputs": {"test": profile}}})
+    )
+    dbt = Path(sys.executable).with_name("dbt")
+    result = subprocess.run(
+        [str(dbt), *args, "--project-dir", str(project_dir), "--profiles-dir", str(profiles_dir)],
+        capture_output=True,
+        text=True,
+        cwd=project_dir,
+    )
+    if result.returncode != 0:
+        raise AssertionError(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
+    return result.stdout
+
+
+
+@dataclass
+class Vault:
+    """A built copy of the fixture project and a way to query it."""
+
+    adapter: str
+    project_dir: Path
+    query: Callable[[str], list[tuple]]
+    counts: list[dict[str, int]] = field(default_factory=list)
+
+    def count_all(self) -> dict[str, int]:
+        return {table: self.query(f"SELECT COUNT(*) FROM {table}")[0][0] for table in VAULT_TABLES}
+
+
+def _profile(adapter: str, project_dir: Path, fakesnow_conn: dict | None) -> dict:
+    if adapter == "duckdb":
+        return {"type": "duckdb", "path": str(project_dir / "vault.duckdb"), "threads": 4}
+    assert fakesnow_conn is not None
+    return {
+        "type": "snowflake",
+        "account": fakesnow_conn["account"],
+        "user": fakesnow_conn["user"],
+        "password": fakesnow_conn["password"],
+        "host": fakesnow_conn["host"],
+        "port": fakesnow_conn["port"],
+        "protocol": fakesnow_conn["protocol"],
+        "database": "VAULT",
+        # not MAIN: fakesnow runs on DuckDB, whose own `main` schema hides tables from DESCRIBE
+        "schema": f"ADV_{project_dir.name.upper()}",
+        "warehouse": "WH",
+        "threads": 1,
+        "connect_retries": 0,
+    }
+
+
+def _querier(adapter: str, profile: dict) -> Callable[[str], list[tuple]]:
+    if adapter == "duckdb":
+        import duckdb
+
+        def query(sql: str) -> list[tuple]:
+            with duckdb.connect(profile["path"], read_only=True) as conn:
+                return conn.execute(sql).fetchall()
+
+        return query
+
+    import snowflake.connector
+
+    def query(sql: str) -> list[tuple]:
+        conn = snowflake.connector.connect(
+            user=profile["user"],
+            password=profile["password"],
+            account=profile["account"],
+            host=profile["host"],
+            port=profile["port"],
+            protocol=profile["protocol"],
+            database=profile["database"],
+            schema=profile["schema"],
+            session_parameters={"CLIENT_OUT_OF_BAND_TELEMETRY_ENABLED": False},
+            network_timeout=5,
+        )
+        try:
+            rows = conn.cursor().execute(sql).fetchall()
+        finally:
+            conn.close()
+        return [tuple(bytes(v) if isinstance(v, bytearray) else v for v in row) for row in rows]
+
+    return query
+
+
+SCENARIOS = {
+    # every stage holds both loads; `dbt build` twice
+    "all_loads": [None, None],
+    # one load per build: 2024-01-01, then 2024-01-02 twice
+    "load_by_load": ["2024-01-01", "2024-01-02", "2024-01-02"],
+}
+
+
+@pytest.fixture(scope="module")
+def _built_vaults() -> dict[tuple[str, str], Vault]:
+    return {}
+
+
+def _vault(scenario: str, adapter: str, request, tmp_path_factory, cache: dict) -> Vault:
+    """Build (once per module) the fixture project for a scenario on an adapter."""
+    if (scenario, adapter) in cache:
+        return cache[scenario, adapter]
+    packages = require_automate_dv()
+    fakesnow_conn = request.getfixturevalue("fakesnow_server") if adapter == "fakesnow" else None
+    project_dir = copy_fixture("automate_dv_project", tmp_path_factory.mktemp(f"{scenario}_{adapter}") / "project")
+    install_packages(project_dir, packages)
+    profile = _profile(adapter, project_dir, fakesnow_conn)
+    vault = Vault(adapter, project_dir, _querier(adapter, profile))
+    for load_date in SCENARIOS[scenario]:
+        args = ["build"] if load_date is None else ["build", "--vars", f"{{load_date: '{load_date}'}}"]
+        run_dbt(args, project_dir=project_dir, profile=profile, profile_name="automate_dv_fixture")
+        vault.counts.append(vault.count_all())
+    cache[scenario, adapter] = vault
+    return vault
+
+
+@pytest.fixture(params=ADAPTERS)
+def vault_all_loads(request, tmp_path_factory, _built_vaults) -> Vault:
+    return _vault("all_loads", request.param, request, tmp_path_factory, _built_vaults)
+
+
+@pytest.fixture(params=ADAPTERS)
+def vault_load_by_load(request, tmp_path_factory, _built_vaults) -> Vault:
+    return _vault("load_by_load", request.param, request, tmp_path_factory, _built_vaults)
+
+
+@pytest.fixture(params=[(s, a) for s in SCENARIOS for a in ADAPTERS], ids=lambda p: f"{p[0]}-{p[1]}")
+def vault(request, tmp_path_factory, _built_vaults) -> Vault:
+    return _vault(*request.param, request, tmp_path_factory, _built_vaults)
+
+
+# --- tests ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("table", VAULT_TABLES)
+def test_second_build_adds_no_rows_with_all_loads_staged(vault_all_loads: Vault, table: str):
+    first, second = vault_all_loads.counts
+    assert first[table] > 0, f"{table} is empty after the first build"
+    if table in REINSERTS_WITH_ALL_LOADS_STAGED and second[table] != first[table]:
+        pytest.xfail(REINSERTS_WITH_ALL_LOADS_STAGED[table] + f" ({first[table]} -> {second[table]} rows)")
+    assert second[table] == first[table], f"{table}: {first[table]} rows, then {second[table]} after a re-run"
+
+
+@pytest.mark.parametrize("table", VAULT_TABLES)
+def test_rebuilding_the_same_load_adds_no_rows(vault_load_by_load: Vault, table: str):
+    _, second, third = vault_load_by_load.counts
+    assert second[table] > 0, f"{table} is empty after two loads"
+    assert third[table] == second[table], f"{table}: {second[table]} rows, then {third[table]} after re-running the load"
+
+
+def test_expected_row_counts(vault_all_loads: Vault):
+    # hand-checked against the seeds; hub/link/sat are also derived in Python below
+    assert vault_all_loads.counts[0] == {
+        "hub_customer": 4,
+        "hub_order": 3,
+        "link_customer_order": 4,
+        "sat_customer_details": 5,
+        "ma_sat_customer_contacts": 6,  # a first build inserts every staged group
+        "eff_sat_customer_order": 6,  # and every staged row
+        "t_link_transaction": 4,
+        "nh_link_transaction": 4,
+        "xts_customer": 6,
+        "pit_customer": 12,  # 4 customers x 3 as-of dates
+        "bridge_customer_order": 8,
+        "ref_country": 4,
+    }
+
+
+def test_hub_keys_are_python_md5_of_the_normalised_business_key(vault: Vault):
+    assert {row[0] for row in vault.query("SELECT customer_hk FROM hub_customer")} == expected_hub_customer()
+    assert {row[0] for row in vault.query("SELECT order_hk FROM hub_order")} == expected_hub_order()
+
+
+def test_link_keys_are_python_md5_of_the_joined_business_keys(vault: Vault):
+    rows = vault.query("SELECT customer_order_hk, customer_hk, order_hk FROM link_customer_order")
+    assert len(rows) == len(set(rows))
+    assert set(rows) == expected_link_customer_order()
+
+
+def test_sat_rows_are_one_per_change_of_python_hashdiff(vault: Vault):
+    rows = vault.query(
+        "SELECT customer_hk, customer_hashdiff, CAST(CAST(load_datetime AS DATE) AS VARCHAR) FROM sat_customer_details"
+    )
+    assert sorted(rows) == expected_sat_customer_details()
+
+
+def test_pit_ghost_key_is_sixteen_zero_bytes(vault_all_loads: Vault):
+    # cust-003 has no contacts: its PIT row points at the ghost key
+    keys = {row[0] for row in vault_all_loads.query("SELECT ma_sat_customer_contacts_pk FROM pit_customer")}
+    assert bytes(16) in keys
+    assert {len(k) for k in keys} == {16}
