@@ -9,8 +9,8 @@ They come from local checkouts named by two environment variables:
 When either is missing the tests skip, and say why in pytest's summary
 (``-ra`` or ``-rs``).
 
-They are installed into a copied fixture project by linking them into its
-``dbt_packages/`` folder, beside dv_spec itself. ``dbt deps`` is not used:
+They are installed into a fixture project (copied with harness.copy_project)
+by linking them into its ``dbt_packages/`` folder, beside dv_spec itself. ``dbt deps`` is not used:
 with ``{local: ...}`` entries it still reads AutomateDV's own packages.yml,
 which asks the dbt package hub for dbt_utils, and fails offline (measured
 with dbt-core 1.11: "External connection exception ... hub.getdbt.com").
@@ -32,7 +32,6 @@ AUTOMATE_DV_ENV = "DV_SPEC_AUTOMATE_DV_DIR"
 DBT_UTILS_ENV = "DV_SPEC_DBT_UTILS_DIR"
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 
 
 @dataclass(frozen=True)
@@ -135,13 +134,6 @@ def install_packages(project_dir: Path, packages: list[LocalPackage], with_dv_sp
                 ignore=shutil.ignore_patterns(".git", ".venv", "target", "dbt_packages", "logs"),
             )
     return target
-
-
-def copy_fixture(name: str, destination: Path) -> Path:
-    """Copy ``tests/fixtures/<name>`` to ``destination`` (which must not exist yet)."""
-    source = FIXTURES_DIR / name
-    shutil.copytree(source, destination, ignore=shutil.ignore_patterns("target", "dbt_packages", "logs"))
-    return destination
 
 
 @pytest.fixture(scope="session")

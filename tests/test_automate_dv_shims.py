@@ -26,9 +26,13 @@ from typing import Callable
 
 import pytest
 
-from packages import FIXTURES_DIR, copy_fixture, install_packages, require_automate_dv
+import yaml
 
-SEEDS = FIXTURES_DIR / "automate_dv_project" / "seeds"
+from harness import FIXTURES, copy_project, run_dbt
+from packages import install_packages, require_automate_dv
+
+PROJECT = FIXTURES / "automate_dv_project"
+SEEDS = PROJECT / "seeds"
 
 VAULT_TABLES = [
     "hub_customer",
@@ -62,14 +66,6 @@ REINSERTS_WITH_ALL_LOADS_STAGED = {
 ADAPTERS = ["duckdb", "fakesnow"]
 
 pytestmark = pytest.mark.filterwarnings("ignore:Arrow output on a DB-API result:UserWarning")
-
-
-@pytest.fixture(scope="session")
-def fakesnow_server():
-    import fakesnow
-
-    with fakesnow.server() as conn:
-        yield conn
 
 
 # --- what Python expects from the seeds -------------------------------------
@@ -152,66 +148,24 @@ def expected_sat_customer_details() -> list[tuple[bytes, bytes, str]]:
 # --- building the fixture ---------------------------------------------------
 
 
-def run_dbt(args: list[str], project_dir: Path, profile: dict, profile_name: str) -> str:
-    """Run dbt in a subprocess with a profiles.yml written beside the project."""
-    import subprocess
-    import sys
-
-    import yaml
-
-    profiles_dir = project_dir / "profiles"
-    profiles_dir.mkdir(exist_ok=True)
-    (profiles_dir / "profiles.yml").write_text(
-        yaml.safe_dump({profile_name: {"target": "test", "outputs": {"test": profile}}})
-    )
-    dbt = Path(sys.executable).with_name("dbt")
-    result = subprocess.run(
-        [str(dbt), *args, "--project-dir", str(project_dir), "--profiles-dir", str(profiles_dir)],
-        capture_output=True,
-        text=True,
-        cwd=project_dir,
-    )
-    if result.returncode != 0:
-        raise AssertionError(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
-    return result.stdout
-
-
-
 @dataclass
 class Vault:
     """A built copy of the fixture project and a way to query it."""
 
     adapter: str
     project_dir: Path
-    query: Callable[[str], list[tuple]]
+    query: Callable[[str], list[tuple]] = lambda sql: []
     counts: list[dict[str, int]] = field(default_factory=list)
 
     def count_all(self) -> dict[str, int]:
         return {table: self.query(f"SELECT COUNT(*) FROM {table}")[0][0] for table in VAULT_TABLES}
 
 
-def _profile(adapter: str, project_dir: Path, fakesnow_conn: dict | None) -> dict:
-    if adapter == "duckdb":
-        return {"type": "duckdb", "path": str(project_dir / "vault.duckdb"), "threads": 4}
-    assert fakesnow_conn is not None
-    return {
-        "type": "snowflake",
-        "account": fakesnow_conn["account"],
-        "user": fakesnow_conn["user"],
-        "password": fakesnow_conn["password"],
-        "host": fakesnow_conn["host"],
-        "port": fakesnow_conn["port"],
-        "protocol": fakesnow_conn["protocol"],
-        "database": "VAULT",
-        # not MAIN: fakesnow runs on DuckDB, whose own `main` schema hides tables from DESCRIBE
-        "schema": f"ADV_{project_dir.name.upper()}",
-        "warehouse": "WH",
-        "threads": 1,
-        "connect_retries": 0,
-    }
-
-
-def _querier(adapter: str, profile: dict) -> Callable[[str], list[tuple]]:
+def _querier(adapter: str, project_dir: Path) -> Callable[[str], list[tuple]]:
+    """Query the warehouse that harness.write_profiles pointed the project at."""
+    profiles = yaml.safe_load((project_dir / "profiles.yml").read_text())
+    (profile_block,) = profiles.values()
+    profile = profile_block["outputs"][adapter]
     if adapter == "duckdb":
         import duckdb
 
@@ -263,14 +217,15 @@ def _vault(scenario: str, adapter: str, request, tmp_path_factory, cache: dict) 
     if (scenario, adapter) in cache:
         return cache[scenario, adapter]
     packages = require_automate_dv()
-    fakesnow_conn = request.getfixturevalue("fakesnow_server") if adapter == "fakesnow" else None
-    project_dir = copy_fixture("automate_dv_project", tmp_path_factory.mktemp(f"{scenario}_{adapter}") / "project")
+    if adapter == "fakesnow":
+        request.getfixturevalue("fakesnow_server")
+    project_dir = copy_project(PROJECT, tmp_path_factory.mktemp(f"{scenario}_{adapter}") / "project")
     install_packages(project_dir, packages)
-    profile = _profile(adapter, project_dir, fakesnow_conn)
-    vault = Vault(adapter, project_dir, _querier(adapter, profile))
+    vault = Vault(adapter, project_dir)
     for load_date in SCENARIOS[scenario]:
         args = ["build"] if load_date is None else ["build", "--vars", f"{{load_date: '{load_date}'}}"]
-        run_dbt(args, project_dir=project_dir, profile=profile, profile_name="automate_dv_fixture")
+        run_dbt(project_dir, args, adapter, check=True)
+        vault.query = _querier(adapter, project_dir)
         vault.counts.append(vault.count_all())
     cache[scenario, adapter] = vault
     return vault
