@@ -31,6 +31,20 @@ class Context:
         """Entities whose block is structurally valid; semantic rules look only at these."""
         return [e for name, e in self.design.entities.items() if not self.schema_errors[name]]
 
+    @cached_property
+    def resolved(self) -> dict:
+        """The sound entities resolved with the contract's defaults (macros/design/)."""
+        return self.design.resolve([e.name for e in self.sound_entities()])
+
+    def refs(self, link_name) -> list:
+        """A sound link's resolved hub references, in hash order ([] otherwise)."""
+        link = self.entity(link_name)
+        return link.get("refs", []) if link else []
+
+    def entity(self, name) -> dict | None:
+        """A sound entity, resolved; None for unknown or broken ones."""
+        return self.resolved["entities"].get(name) if isinstance(name, str) else None
+
 
 def did_you_mean(word, choices) -> str:
     """A fix hint naming the closest choice, or ''."""

@@ -22,14 +22,15 @@ def _known_columns(ctx, ref, seen=()):
 def column_not_in_source(ctx):
     """A column the design reads from a source is not among that source's known columns (seed header, dbt source `columns:`)."""
     for entry in ctx.sound_entities():
-        for index, source in enumerate(as_list(entry.dv.get("sources"))):
-            columns, origin = _known_columns(ctx, source_ref(source))
+        entity = ctx.entity(entry.name)
+        for source in entity["sources"]:
+            columns, origin = _known_columns(ctx, source["ref"])
             if columns is None:
                 continue
             lowered = {c.lower() for c in columns}
-            for column, path in required_source_columns(ctx.design, entry, index):
+            for column, path in required_source_columns(entity, source):
                 if column.lower() not in lowered:
-                    yield ctx.at(entry, path, f"column `{column}` is not in `{source_ref(source)}` ({origin})",
+                    yield ctx.at(entry, path, f"column `{column}` is not in `{source['ref']}` ({origin})",
                                  did_you_mean(column, columns) or "map it with a per-source `business_keys` or add it to the source")
 
 
@@ -47,7 +48,7 @@ def _convention_violation(name, convention):
 @rule("DV301", "naming-convention", severity="warning")
 def naming_convention(ctx):
     """An entity, hash key or hashdiff name breaks the project's naming convention (vars.dv_spec.naming)."""
-    naming = ctx.design.settings["naming"]
+    naming = ctx.resolved["settings"]["naming"]
     for entry in ctx.sound_entities():
         kind = entry.dv["kind"]
         problem = _convention_violation(entry.name, naming.get(kind))

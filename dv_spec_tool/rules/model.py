@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from ..design import LINK_KINDS, PARENT_KINDS, SAT_KINDS, as_list, business_keys, hub_refs, key_columns
+from ..design import LINK_KINDS, PARENT_KINDS, SAT_KINDS, as_list
 from . import rule
 
 
@@ -54,16 +54,11 @@ def key_mapping_arity(ctx):
                 if hub is not None:
                     yield from _arity(ctx, entry, path, mapping, hub)
             elif isinstance(mapping, dict):
-                link = entry.dv if kind in LINK_KINDS else _parent_dv(ctx, entry)
-                refs = {ref.name: ref.hub for ref in hub_refs(ctx.design, link)} if link else {}
+                link = entry.name if kind in LINK_KINDS else entry.dv.get("parent")
+                refs = {ref["name"]: ref["hub"] for ref in ctx.refs(link)}
                 for ref_name, columns in mapping.items():
                     if ref_name in refs:
                         yield from _arity(ctx, entry, path + (ref_name,), columns, refs[ref_name])
-
-
-def _parent_dv(ctx, entry):
-    parent = ctx.design.get(entry.dv.get("parent"))
-    return parent.dv if parent is not None and isinstance(parent.dv, dict) and parent.dv.get("kind") in LINK_KINDS else None
 
 
 def _mapped_hub(ctx, entry):
@@ -75,7 +70,7 @@ def _mapped_hub(ctx, entry):
 
 
 def _arity(ctx, entry, path, columns, hub):
-    keys = business_keys(ctx.design, hub)
+    keys = (ctx.entity(hub) or {}).get("business_keys") or []
     if keys and len(columns) != len(keys):
         yield ctx.at(entry, path, f"maps {len(columns)} column(s) onto {len(keys)} business key(s) of `{hub}` ({', '.join(keys)})",
                      "list one source column per business key, in the hub's order")
@@ -84,7 +79,7 @@ def _arity(ctx, entry, path, columns, hub):
 @rule("DV207", "payload-overlaps-keys")
 def payload_overlaps_keys(ctx):
     """A payload column is also a key, hashdiff, multi-active key or metadata column; payload is descriptive only."""
-    settings = ctx.design.settings
+    settings = ctx.resolved["settings"]
     for entry in ctx.sound_entities():
         payload = as_list(entry.dv.get("payload"))
         if not payload:
@@ -95,10 +90,12 @@ def payload_overlaps_keys(ctx):
                 reserved[entry.dv[key]] = f"the {key.replace('_', ' ')}"
         for column in as_list(entry.dv.get("multi_active_keys")) + as_list(entry.dv.get("reference_keys")):
             reserved[column] = "a key"
-        for index in range(len(as_list(entry.dv.get("sources")))):
-            for column in key_columns(ctx.design, entry, index):
-                reserved.setdefault(column.source_column, "a business key")
-                reserved.setdefault(column.target, "a business key")
+        for column in as_list(entry.dv.get("dependent_keys")):
+            reserved[column] = "a dependent key of the link"
+        for source in ctx.entity(entry.name)["sources"]:
+            for column in source["key_columns"]:
+                reserved.setdefault(column["source_column"], "a business key")
+                reserved.setdefault(column["target"], "a business key")
         for index, column in enumerate(payload):
             if column in reserved:
                 yield ctx.at(entry, ("payload", index), f"payload column `{column}` is {reserved[column]}",
@@ -120,15 +117,15 @@ def ambiguous_hub_reference(ctx):
     for entry in ctx.sound_entities():
         if entry.dv["kind"] not in LINK_KINDS:
             continue
-        refs = hub_refs(ctx.design, entry.dv)
-        counts = Counter(ref.name for ref in refs)
-        foreign_keys = Counter(ref.foreign_key for ref in refs if ref.foreign_key)
+        refs = ctx.refs(entry.name)
+        counts = Counter(ref["name"] for ref in refs)
+        foreign_keys = Counter(ref["foreign_key"] for ref in refs if ref["foreign_key"])
         for ref in refs:
-            if counts[ref.name] > 1:
-                yield ctx.at(entry, ("hubs", ref.index), f"`{ref.name}` is referenced {counts[ref.name]} times without distinct roles",
-                             f"write `{{hub: {ref.hub}, role: <role>}}` for each reference")
-            elif ref.foreign_key and foreign_keys[ref.foreign_key] > 1:
-                yield ctx.at(entry, ("hubs", ref.index), f"two hub references would both use foreign key column `{ref.foreign_key}`",
+            if counts[ref["name"]] > 1:
+                yield ctx.at(entry, ("hubs", ref["index"]), f"`{ref['name']}` is referenced {counts[ref['name']]} times without distinct roles",
+                             f"write `{{hub: {ref['hub']}, role: <role>}}` for each reference")
+            elif ref["foreign_key"] and foreign_keys[ref["foreign_key"]] > 1:
+                yield ctx.at(entry, ("hubs", ref["index"]), f"two hub references would both use foreign key column `{ref['foreign_key']}`",
                              "give them roles or explicit `foreign_key` names")
 
 
@@ -139,3 +136,29 @@ def satellite_multiple_sources(ctx):
         if entry.dv["kind"] in ("sat", "ma_sat", "eff_sat") and len(entry.dv["sources"]) > 1:
             yield ctx.at(entry, ("sources", 1), f"`{entry.name}` loads from {len(entry.dv['sources'])} sources",
                          "split it into one satellite per source, e.g. sat_<parent>_<source>")
+
+
+@rule("DV217", "stage-column-conflict")
+def stage_column_conflict(ctx):
+    """Two entities need the same column of one stage computed differently (a hash key from other columns, another record source).
+
+    One stage computes each column once; the design must agree on it, or the
+    entities must read from different sources.
+    """
+    for stage in ctx.resolved["stages"].values():
+        for conflict in stage["conflicts"]:
+            entry = ctx.design.get(conflict["second"])
+            source_index = next((s["index"] for s in ctx.entity(entry.name)["sources"] if s["stage"] == stage["name"]), 0)
+            yield ctx.at(entry, ("sources", source_index),
+                         f"stage `{stage['name']}` column `{conflict['column']}` would be {_definition(conflict['second_definition'])} "
+                         f"for `{conflict['second']}` but {_definition(conflict['first_definition'])} for `{conflict['first']}`",
+                         "make the mappings agree, or give the entities separate sources")
+
+
+def _definition(definition) -> str:
+    if isinstance(definition, dict):
+        return "a hashdiff of " + ", ".join(definition.get("columns", []))
+    if isinstance(definition, list):
+        return "a hash of " + ", ".join(definition)
+    text = str(definition)
+    return f"the literal `{text[1:]}`" if text.startswith("!") else f"`{text}`"

@@ -1,7 +1,7 @@
 """Rules about what a design refers to: other entities, dbt nodes, key mappings."""
 
 from ..context import did_you_mean
-from ..design import LINK_KINDS, PARENT_KINDS, SAT_KINDS, as_list, hub_refs, source_ref
+from ..design import LINK_KINDS, PARENT_KINDS, SAT_KINDS, as_list, source_ref
 from . import rule
 
 # (kind, key, kinds it may name); list-valued keys are walked item by item.
@@ -31,9 +31,9 @@ def _entity_references(ctx):
             else:
                 yield entry, (key,), value, allowed
         if kind in LINK_KINDS:
-            for ref in hub_refs(ctx.design, entry.dv):
-                path = ("hubs", ref.index) + (("hub",) if isinstance(entry.dv["hubs"][ref.index], dict) else ())
-                yield entry, path, ref.hub, ("hub",)
+            for ref in ctx.refs(entry.name):
+                path = ("hubs", ref["index"]) + (("hub",) if isinstance(entry.dv["hubs"][ref["index"]], dict) else ())
+                yield entry, path, ref["hub"], ("hub",)
 
 
 def _article(kinds) -> str:
@@ -135,11 +135,9 @@ def _mapping_parent_link(ctx, entry):
     """The link whose hub references a source mapping of this entity must name."""
     kind = entry.dv["kind"]
     if kind in LINK_KINDS:
-        return entry.dv
-    if kind in PARENT_KINDS:
-        parent = ctx.design.get(entry.dv.get("parent"))
-        if parent is not None and isinstance(parent.dv, dict) and parent.dv.get("kind") in LINK_KINDS:
-            return parent.dv
+        return entry.name
+    if kind in PARENT_KINDS and ctx.design.kind_of(entry.dv.get("parent")) in LINK_KINDS:
+        return entry.dv["parent"]
     return None
 
 
@@ -149,7 +147,7 @@ def unknown_mapping_reference(ctx):
     for entry in ctx.sound_entities():
         link = _mapping_parent_link(ctx, entry)
         parent_is_hub = entry.dv["kind"] in PARENT_KINDS and ctx.design.kind_of(entry.dv.get("parent")) == "hub"
-        names = [ref.name for ref in hub_refs(ctx.design, link)] if link else []
+        names = [ref["name"] for ref in ctx.refs(link)] if link else []
         for index, source in enumerate(as_list(entry.dv.get("sources"))):
             mapping = source.get("business_keys")
             path = ("sources", index, "business_keys")
@@ -176,7 +174,7 @@ def unknown_driving_key(ctx):
         link = ctx.design.get(entry.dv["parent"])
         if link is None or not isinstance(link.dv, dict) or link.dv.get("kind") not in LINK_KINDS:
             continue
-        names = [ref.name for ref in hub_refs(ctx.design, link.dv)]
+        names = [ref["name"] for ref in ctx.refs(link.name)]
         for index, key in enumerate(entry.dv["driving_keys"]):
             if key not in names:
                 yield ctx.at(entry, ("driving_keys", index),
@@ -214,7 +212,7 @@ def broken_bridge_path(ctx):
             link = ctx.design.get(name)
             if link is None or not isinstance(link.dv, dict) or link.dv.get("kind") not in LINK_KINDS:
                 break
-            hubs = {ref.hub for ref in hub_refs(ctx.design, link.dv)}
+            hubs = {ref["hub"] for ref in ctx.refs(name)}
             if not hubs & reached:
                 yield ctx.at(entry, ("links", index),
                              f"link `{name}` connects {', '.join(sorted(hubs))}, none reached from `{entry.dv['hub']}` so far",
