@@ -68,7 +68,9 @@
     {%- elif kind == "pit" -%}
         {%- set satellites = [] -%}
         {%- for name in dv.satellites -%}
-            {%- do satellites.append({"name": name, "kind": raw[name].dv.kind if name in raw else none}) -%}
+            {#- AutomateDV names a PIT's columns <satellite>_PK and <satellite>_LDTS. -#}
+            {%- do satellites.append({"name": name, "kind": raw[name].dv.kind if name in raw else none,
+                                      "foreign_key": name ~ "_pk", "foreign_load_datetime": name ~ "_ldts"}) -%}
         {%- endfor -%}
         {%- do out.update({"hub": dv.hub, "hub_hash_key": raw[dv.hub].dv.get("hash_key") if dv.hub in raw else none,
                            "satellites": satellites, "as_of_dates": dv.as_of_dates}) -%}
@@ -87,9 +89,12 @@
             {%- for ref in (dv_spec._hub_refs(link.dv, raw) if link else []) -%}
                 {%- do foreign_keys.append(ref.foreign_key) -%}
             {%- endfor -%}
+            {#- The bridge's own columns for this link: <link>_pk, and with an effectivity satellite <eff_sat>_end_date and <eff_sat>_load_datetime. -#}
             {%- do links.append({"name": name, "hash_key": link.dv.get("hash_key") if link else none,
                                  "foreign_keys": foreign_keys, "effectivity_satellite": eff_sat.name,
-                                 "end_date": eff_sat.end_date}) -%}
+                                 "end_date": eff_sat.end_date, "foreign_key": name ~ "_pk",
+                                 "bridge_end_date": (eff_sat.name ~ "_end_date") if eff_sat.name else none,
+                                 "bridge_load_date": (eff_sat.name ~ "_load_datetime") if eff_sat.name else none}) -%}
         {%- endfor -%}
         {%- do out.update({"hub": dv.hub, "hub_hash_key": raw[dv.hub].dv.get("hash_key") if dv.hub in raw else none,
                            "links": links, "as_of_dates": dv.as_of_dates}) -%}
