@@ -9,7 +9,8 @@ macro) with ``dbt build`` and checks:
 * hub, link and satellite rows are exactly what Python computes from the
   seed CSVs, hash bytes included (hashlib.md5 of AutomateDV's normalised
   string: UPPER(TRIM(x)), '||' between columns, '^^' for NULL);
-* the PIT's ghost key is 16 zero bytes, like Snowflake's.
+* ghost records (var enable_ghost_records) and the PIT's ghost key are 16
+  zero bytes, like Snowflake's.
 
 Skips, saying why, when DV_SPEC_AUTOMATE_DV_DIR / DV_SPEC_DBT_UTILS_DIR are
 not set (tests/packages.py).
@@ -64,6 +65,7 @@ REINSERTS_WITH_ALL_LOADS_STAGED = {
 }
 
 ADAPTERS = ["duckdb", "fakesnow"]
+GHOST_SOURCE = "AUTOMATE_DV_SYSTEM"  # AutomateDV's record source of ghost records
 
 pytestmark = pytest.mark.filterwarnings("ignore:Arrow output on a DB-API result:UserWarning")
 
@@ -271,7 +273,7 @@ def test_expected_row_counts(vault_all_loads: Vault):
         "hub_customer": 4,
         "hub_order": 3,
         "link_customer_order": 4,
-        "sat_customer_details": 5,
+        "sat_customer_details": 6,  # 5 + the ghost record
         "ma_sat_customer_contacts": 6,  # a first build inserts every staged group
         "eff_sat_customer_order": 6,  # and every staged row
         "t_link_transaction": 4,
@@ -297,8 +299,17 @@ def test_link_keys_are_python_md5_of_the_joined_business_keys(vault: Vault):
 def test_sat_rows_are_one_per_change_of_python_hashdiff(vault: Vault):
     rows = vault.query(
         "SELECT customer_hk, customer_hashdiff, CAST(CAST(load_datetime AS DATE) AS VARCHAR) FROM sat_customer_details"
+        f" WHERE record_source <> '{GHOST_SOURCE}'"
     )
     assert sorted(rows) == expected_sat_customer_details()
+
+
+def test_sat_ghost_record_has_zero_byte_keys(vault: Vault):
+    rows = vault.query(
+        "SELECT customer_hk, customer_hashdiff, CAST(CAST(load_datetime AS DATE) AS VARCHAR) FROM sat_customer_details"
+        f" WHERE record_source = '{GHOST_SOURCE}'"
+    )
+    assert rows == [(bytes(16), bytes(16), "1900-01-01")]
 
 
 def test_pit_ghost_key_is_sixteen_zero_bytes(vault_all_loads: Vault):
