@@ -60,6 +60,23 @@ def cmd_validate(args) -> int:
     return exit_code(findings)
 
 
+def cmd_scaffold(args) -> int:
+    from . import scaffold
+
+    design = _load(args)
+    selected = _select(design, args.select)
+    planned = scaffold.plan(design, selected)
+    outcomes = scaffold.apply(design.project.root, planned, force=args.force, dry_run=args.dry_run)
+    for outcome in outcomes:
+        print(f"{outcome.action}  {outcome.path}")
+    kept = [o for o in outcomes if o.action.startswith("kept")]
+    counts = {}
+    for outcome in outcomes:
+        counts[outcome.action.split(" (")[0]] = counts.get(outcome.action.split(" (")[0], 0) + 1
+    print(", ".join(f"{n} {a}" for a, n in sorted(counts.items())) or "nothing to scaffold")
+    return 1 if kept else 0
+
+
 def cmd_rules(args) -> int:
     from .rules import all_rules
 
@@ -118,6 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--format", "-f", choices=("text", "json", "junit", "sarif"), default="text")
     validate.add_argument("--output", "-o", help="write the report to this file instead of standard output")
     validate.set_defaults(func=cmd_validate)
+
+    scaffold = commands.add_parser("scaffold", help="write AutomateDV models, stages and acceptance tests from the design")
+    _project_options(scaffold)
+    scaffold.add_argument("--dry-run", action="store_true", help="say what would be written, write nothing")
+    scaffold.add_argument("--force", action="store_true", help="also overwrite generated files a person has edited")
+    scaffold.set_defaults(func=cmd_scaffold)
 
     rules = commands.add_parser("rules", help="list the validation rules, or explain one")
     rules.add_argument("rule_id", nargs="?", help="a rule id such as DV101")

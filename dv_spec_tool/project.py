@@ -74,6 +74,7 @@ class Project:
     nodes: dict = field(default_factory=dict)  # name -> Node
     files: list = field(default_factory=list)  # SchemaFile
     project_doc: YamlDoc | None = None
+    model_paths: list = field(default_factory=lambda: ["models"])
 
 
 def read_text(path: str) -> str:
@@ -139,6 +140,7 @@ def load_project(project_dir: str) -> Project:
         project_doc=doc,
     )
     model_paths = _paths_setting(config, "model-paths", ["models"])
+    project.model_paths = model_paths
     seed_paths = _paths_setting(config, "seed-paths", ["seeds"])
     snapshot_paths = _paths_setting(config, "snapshot-paths", ["snapshots"])
 

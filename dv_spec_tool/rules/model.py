@@ -162,3 +162,16 @@ def _definition(definition) -> str:
         return "a hash of " + ", ".join(definition)
     text = str(definition)
     return f"the literal `{text[1:]}`" if text.startswith("!") else f"`{text}`"
+
+
+@rule("DV218", "ghost-records-disabled", severity="warning")
+def ghost_records_disabled(ctx):
+    """An entity asks for a ghost record, but AutomateDV's `enable_ghost_records` var is not on, so none will be written."""
+    doc = ctx.project.project_doc
+    variables = doc.data.get("vars") if doc is not None and isinstance(doc.data, dict) else None
+    if isinstance(variables, dict) and variables.get("enable_ghost_records") is True:
+        return
+    for entry in ctx.sound_entities():
+        if entry.dv.get("ghost_record") is True:
+            yield ctx.at(entry, ("ghost_record",), f"`{entry.name}` has `ghost_record: true` but AutomateDV will not write ghost records",
+                         "set `vars: {enable_ghost_records: true}` in dbt_project.yml")

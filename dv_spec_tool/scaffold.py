@@ -1,0 +1,222 @@
+"""`dv-spec scaffold`: plan the generated files, then write them safely.
+
+The text of every model comes from the dbt macro `scaffold_model` and every
+acceptance test from `scaffold_tests` (macros/scaffold/), the same macros
+`dbt run-operation scaffold_vault` prints. This module decides where files
+go, whether a person has edited them since they were generated, and writes
+them atomically; it never overwrites a person's edit without `force`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+from dataclasses import dataclass
+
+from .design import Design
+from .errors import UsageError
+from .files import write_atomic
+
+MODEL_KINDS = ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "pit", "bridge", "ref_table")
+_CHECKSUM = re.compile(r"dv-spec-checksum: ([0-9a-f]{32}) -#}\n")
+
+
+@dataclass(frozen=True)
+class Planned:
+    path: str  # relative to the project root
+    content: str
+    origin: str  # entity or stage name
+    kind: str  # model | tests
+
+
+@dataclass(frozen=True)
+class Outcome:
+    path: str
+    action: str  # created | updated | unchanged | kept (edited by a person) | would create | would update
+
+
+def plan(design: Design, select=None) -> list:
+    """Every file scaffolding would write for the selected entities (all by default)."""
+    from .validate import validate
+
+    errors = [f for f in validate(design) if f.severity == "error"]
+    if errors:
+        first = errors[0]
+        raise UsageError(f"the design has {len(errors)} error(s); fix them first (dv-spec validate). "
+                         f"First: {first.file}:{first.line}:{first.col}: {first.rule} {first.message}")
+    resolved = design.resolve()
+    runner = design.runner
+    entities = resolved["entities"]
+    chosen = sorted(select) if select else sorted(entities)
+    stage_names = set()
+    planned = []
+    for name in chosen:
+        entity = entities[name]
+        if entity["kind"] == "stage":
+            stage_names.add(name)
+            continue
+        stage_names.update(source["stage"] for source in entity["sources"])
+        if entity["kind"] in MODEL_KINDS:
+            path = _beside(entity["file"], name)
+            planned.append(Planned(path, runner.call("scaffold_model", name, resolved), name, "model"))
+    folder = "/".join(p for p in (design.project.model_paths[0], resolved["settings"]["stage_folder"]) if p)
+    for name in sorted(stage_names):
+        stage = resolved["stages"][name]
+        path = _beside(stage["file"], name) if stage["declared"] else f"{folder}/{name}.sql"
+        planned.append(Planned(path, runner.call("scaffold_model", name, resolved), name, "model"))
+    planned += _plan_tests(design, resolved, [n for n in chosen if entities[n]["kind"] in MODEL_KINDS])
+    return planned
+
+
+def _beside(schema_file: str, name: str) -> str:
+    folder = os.path.dirname(schema_file)
+    return f"{folder}/{name}.sql" if folder else f"{name}.sql"
+
+
+def checksum_state(text: str) -> str:
+    """'generated' if the file still matches the checksum in its header, else 'edited'."""
+    match = _CHECKSUM.search(text)
+    if not match:
+        return "edited"
+    body = text[match.end():]
+    return "generated" if hashlib.md5(body.encode("utf-8")).hexdigest() == match.group(1) else "edited"
+
+
+def apply(root: str, planned: list, force: bool = False, dry_run: bool = False) -> list:
+    """Write the planned files; returns what happened to each, in order."""
+    outcomes = []
+    for item in planned:
+        target = os.path.join(root, item.path)
+        current = _read(target)
+        if current == item.content:
+            outcomes.append(Outcome(item.path, "unchanged"))
+            continue
+        if current is not None and item.kind == "model" and checksum_state(current) == "edited" and not force:
+            outcomes.append(Outcome(item.path, "kept (edited by a person; --force overwrites)"))
+            continue
+        action = "created" if current is None else "updated"
+        if dry_run:
+            outcomes.append(Outcome(item.path, f"would be {action}"))
+            continue
+        write_atomic(target, item.content)
+        outcomes.append(Outcome(item.path, action))
+    return outcomes
+
+
+def _read(path: str):
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot be read: {exc}") from None
+
+
+# ----------------------------------------------------------------- tests in YAML
+
+def _plan_tests(design: Design, resolved: dict, names: list) -> list:
+    """The design's schema files with each entity's `ac_` tests brought up to date."""
+    by_file = {}
+    for name in names:
+        entry = design.entities[name]
+        tests = design.runner.call("scaffold_tests", resolved["entities"][name], resolved)
+        by_file.setdefault(entry.file.path, []).append((entry, tests))
+    planned = []
+    for path, items in sorted(by_file.items()):
+        original = _read(os.path.join(design.project.root, path))
+        updated = merge_tests(original, [(entry.model_path[1], entry.name, tests) for entry, tests in items])
+        if updated != original:
+            planned.append(Planned(path, updated, ", ".join(sorted(e.name for e, _ in items)), "tests"))
+    return planned
+
+
+def merge_tests(text: str, changes: list) -> str:
+    """`text` with, for each (model index, entity name, tests), that entry's
+    `ac_<name>_*` tests replaced by `tests`.
+
+    Only the changed entries' lines change; every other byte of the file stays
+    as the person wrote it. Within an entry, ruamel's round trip keeps
+    comments, order and quoting; tests not named `ac_<name>_...` are kept.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedSeq
+    from ruamel.yaml.util import load_yaml_guess_indent
+
+    _, sequence_indent, offset = load_yaml_guess_indent(text)
+    offset = 2 if offset is None else offset
+    yaml = YAML()
+    yaml.indent(mapping=2, sequence=sequence_indent or offset + 2, offset=offset)
+    yaml.width = 4096
+    yaml.preserve_quotes = True
+    data = yaml.load(text)
+    models = data["models"]
+    lines = text.splitlines(keepends=True)
+    spans = []
+    for index, name, tests in changes:
+        entry = models[index]
+        if _replace_tests(entry, name, tests):
+            spans.append((models.lc.item(index)[0], _entry_end(data, models, index, len(lines)), entry))
+    # Splice from the bottom up so earlier entries' line numbers stay valid.
+    for start, end, entry in sorted(spans, key=lambda span: span[0], reverse=True):
+        stream = io.StringIO()
+        yaml.dump(CommentedSeq([entry]), stream)
+        dumped = stream.getvalue().rstrip("\n") + "\n"
+        indent = len(lines[start]) - len(lines[start].lstrip(" ")) - offset
+        if indent > 0:
+            dumped = "".join((" " * indent + line) if line.strip() else line for line in dumped.splitlines(keepends=True))
+        span = lines[start:end]
+        trailing = []
+        while span and not span[-1].strip():
+            trailing.insert(0, span.pop())
+        lines[start:end] = dumped.splitlines(keepends=True) + trailing
+    return "".join(lines)
+
+
+def _replace_tests(entry, name: str, tests: list) -> bool:
+    """Bring the entry's `ac_<name>_` tests up to date in place; True if anything changed."""
+    key = "data_tests" if "data_tests" in entry or "tests" not in entry else "tests"
+    existing = entry.get(key)
+    prefix = f"ac_{name}_"
+    kept = [t for t in (existing or []) if not _is_generated(t, prefix)]
+    fresh = [_plain(t) for t in tests]  # fresh objects: no YAML anchors for shared lists
+    if [_plain(t) for t in (existing or [])] == [_plain(t) for t in kept + fresh]:
+        return False
+    if isinstance(existing, list):
+        # Edit the list in place: ruamel keeps the comments attached to it.
+        for index in reversed(range(len(existing))):
+            if _is_generated(existing[index], prefix):
+                del existing[index]
+        existing.extend(fresh)
+        if not existing:
+            del entry[key]
+    elif fresh:
+        entry[key] = fresh
+    return True
+
+
+def _entry_end(data, models, index: int, line_count: int) -> int:
+    if index + 1 < len(models):
+        return models.lc.item(index + 1)[0]
+    keys = list(data.keys())
+    position = keys.index("models")
+    if position + 1 < len(keys):
+        return data.lc.key(keys[position + 1])[0]
+    return line_count
+
+
+def _is_generated(test, prefix: str) -> bool:
+    if not isinstance(test, dict) or len(test) != 1:
+        return False
+    body = next(iter(test.values()))
+    return isinstance(body, dict) and str(body.get("name", "")).startswith(prefix)
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
