@@ -47,36 +47,22 @@ def plan(design: Design, select=None) -> list:
         raise UsageError(f"the design has {len(errors)} error(s); fix them first (dv-spec validate). "
                          f"First: {first.file}:{first.line}:{first.col}: {first.rule} {first.message}")
     resolved = design.resolve()
-    runner = design.runner
-    entities = resolved["entities"]
-    chosen = sorted(select) if select else sorted(entities)
-    stage_names = set()
-    planned = []
-    for name in chosen:
-        entity = entities[name]
-        if entity["kind"] == "stage":
-            stage_names.add(name)
-            continue
-        stage_names.update(source["stage"] for source in entity["sources"])
-        if entity["kind"] in MODEL_KINDS:
-            path = _beside(entity["file"], name)
-            planned.append(Planned(path, runner.call("scaffold_model", name, resolved), name, "model"))
-    folder = "/".join(p for p in (design.project.model_paths[0], resolved["settings"]["stage_folder"]) if p)
-    for name in sorted(stage_names):
-        stage = resolved["stages"][name]
-        path = _beside(stage["file"], name) if stage["declared"] else f"{folder}/{name}.sql"
-        planned.append(Planned(path, runner.call("scaffold_model", name, resolved), name, "model"))
-    planned += _plan_tests(design, resolved, [n for n in chosen if entities[n]["kind"] in MODEL_KINDS])
-    return planned
+    chosen = sorted(select) if select else None
+    files = design.runner.call("scaffold_plan", resolved, chosen, design.project.model_paths[0])
+    planned = [Planned(f["path"], f["content"], f["name"], "model") for f in files]
+    names = [n for n in (chosen or sorted(resolved["entities"])) if resolved["entities"][n]["kind"] in MODEL_KINDS]
+    return planned + _plan_tests(design, resolved, names)
 
 
-def _beside(schema_file: str, name: str) -> str:
-    folder = os.path.dirname(schema_file)
-    return f"{folder}/{name}.sql" if folder else f"{name}.sql"
+PLACEHOLDER = "-- dv-spec: scaffold"
 
 
 def checksum_state(text: str) -> str:
-    """'generated' if the file still matches the checksum in its header, else 'edited'."""
+    """'generated' if the file still matches the checksum in its header,
+    'placeholder' if it is empty or only holds PLACEHOLDER (a stub that makes
+    dbt see a new model), else 'edited'."""
+    if text.strip() in ("", PLACEHOLDER):
+        return "placeholder"
     match = _CHECKSUM.search(text)
     if not match:
         return "edited"

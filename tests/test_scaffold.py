@@ -168,3 +168,38 @@ def test_satellite_with_two_sources_is_a_clear_error(capsys, project):
 ])
 def test_checksum_state(text, state):
     assert checksum_state(text) == state
+
+
+def test_placeholder_file_is_replaced(capsys, project):
+    stub = project / "models" / "hub_network.sql"
+    stub.write_text("-- dv-spec: scaffold\n")
+    code, out, _ = scaffold(capsys, project)
+    assert code == 0 and "updated  models/hub_network.sql" in out
+    assert "automate_dv.hub" in stub.read_text()
+
+
+def test_run_operation_prints_what_the_cli_writes(tmp_path):
+    """Needs dbt-duckdb (no AutomateDV): `dbt run-operation scaffold_vault` in a
+    project whose new entities are placeholder files prints exactly the files
+    `dv-spec scaffold` writes."""
+    import harness
+    import packages
+
+    from dv_spec_tool.design import build_design
+    from dv_spec_tool.project import load_project
+    from dv_spec_tool.scaffold import PLACEHOLDER, plan
+
+    project = harness.copy_project(BASE, tmp_path / "project")
+    expected = {p.path: p.content for p in plan(build_design(load_project(str(project)))) if p.kind == "model"}
+    for path in expected:
+        (project / path).parent.mkdir(parents=True, exist_ok=True)
+        (project / path).write_text(PLACEHOLDER + "\n")
+    packages.install_packages(project, [])
+    result = harness.run_dbt(project, ["--quiet", "run-operation", "scaffold_vault"], "duckdb", check=True)
+    printed = {}
+    for block in result.output.split("-- file: ")[1:]:
+        path, _, content = block.partition("\n")
+        printed[path] = content.split("\n-- data_tests for ")[0].rstrip("\n") + "\n"
+    assert sorted(printed) == sorted(expected)
+    for path, content in expected.items():
+        assert printed[path] == content, path
