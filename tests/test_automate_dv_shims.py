@@ -317,3 +317,76 @@ def test_pit_ghost_key_is_sixteen_zero_bytes(vault_all_loads: Vault):
     keys = {row[0] for row in vault_all_loads.query("SELECT ma_sat_customer_contacts_pk FROM pit_customer")}
     assert bytes(16) in keys
     assert {len(k) for k in keys} == {16}
+
+
+# --- production Snowflake keeps AutomateDV's SQL ----------------------------
+
+
+def _compile_as_account(project_dir: Path, server, account: str, database: str, args: list[str]) -> None:
+    """Run dbt against the fakesnow server under another account name.
+
+    harness.run_dbt always writes `account: fakesnow`; the emulator accepts any
+    account, which is how this test sees what a real Snowflake account gets.
+    """
+    import subprocess
+    import sys
+
+    profiles_dir = project_dir / "profiles_other_account"
+    profiles_dir.mkdir(exist_ok=True)
+    output = {
+        "type": "snowflake",
+        "account": account,
+        "user": "fake",
+        "password": "snow",
+        "database": database,
+        "schema": "DV",
+        "host": server.host,
+        "port": server.port,
+        "protocol": "http",
+        "threads": 1,
+    }
+    (profiles_dir / "profiles.yml").write_text(
+        yaml.safe_dump({"automate_dv_fixture": {"target": "other", "outputs": {"other": output}}})
+    )
+    completed = subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), *args, "--project-dir", str(project_dir),
+         "--profiles-dir", str(profiles_dir)],
+        cwd=project_dir, capture_output=True, text=True, timeout=600,
+    )
+    assert completed.returncode == 0, completed.stdout[-6000:] + completed.stderr[-2000:]
+
+
+def _compiled_models(project_dir: Path) -> dict[str, str]:
+    root = project_dir / "target" / "compiled" / "automate_dv_fixture" / "models"
+    return {str(p.relative_to(root)): p.read_text() for p in sorted(root.rglob("*.sql"))}
+
+
+def test_off_the_emulator_snowflake_sql_is_automate_dv_own(tmp_path, fakesnow_server):
+    """With any account but 'fakesnow', listing dv_spec in the dispatch order changes no compiled SQL."""
+    packages = require_automate_dv()
+    database = "PRODUCTION_LIKE"
+    compiled = {}
+    for variant in ("with_dv_spec", "without_dv_spec"):
+        project_dir = copy_project(PROJECT, tmp_path / variant)
+        install_packages(project_dir, packages)
+        if variant == "without_dv_spec":
+            project_file = project_dir / "dbt_project.yml"
+            project = yaml.safe_load(project_file.read_text())
+            for entry in project["dispatch"]:
+                entry["search_order"] = [p for p in entry["search_order"] if p != "dv_spec"]
+            project_file.write_text(yaml.safe_dump(project, sort_keys=False))
+        else:
+            _compile_as_account(project_dir, fakesnow_server, "xy12345", database, ["seed"])
+        # ghost records off: they read the stage's columns, and the stage views
+        # (AutomateDV's BINARY(16) SQL) cannot be created on the emulator
+        _compile_as_account(
+            project_dir, fakesnow_server, "xy12345", database, ["compile", "--vars", "{enable_ghost_records: false}"]
+        )
+        compiled[variant] = _compiled_models(project_dir)
+
+    assert len(compiled["with_dv_spec"]) == 17  # 5 stages + 12 vault models
+    assert compiled["with_dv_spec"] == compiled["without_dv_spec"]
+    stage_sql = compiled["with_dv_spec"]["staging/stg_customers.sql"]
+    assert "AS BINARY(16))" in stage_sql and "TO_BINARY" not in stage_sql
+    pit_sql = compiled["with_dv_spec"]["raw_vault/pit_customer.sql"]
+    assert "CAST('00000000000000000000000000000000' AS BINARY(16))" in pit_sql
