@@ -319,6 +319,28 @@ def test_pit_ghost_key_is_sixteen_zero_bytes(vault_all_loads: Vault):
     assert {len(k) for k in keys} == {16}
 
 
+# --- the other hash algorithms -----------------------------------------------
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS)
+@pytest.mark.parametrize(("hash_var", "algorithm", "size"), [("SHA", "sha256", 32), ("SHA1", "sha1", 20)])
+def test_sha_hash_keys_and_ghost_keys(request, tmp_path, adapter, hash_var, algorithm, size):
+    packages = require_automate_dv()
+    if adapter == "fakesnow":
+        request.getfixturevalue("fakesnow_server")
+    project_dir = copy_project(PROJECT, tmp_path / "project")
+    install_packages(project_dir, packages)
+    run_dbt(project_dir, ["build", "-s", "+pit_customer", "--vars", f"{{hash: {hash_var}}}"], adapter, check=True)
+    query = _querier(adapter, project_dir)
+
+    ids = {r["customer_id"] for r in _seed("raw_customers")} | {r["customer_id"] for r in _seed("raw_orders")}
+    expected = {hashlib.new(algorithm, _normalise(i).encode()).digest() for i in ids}
+    assert {row[0] for row in query("SELECT customer_hk FROM hub_customer")} == expected
+    pit_keys = {row[0] for row in query("SELECT ma_sat_customer_contacts_pk FROM pit_customer")}
+    assert bytes(size) in pit_keys
+    assert {len(k) for k in pit_keys} == {size}
+
+
 # --- production Snowflake keeps AutomateDV's SQL ----------------------------
 
 
