@@ -52,6 +52,11 @@
         {%- if kind == "ma_sat" -%}
             {%- do out.update({"multi_active_keys": dv.multi_active_keys}) -%}
         {%- endif -%}
+        {%- if kind in ("ma_sat", "eff_sat") -%}
+            {#- AutomateDV's ma_sat and eff_sat re-insert older loads when a stage holds several loads per key;
+                they read their stage through this ephemeral model of the rows not loaded yet (unloaded_rows). -#}
+            {%- do out.update({"unloaded_model": entity.name ~ "__unloaded"}) -%}
+        {%- endif -%}
         {%- if kind in ("sat", "ma_sat") -%}
             {#- AutomateDV's ma_sat hashes the multi-active keys with the payload. -#}
             {%- do out.update({"hashdiff_columns": dv.get("multi_active_keys", []) + dv.get("payload", [])}) -%}

@@ -7,7 +7,18 @@
     can tell a file it generated from one a person has edited since.
 -#}
 {%- macro scaffold_model(name, design) -%}
-    {%- if name in design.stages -%}
+    {%- set unloaded_for = namespace(entity=none) -%}
+    {%- for entity in design.entities.values() if entity.get("unloaded_model") == name -%}
+        {%- set unloaded_for.entity = entity -%}
+    {%- endfor -%}
+    {%- if unloaded_for.entity is not none -%}
+        {%- set entity = unloaded_for.entity -%}
+        {%- set origin = "the rows " ~ entity.name ~ " has not loaded yet" -%}
+        {%- set body = "{{ config(materialized='ephemeral') }}\n\n{{ dv_spec.unloaded_rows(source_model='" ~ dv_spec._source_models(entity)[0]
+            ~ "', target='" ~ entity.name ~ "', hash_key='" ~ entity.parent_hash_key ~ "', load_datetime='"
+            ~ design.settings.load_datetime_column ~ "') }}\n" -%}
+        {%- set file = entity.file -%}
+    {%- elif name in design.stages -%}
         {%- set stage = design.stages[name] -%}
         {%- if stage.conflicts -%}
             {%- set conflict = stage.conflicts[0] -%}
@@ -134,9 +145,12 @@
             {%- do args.extend(["src_pk", "src_fk", "src_ldts", "src_source", "source_model"]) -%}
         {%- endif -%}
     {%- elif kind in ("sat", "ma_sat") -%}
-        {#- AutomateDV re-inserts history when a stage holds several loads per key and the model runs again; the source filter prevents it. -#}
-        {%- set config = "{{ config(materialized='incremental', meta={'apply_source_filter': true}) }}" -%}
-        {%- do meta.extend(["source_model: " ~ stages[0], "src_pk: " ~ entity.parent_hash_key]) -%}
+        {%- if kind == "sat" -%}
+            {#- AutomateDV's sat re-inserts history when a stage holds several loads per key and the model runs again; its source filter prevents it. -#}
+            {%- set config = "{{ config(materialized='incremental', meta={'apply_source_filter': true}) }}" -%}
+        {%- endif -%}
+        {%- do meta.extend(["source_model: " ~ (entity.unloaded_model if kind == "ma_sat" else stages[0]),
+                            "src_pk: " ~ entity.parent_hash_key]) -%}
         {%- if kind == "ma_sat" -%}
             {%- do meta.extend(["src_cdk:", dv_spec._yaml_list(entity.multi_active_keys, 2)]) -%}
         {%- endif -%}
@@ -147,8 +161,7 @@
         {%- do args.extend(["src_pk"] + (["src_cdk"] if kind == "ma_sat" else []) + ["src_hashdiff", "src_payload"]
                            + (["src_eff"] if entity.effective_from else []) + ["src_ldts", "src_source", "source_model"]) -%}
     {%- elif kind == "eff_sat" -%}
-        {%- set config = "{{ config(materialized='incremental', meta={'apply_source_filter': true}) }}" -%}
-        {%- do meta.extend(["source_model: " ~ stages[0], "src_pk: " ~ entity.parent_hash_key,
+        {%- do meta.extend(["source_model: " ~ entity.unloaded_model, "src_pk: " ~ entity.parent_hash_key,
                             "src_dfk:", dv_spec._yaml_list(entity.driving_foreign_keys, 2),
                             "src_sfk:", dv_spec._yaml_list(entity.secondary_foreign_keys, 2),
                             "src_start_date: " ~ entity.start_date, "src_end_date: " ~ entity.end_date,

@@ -26,6 +26,10 @@
             {%- do files.append({"path": dv_spec._beside(entity.file, name), "name": name,
                                  "content": dv_spec.scaffold_model(name, design)}) -%}
         {%- endif -%}
+        {%- if entity.get("unloaded_model") -%}
+            {%- do files.append({"path": dv_spec._beside(entity.file, entity.unloaded_model), "name": entity.unloaded_model,
+                                 "content": dv_spec.scaffold_model(entity.unloaded_model, design)}) -%}
+        {%- endif -%}
     {%- endfor -%}
     {%- set stage_folder = [model_path, design.settings.stage_folder] | select | join("/") -%}
     {%- for name in stage_names | sort -%}
