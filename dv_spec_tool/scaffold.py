@@ -10,7 +10,6 @@ them atomically; it never overwrites a person's edit without `force`.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import re
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from .design import Design
 from .errors import UsageError
 from .files import write_atomic
+from .yamledit import plain
 
 MODEL_KINDS = ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "pit", "bridge", "ref_table")
 _CHECKSUM = re.compile(r"dv-spec-checksum: ([0-9a-f]{32}) -#}\n")
@@ -124,41 +124,16 @@ def merge_tests(text: str, changes: list) -> str:
     `ac_<name>_*` tests replaced by `tests`.
 
     Only the changed entries' lines change; every other byte of the file stays
-    as the person wrote it. Within an entry, ruamel's round trip keeps
-    comments, order and quoting; tests not named `ac_<name>_...` are kept.
+    as the person wrote it (yamledit.splice_entries). Within an entry, ruamel's
+    round trip keeps comments, order and quoting; tests not named
+    `ac_<name>_...` are kept.
     """
-    from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedSeq
-    from ruamel.yaml.util import load_yaml_guess_indent
+    from .yamledit import splice_entries
 
-    _, sequence_indent, offset = load_yaml_guess_indent(text)
-    offset = 2 if offset is None else offset
-    yaml = YAML()
-    yaml.indent(mapping=2, sequence=sequence_indent or offset + 2, offset=offset)
-    yaml.width = 4096
-    yaml.preserve_quotes = True
-    data = yaml.load(text)
-    models = data["models"]
-    lines = text.splitlines(keepends=True)
-    spans = []
-    for index, name, tests in changes:
-        entry = models[index]
-        if _replace_tests(entry, name, tests):
-            spans.append((models.lc.item(index)[0], _entry_end(data, models, index, len(lines)), entry))
-    # Splice from the bottom up so earlier entries' line numbers stay valid.
-    for start, end, entry in sorted(spans, key=lambda span: span[0], reverse=True):
-        stream = io.StringIO()
-        yaml.dump(CommentedSeq([entry]), stream)
-        dumped = stream.getvalue().rstrip("\n") + "\n"
-        indent = len(lines[start]) - len(lines[start].lstrip(" ")) - offset
-        if indent > 0:
-            dumped = "".join((" " * indent + line) if line.strip() else line for line in dumped.splitlines(keepends=True))
-        span = lines[start:end]
-        trailing = []
-        while span and not span[-1].strip():
-            trailing.insert(0, span.pop())
-        lines[start:end] = dumped.splitlines(keepends=True) + trailing
-    return "".join(lines)
+    def change(name, tests):
+        return lambda entry: [] if _replace_tests(entry, name, tests) else None
+
+    return splice_entries(text, [(index, change(name, tests)) for index, name, tests in changes])
 
 
 def _replace_tests(entry, name: str, tests: list) -> bool:
@@ -167,8 +142,8 @@ def _replace_tests(entry, name: str, tests: list) -> bool:
     existing = entry.get(key)
     prefix = f"ac_{name}_"
     kept = [t for t in (existing or []) if not _is_generated(t, prefix)]
-    fresh = [_plain(t) for t in tests]  # fresh objects: no YAML anchors for shared lists
-    if [_plain(t) for t in (existing or [])] == [_plain(t) for t in kept + fresh]:
+    fresh = [plain(t) for t in tests]  # fresh objects: no YAML anchors for shared lists
+    if [plain(t) for t in (existing or [])] == [plain(t) for t in kept + fresh]:
         return False
     if isinstance(existing, list):
         # Edit the list in place: ruamel keeps the comments attached to it.
@@ -183,26 +158,8 @@ def _replace_tests(entry, name: str, tests: list) -> bool:
     return True
 
 
-def _entry_end(data, models, index: int, line_count: int) -> int:
-    if index + 1 < len(models):
-        return models.lc.item(index + 1)[0]
-    keys = list(data.keys())
-    position = keys.index("models")
-    if position + 1 < len(keys):
-        return data.lc.key(keys[position + 1])[0]
-    return line_count
-
-
 def _is_generated(test, prefix: str) -> bool:
     if not isinstance(test, dict) or len(test) != 1:
         return False
     body = next(iter(test.values()))
     return isinstance(body, dict) and str(body.get("name", "")).startswith(prefix)
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
