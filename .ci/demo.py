@@ -1,0 +1,82 @@
+"""The main job, end to end on the embedded DuckDB default (`bash .ci/run demo`).
+
+On a copy of the sample design (integration_tests/, a healthcare provider
+network) in .dv-spec-demo/: validate the design, scaffold the AutomateDV
+models and acceptance tests, install the dbt packages, load the seeds and
+`dbt build` twice (the second build must add no rows). AutomateDV and
+dbt_utils come from the dbt hub (`dbt deps`), or from local checkouts named
+by DV_SPEC_AUTOMATE_DV_DIR and DV_SPEC_DBT_UTILS_DIR where the hub is out of
+reach. Reuses the test suite's dbt harness (tests/harness.py, tests/packages.py).
+"""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+import harness  # noqa: E402
+import packages  # noqa: E402
+
+
+def step(title):
+    print(f"\n== {title}", flush=True)
+
+
+def dv_spec(*args):
+    return subprocess.run([sys.executable, "-m", "dv_spec_tool", *args]).returncode
+
+
+def main() -> int:
+    work = ROOT / ".dv-spec-demo"
+    shutil.rmtree(work, ignore_errors=True)
+    project = harness.copy_project(ROOT / "integration_tests", work)
+
+    step("dv-spec validate: the design in config.meta.dv blocks")
+    if dv_spec("validate", "--project-dir", str(project)) != 0:
+        return 1
+    step("dv-spec scaffold: AutomateDV stages, models and acceptance tests")
+    if dv_spec("scaffold", "--project-dir", str(project)) != 0:
+        return 1
+
+    step("dbt packages")
+    checkouts, reason = packages.automate_dv_packages()
+    if reason is None:
+        packages.install_packages(project, checkouts)
+        print("linked local checkouts: " + ", ".join(f"{p.name} {p.version}" for p in checkouts))
+    else:
+        print(f"{reason}; trying `dbt deps` from the dbt hub")
+        result = harness.run_dbt(project, ["deps"])
+        if not result.success:
+            print(result.output[-2000:])
+            print("dbt deps failed: without the dbt hub, set DV_SPEC_AUTOMATE_DV_DIR and DV_SPEC_DBT_UTILS_DIR")
+            return 1
+
+    counts = {}
+    for label, args in (("dbt seed", ["seed"]), ("dbt build", ["build"]), ("dbt build again (must add no rows)", ["build"])):
+        step(f"{label} on DuckDB ({project / 'fixture.duckdb'})")
+        result = harness.run_dbt(project, args)
+        statuses = result.statuses()
+        print(f"{sum(s in ('success', 'pass') for s in statuses.values())} of {len(statuses)} nodes succeeded")
+        if not result.success:
+            print(result.output[-3000:])
+            return 1
+        if args == ["build"]:
+            tables = [n for n, node in result.by_name().items() if node.resource_type == "model" and not n.startswith("stg_")
+                      and not n.endswith("__unloaded")]
+            counts[label] = {t: harness.query(project, f"SELECT COUNT(*) FROM {t}")[0][0] for t in sorted(tables)}
+    step("rows per vault table (first build, second build)")
+    first, second = counts.values()
+    for table in first:
+        print(f"{table:<36} {first[table]:>6} {second[table]:>6}")
+    if first != second:
+        print("the second build added rows")
+        return 1
+    print(f"\nThe scaffolded vault is in {project}; open it with `dbt docs`, or run dv-spec there.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
