@@ -110,8 +110,44 @@
     {%- for source in dv.get("sources", []) -%}
         {%- do sources.append(dv_spec._resolve_source(entity, loop.index0, source, raw, settings)) -%}
     {%- endfor -%}
-    {%- do out.update({"sources": sources}) -%}
+    {%- do out.update({"sources": sources, "columns": dv_spec._table_columns(out, settings)}) -%}
     {{ return(out) }}
+{%- endmacro -%}
+
+
+{#- The columns of the entity's table, no more, no fewer, in the order
+    AutomateDV's macro for the kind writes them (none for a stage, whose
+    columns are its source's plus what its consumers need). -#}
+{%- macro _table_columns(entity, settings) -%}
+    {%- set kind = entity.kind -%}
+    {%- set ldts = settings.load_datetime_column -%}
+    {%- set metadata = [ldts, settings.record_source_column] -%}
+    {%- set eff = [entity.effective_from] if entity.effective_from and entity.effective_from != ldts else [] -%}
+    {%- set columns = [] -%}
+    {%- if kind == "hub" -%}
+        {%- do columns.extend([entity.hash_key] + entity.business_keys + metadata) -%}
+    {%- elif kind in ("link", "nh_link") -%}
+        {%- do columns.append(entity.hash_key) -%}
+        {%- for ref in entity.refs -%}{%- do columns.append(ref.foreign_key) -%}{%- endfor -%}
+        {%- if kind == "nh_link" -%}{%- do columns.extend(entity.dependent_keys + entity.payload + eff) -%}{%- endif -%}
+        {%- do columns.extend(metadata) -%}
+    {%- elif kind == "sat" -%}
+        {%- do columns.extend([entity.parent_hash_key, entity.hashdiff] + entity.payload + eff + metadata) -%}
+    {%- elif kind == "ma_sat" -%}
+        {%- do columns.extend([entity.parent_hash_key] + entity.multi_active_keys + entity.payload + [entity.hashdiff] + eff + metadata) -%}
+    {%- elif kind == "eff_sat" -%}
+        {%- do columns.extend([entity.parent_hash_key] + entity.driving_foreign_keys + entity.secondary_foreign_keys
+                              + [entity.start_date, entity.end_date] + eff + metadata) -%}
+    {%- elif kind == "ref_table" -%}
+        {%- do columns.extend(entity.reference_keys + entity.payload + metadata) -%}
+    {%- elif kind == "pit" -%}
+        {%- do columns.extend([entity.hub_hash_key, "as_of_date"]) -%}
+        {%- for sat in entity.satellites -%}{%- do columns.extend([sat.foreign_key, sat.foreign_load_datetime]) -%}{%- endfor -%}
+    {%- elif kind == "bridge" -%}
+        {%- do columns.extend([entity.hub_hash_key, "as_of_date"]) -%}
+        {%- for link in entity.links -%}{%- do columns.append(link.foreign_key) -%}{%- endfor -%}
+    {%- endif -%}
+    {{ return(columns) }}
 {%- endmacro -%}
 
 
