@@ -166,8 +166,15 @@ def _database_name(project_dir: Path) -> str:
     return f"DV_SPEC_{digest}"
 
 
-def write_profiles(project_dir: Path, fakesnow: FakesnowServer | None = None) -> Path:
-    """Write ``profiles.yml`` into the project for its profile; returns its path."""
+def write_profiles(
+    project_dir: Path, fakesnow: FakesnowServer | None = None, overrides: dict[str, Any] | None = None
+) -> Path:
+    """Write ``profiles.yml`` into the project for its profile; returns its path.
+
+    ``overrides`` are merged into every target's output, e.g.
+    ``{"account": "xy12345"}`` to compile the SQL production Snowflake gets
+    (macros only take emulator branches when ``target.account == 'fakesnow'``).
+    """
     project_dir = Path(project_dir)
     outputs: dict[str, Any] = {
         "duckdb": {
@@ -190,6 +197,8 @@ def write_profiles(project_dir: Path, fakesnow: FakesnowServer | None = None) ->
             "protocol": "http",
             "threads": 1,
         }
+    for output in outputs.values():
+        output.update(overrides or {})
     profiles = {_profile_name(project_dir): {"target": "duckdb", "outputs": outputs}}
     path = project_dir / "profiles.yml"
     path.write_text(yaml.safe_dump(profiles, sort_keys=False))
@@ -251,13 +260,15 @@ def run_dbt(
     *,
     fakesnow: FakesnowServer | None = None,
     env: dict[str, str] | None = None,
+    profile_overrides: dict[str, Any] | None = None,
     check: bool = False,
     timeout: float = 600.0,
 ) -> DbtResult:
     """Run ``dbt <args>`` for ``project_dir`` against ``target`` and collect the results.
 
     target: "duckdb" or "fakesnow" (the server from ``start_fakesnow``, or
-    ``fakesnow=``). Profiles are (re)written into the project first. With
+    ``fakesnow=``). Profiles are (re)written into the project first, with
+    ``profile_overrides`` merged into the target's output. With
     ``check=True`` a non-zero exit raises AssertionError with dbt's output;
     by default the caller inspects ``returncode`` (dbt exits 1 when a test
     fails, which fixtures often expect).
@@ -268,7 +279,7 @@ def run_dbt(
     server = fakesnow or active_fakesnow()
     if target == "fakesnow" and server is None:
         raise RuntimeError("target 'fakesnow' needs a running server: use the fakesnow_server fixture or start_fakesnow()")
-    write_profiles(project_dir, server)
+    write_profiles(project_dir, server, profile_overrides)
 
     run_results = project_dir / "target" / "run_results.json"
     if run_results.exists():
