@@ -59,25 +59,38 @@ def splice_entries(text: str, changes: list, key: str = "models") -> str:
     data = yaml.load(text)
     items = data[key]
     lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
     spans = []
     for index, change in changes:
-        entry = items[index]
+        start, end = items.lc.item(index)[0], _entry_end(data, items, index, key, len(lines))
+        while start > 0 and not lines[start].lstrip().startswith("-"):
+            start -= 1  # the dash on a line of its own
+        # Blank and comment lines closing the entry stay where they are, and
+        # the entry is read from its own lines: in the whole document ruamel
+        # attaches them to the entry's last value and would re-emit them
+        # wherever a new key lands.
+        body_end = end
+        while body_end > start + 1 and _blank_or_comment(lines[body_end - 1]):
+            body_end -= 1
+        indent = len(lines[start]) - len(lines[start].lstrip(" ")) - offset
+        own = lines[start:body_end]
+        if indent >= 0:
+            own = [line[min(indent, len(line) - len(line.lstrip(" "))):] if line.strip() else line for line in own]
+        else:
+            own = [(" " * -indent + line) if line.strip() else line for line in own]
+        entry = yaml.load("".join(own))[0]
         annotations = change(entry)
         if annotations is not None:
-            spans.append((items.lc.item(index)[0], _entry_end(data, items, index, key, len(lines)), entry, annotations))
+            spans.append((start, body_end, entry, annotations, indent))
+    if not spans:
+        return text
     # Splice from the bottom up so earlier entries' line numbers stay valid.
-    for start, end, entry, annotations in sorted(spans, key=lambda span: span[0], reverse=True):
-        indent = len(lines[start]) - len(lines[start].lstrip(" ")) - offset
+    for start, end, entry, annotations, indent in sorted(spans, key=lambda span: span[0], reverse=True):
         dumped = _dump_entry(yaml, entry, indent, annotations)
-        # Blank and comment lines closing the entry stay where they are:
-        # ruamel does not always carry them through a dump.
-        span = lines[start:end]
-        trailing = []
-        while span and _blank_or_comment(span[-1]):
-            trailing.insert(0, span.pop())
         while dumped and _blank_or_comment(dumped[-1]):
             dumped.pop()
-        lines[start:end] = dumped + trailing
+        lines[start:end] = dumped
     return "".join(lines)
 
 
@@ -227,3 +240,38 @@ def block(value, flow_lists: bool = True):
             out.fa.set_flow_style()
         return out
     return value
+
+
+def remove_entries(text: str, indexes: list, key: str = "models") -> str:
+    """`text` without the entries at `indexes` of its `key:` list.
+
+    Only the removed entries' own lines go: the blank and comment lines
+    closing an entry stay (they may describe what follows), and when the last
+    entry goes the list is left as `key: []` so the file stays valid.
+    """
+    yaml, _ = _yaml(text)
+    data = yaml.load(text)
+    items = data[key]
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    emptied = len(set(indexes)) == len(items)
+    for index in sorted(set(indexes), reverse=True):
+        start, end = items.lc.item(index)[0], _entry_end(data, items, index, key, len(lines))
+        # the dash may sit on a line of its own, above the item's first key
+        while start > 0 and not lines[start].lstrip().startswith("-"):
+            start -= 1
+        cut = end
+        while cut > start + 1 and _blank_or_comment(lines[cut - 1]):
+            cut -= 1
+        kept = lines[cut:end]
+        if start == 0 or not lines[start - 1].strip() or lines[start - 1].startswith(f"{key}:"):
+            while kept and not kept[0].strip():
+                kept.pop(0)
+        lines[start:end] = kept
+    if emptied:
+        line = data.lc.key(key)[0]
+        head, _, rest = lines[line].partition(":")
+        comment = rest.strip() if rest.strip().startswith("#") else ""
+        lines[line] = f"{head}: []" + (f"  {comment}" if comment else "") + "\n"
+    return "".join(lines)
