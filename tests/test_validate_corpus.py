@@ -67,6 +67,8 @@ CASES = [
          "DV217", "- model: raw_network_memberships\n              business_keys: [npi]\n              record_source: NET"),
     case("ghost-record-without-automate-dv-var", "          hashdiff: provider_details_hashdiff\n", "          hashdiff: provider_details_hashdiff\n          ghost_record: true\n",
          "DV218", "ghost_record: true", severity="warning"),
+    case("ghost-record-on-ma-sat", "          multi_active_keys: [address_type]\n", "          multi_active_keys: [address_type]\n          ghost_record: true\n",
+         "DV218", "ghost_record: true", severity="warning"),
     case("payload-not-in-seed", "payload: [street, city]", "payload: [street, town]", "DV300", "payload: [street, town]"),
     case("business-key-not-in-dbt-source", "business_keys: [network_code]", "business_keys: [network_id]", "DV300", "- source: crm.networks"),
     case("mapped-key-not-in-staged-seed", "            - model: stg_providers\n              business_keys: [npi]", "            - model: stg_providers\n              business_keys: [provider_id]", "DV300", "business_keys: [provider_id]"),

@@ -164,14 +164,23 @@ def _definition(definition) -> str:
     return f"the literal `{text[1:]}`" if text.startswith("!") else f"`{text}`"
 
 
-@rule("DV218", "ghost-records-disabled", severity="warning")
-def ghost_records_disabled(ctx):
-    """An entity asks for a ghost record, but AutomateDV's `enable_ghost_records` var is not on, so none will be written."""
+@rule("DV218", "ghost-record-not-written", severity="warning")
+def ghost_record_not_written(ctx):
+    """An entity asks for a ghost record that AutomateDV will not write: its `enable_ghost_records` var is off, or the kind is not a sat.
+
+    AutomateDV 0.11 writes ghost records into satellites (`sat`) only, and only
+    with `vars: {enable_ghost_records: true}`; the acceptance test for the ghost
+    record would fail on AutomateDV-built tables otherwise.
+    """
     doc = ctx.project.project_doc
     variables = doc.data.get("vars") if doc is not None and isinstance(doc.data, dict) else None
-    if isinstance(variables, dict) and variables.get("enable_ghost_records") is True:
-        return
+    enabled = isinstance(variables, dict) and variables.get("enable_ghost_records") is True
     for entry in ctx.sound_entities():
-        if entry.dv.get("ghost_record") is True:
+        if entry.dv.get("ghost_record") is not True:
+            continue
+        if entry.dv["kind"] != "sat":
+            yield ctx.at(entry, ("ghost_record",), f"AutomateDV writes ghost records only into a sat, not a {entry.dv['kind']}",
+                         "drop `ghost_record`, or write the ghost record in your own SQL")
+        elif not enabled:
             yield ctx.at(entry, ("ghost_record",), f"`{entry.name}` has `ghost_record: true` but AutomateDV will not write ghost records",
                          "set `vars: {enable_ghost_records: true}` in dbt_project.yml")
