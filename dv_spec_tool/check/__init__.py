@@ -1,0 +1,39 @@
+"""`dv-spec check`: evaluate an implementation's compiled SQL against the design.
+
+Whoever wrote the SQL (AutomateDV, a person, an assistant), the checker reads
+what dbt compiled and verifies the acceptance criteria that can be verified
+statically (`verified_by: dv-spec check` in the `acceptance_criteria` macro):
+declared sources, output columns, hash-key lineage, load metadata lineage and
+hashdiff lineage. It also raises review flags (RV01 ...) for what a person
+should look at. The core, `evaluate`, is a pure function of the resolved
+design and the compiled SQL; `check_design` adds the design's acceptance
+criteria; `compiled.read_manifest` reads dbt's manifest and target/compiled.
+"""
+
+from __future__ import annotations
+
+from .core import evaluate
+from .results import CheckReport, Flag, Outcome, Problem
+
+
+def acceptance_criteria(design, resolved: dict, names) -> dict:
+    """{entity: its acceptance criteria}, from the `acceptance_criteria` macro (the ids the spec and dbt tests use)."""
+    return {name: design.runner.call("acceptance_criteria", resolved["entities"][name], resolved) for name in names}
+
+
+def check_design(design, sql: dict, depends_on: dict | None = None, *, dialect: str, select=None,
+                 relations: dict | None = None, columns: dict | None = None) -> CheckReport:
+    """Check a Design's compiled SQL: resolve the design, get its criteria, evaluate.
+
+    Column lists of seeds and dbt sources come from the project (seed CSV
+    headers, declared source columns) unless `columns` is given.
+    """
+    resolved = design.resolve()
+    names = sorted(select) if select else sorted(resolved["entities"])
+    criteria = acceptance_criteria(design, resolved, names)
+    if columns is None:
+        columns = {name: node.columns for name, node in design.project.nodes.items() if node.columns}
+    return evaluate(resolved, criteria, sql, depends_on, dialect=dialect, columns=columns, relations=relations, select=names)
+
+
+__all__ = ["CheckReport", "Flag", "Outcome", "Problem", "acceptance_criteria", "check_design", "evaluate"]
