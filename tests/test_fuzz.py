@@ -1,0 +1,154 @@
+"""Property-based tests: random and mutated YAML, designs and SQL never crash
+the loader, the validator, the scaffolder or the checker. Every failure must
+be a finding or a one-line usage error. No database needed.
+
+The budget is fixed and the runs are derandomised, so CI is repeatable;
+raise DV_SPEC_FUZZ_EXAMPLES to search longer.
+"""
+
+import copy
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dv_spec_tool.cli import main
+from dv_spec_tool.design import build_design
+from dv_spec_tool.errors import UsageError
+from dv_spec_tool.project import load_project
+from dv_spec_tool.structure import dv_schema
+from dv_spec_tool.validate import validate
+from dv_spec_tool.yamlpos import YamlError, load_yaml
+
+BASE = Path(__file__).parent / "fixtures" / "validate_base"
+EXAMPLES = int(os.environ.get("DV_SPEC_FUZZ_EXAMPLES", "60"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+# Words a design is made of, so random blocks hit the validator's real paths.
+KEYS = sorted({key for definition in dv_schema()["$defs"].values() if isinstance(definition, dict)
+               for key in definition.get("properties", {})} | {"model", "source", "hub", "role"})
+NAMES = ["hub_provider", "hub_network", "link_provider_network", "sat_provider_details", "raw_providers",
+         "crm.networks", "npi", "provider_hk", "x; drop table y", "", "select", "hub_provider"]
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from(NAMES + KEYS), st.text(max_size=8))
+values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(KEYS), inner, max_size=5)), max_leaves=12)
+dv_blocks = st.one_of(values, st.dictionaries(st.sampled_from(KEYS), values, max_size=8).map(
+    lambda d: {"kind": d.pop("kind", "hub"), **d}))
+
+
+def _base_design() -> dict:
+    return yaml.safe_load((BASE / "models" / "design.yml").read_text())
+
+
+@FUZZ
+@given(st.text(max_size=300))
+def test_yaml_loader_returns_data_or_a_positioned_error(text):
+    try:
+        doc = load_yaml(text)
+    except YamlError as error:
+        assert error.line >= 1 and error.col >= 1 and error.message
+    else:
+        assert doc.position(("anything", 0)) >= (1, 1)
+
+
+@FUZZ
+@given(st.binary(max_size=200))
+def test_any_schema_file_bytes_give_a_finding_not_a_crash(tmp_path_factory, content):
+    project = tmp_path_factory.mktemp("bytes")
+    shutil.copytree(BASE, project, dirs_exist_ok=True)
+    (project / "models" / "extra.yml").write_bytes(content)
+    findings = validate(build_design(load_project(str(project))))
+    assert all(f.file and f.line >= 1 for f in findings)
+
+
+def _project_with(tmp_path_factory, design: dict) -> Path:
+    project = tmp_path_factory.mktemp("design")
+    shutil.copytree(BASE, project, dirs_exist_ok=True)
+    (project / "models" / "design.yml").write_text(yaml.safe_dump(design, sort_keys=False))
+    return project
+
+
+@FUZZ
+@given(st.lists(dv_blocks, min_size=1, max_size=4))
+def test_random_dv_blocks_validate_without_crashing(tmp_path_factory, blocks):
+    design = _base_design()
+    for index, block in enumerate(blocks):
+        design["models"].append({"name": f"fuzz_{index}", "config": {"meta": {"dv": block}}})
+    project = _project_with(tmp_path_factory, design)
+    findings = validate(build_design(load_project(str(project))))
+    for finding in findings:
+        assert finding.rule.startswith("DV") and finding.message and finding.line >= 1
+
+
+mutations = st.lists(st.tuples(
+    st.integers(0, 10),                                   # which entity
+    st.sampled_from(["drop", "replace", "rename", "add"]),  # what to do
+    st.sampled_from(KEYS),                                # which key
+    values,                                               # with what
+), min_size=1, max_size=3)
+
+
+@FUZZ
+@given(mutations)
+def test_mutated_designs_validate_and_scaffold_or_refuse_cleanly(tmp_path_factory, changes):
+    design = _base_design()
+    for index, action, key, value in changes:
+        dv = design["models"][index % len(design["models"])]["config"]["meta"]["dv"]
+        if action == "drop":
+            dv.pop(key, None)
+        elif action == "replace" and key in dv:
+            dv[key] = copy.deepcopy(value)
+        elif action == "rename" and key in dv:
+            dv[key + "x"] = dv.pop(key)
+        else:
+            dv[key] = copy.deepcopy(value)
+    project = _project_with(tmp_path_factory, design)
+    loaded = build_design(load_project(str(project)))
+    findings = validate(loaded)
+    from dv_spec_tool import scaffold
+
+    try:
+        planned = scaffold.plan(loaded)
+    except UsageError as error:  # refused: the design has errors, or AutomateDV cannot load it
+        assert str(error) and "\n" not in str(error).strip()
+    else:
+        assert not any(f.severity == "error" for f in findings)
+        assert all(p.path and p.content for p in planned)
+
+
+@FUZZ
+@given(st.lists(st.sampled_from(["validate", "scaffold", "--dry-run", "--select", "hub_provider", "--format",
+                                 "json", "sarif", "--force", "-s", "nope", "rules", "DV101", "schema", "--file"]),
+                max_size=5))
+def test_cli_exits_with_a_documented_code(tmp_path_factory, capsys, words):
+    project = tmp_path_factory.mktemp("cli")
+    shutil.copytree(BASE, project, dirs_exist_ok=True)
+    argv = words + (["--project-dir", str(project)] if words[:1] in (["validate"], ["scaffold"]) else [])
+    try:
+        code = main(argv)
+    except SystemExit as exit_:  # argparse: usage errors exit 2, --help/--version exit 0
+        code = exit_.code
+    captured = capsys.readouterr()
+    assert code in (0, 1, 2), captured.err
+    assert "Traceback" not in captured.err and "internal error" not in captured.err
+
+
+SQL_WORDS = ["SELECT", "FROM", "WHERE", "JOIN", "ON", "AS", "provider_hk", "MD5_BINARY(", "UPPER(", "TRIM(", ")",
+             ",", "stg_providers", "raw_providers", "npi", "'x'", "CURRENT_TIMESTAMP()", "DISTINCT", "WITH", "(",
+             "QUALIFY", "UNION", "*", "CAST(", "AS VARCHAR", "1", ";", "--", "/*"]
+
+
+@FUZZ
+@given(st.lists(st.sampled_from(SQL_WORDS), max_size=25).map(" ".join))
+def test_checker_reports_unparseable_sql_instead_of_crashing(sql):
+    from dv_spec_tool.check import check_design
+
+    design = build_design(load_project(str(BASE)))
+    compiled = {name: sql for name in ("hub_provider", "stg_providers", "sat_provider_details")}
+    report = check_design(design, compiled, dialect="duckdb", select=["hub_provider", "sat_provider_details"])
+    assert report is not None
