@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from contextlib import contextmanager
 from functools import lru_cache
 
 import jinja2
@@ -27,6 +28,11 @@ from .errors import UsageError
 
 PACKAGE = "dv_spec"
 PORTABLE_FOLDERS = ("design", "scaffold", "spec")
+# Also loaded, for the few pure helpers portable macros call (the spec's hash
+# SQL: `_hash_settings`, `_hash_input`, `default__hash_expression`). Their other
+# macros need dbt (adapter, ref) and are never called here; a file that does
+# not even compile outside dbt is skipped.
+HELPER_FOLDERS = ("supporting", "internal")
 
 
 def macros_root() -> str:
@@ -123,6 +129,15 @@ class MacroRunner:
     def _var(self, name, default=None):
         return self.variables.get(name, default)
 
+    @contextmanager
+    def project_vars(self, variables: dict):
+        """`var()` answers from a project's `vars` inside the block (e.g. the hash settings)."""
+        saved, self.variables = self.variables, dict(variables or {})
+        try:
+            yield self
+        finally:
+            self.variables = saved
+
     def call(self, name: str, *args, **kwargs):
         try:
             return self.namespace[name](*args, **kwargs)
@@ -133,7 +148,12 @@ class MacroRunner:
 def _load_macros(env) -> dict:
     macros = {}
     for source_name, source in _macro_sources():
-        template = env.from_string(source)
+        try:
+            template = env.from_string(source)
+        except jinja2.TemplateSyntaxError:
+            if source_name.split("/")[0] in HELPER_FOLDERS:
+                continue
+            raise
         context = template.new_context({})
         for _ in template.root_render_func(context):
             pass
@@ -146,7 +166,7 @@ def _load_macros(env) -> dict:
 @lru_cache(maxsize=None)
 def _macro_sources_cached(root: str) -> tuple:
     found = []
-    for folder in PORTABLE_FOLDERS:
+    for folder in PORTABLE_FOLDERS + HELPER_FOLDERS:
         base = os.path.join(root, folder)
         if not os.path.isdir(base):
             continue
