@@ -78,6 +78,19 @@ def read_manifest(path: str, project_root: str) -> Compiled:
             return node.get("name")
         return None
 
+    ephemeral = {uid for uid, node in nodes.items()
+                 if isinstance(node, dict) and (node.get("config") or {}).get("materialized") == "ephemeral"}
+
+    def dependencies(unique_id: str, seen: set) -> list:
+        """A node's depends_on, with ephemeral models replaced by what they depend on (dbt inlines them as CTEs)."""
+        found = []
+        for uid in ((nodes.get(unique_id) or {}).get("depends_on") or {}).get("nodes") or []:
+            if uid in ephemeral and uid not in seen:
+                found += dependencies(uid, seen | {uid})
+            elif uid not in ephemeral:
+                found.append(uid)
+        return found
+
     for unique_id, source in sorted(sources.items()):
         if isinstance(source, dict):
             name = f"{source.get('source_name')}.{source.get('name')}"
@@ -111,6 +124,6 @@ def read_manifest(path: str, project_root: str) -> Compiled:
         out.originals[name] = node.get("original_file_path") or ""
         raw = node.get("raw_code") or ""
         out.raw_is_compiled[name] = bool(raw) and "{{" not in raw and "{%" not in raw and "{#" not in raw
-        depends = [node_name(uid) for uid in ((node.get("depends_on") or {}).get("nodes") or [])]
+        depends = [node_name(uid) for uid in dependencies(unique_id, {unique_id})]
         out.depends_on[name] = sorted({d for d in depends if d})
     return out

@@ -1,0 +1,140 @@
+"""Starter prompts, reviewer prompts and assistants' instruction files.
+
+The text comes from the dbt macros under `macros/spec/` (spec_prompt,
+review_prompt, instruction_files), built on the same spec data as `dv-spec
+spec`. This module chooses the files, finds the implementation's SQL, and
+reads a `dv-spec check` JSON report into the findings the reviewer prompt
+lists.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from .errors import UsageError
+from .spec import Document, SpecBuilder
+
+STYLES = ("automate_dv", "plain_sql")
+
+
+def prompt_documents(builder: SpecBuilder, entities=None, areas=None, style: str = "automate_dv") -> list:
+    """One starter prompt per selected entity and subject area (everything when both are None)."""
+    if style not in STYLES:
+        raise UsageError(f"--style must be one of {', '.join(STYLES)}, got {style}")
+    if entities is None and areas is None:
+        entities, areas = builder.entity_names, builder.subject_areas()
+    documents = []
+    for name in entities or []:
+        text = builder.runner.call("spec_prompt", builder.entity_spec(name), style)
+        documents.append(Document(f"{name}.prompt.md", text, "prompt", name))
+    for area in areas or []:
+        text = builder.runner.call("spec_prompt", builder.subject_area_spec(area), style)
+        documents.append(Document(f"subject_area_{area}.prompt.md", text, "prompt", area))
+    return documents
+
+
+def instruction_documents(builder: SpecBuilder, out_dir: str) -> list:
+    """`.github/copilot-instructions.md`, `.github/instructions/data-vault.instructions.md` and
+    `AGENTS.md`, for files written under `out_dir`: paths in them are relative to it when it holds the
+    project (a repository root above the dbt project), else relative to the project."""
+    root = os.path.abspath(builder.design.project.root)
+    out = os.path.abspath(out_dir)
+    relative = os.path.relpath(root, out).replace(os.sep, "/")
+    # Outside the repository (a preview folder), paths are written as if the folder were the project.
+    prefix = "" if relative == "." or relative.startswith("..") else relative
+    files = builder.runner.call("instruction_files", builder.resolved, builder.context, prefix)
+    return [Document(item["path"], item["content"], "instructions", item["path"]) for item in files]
+
+
+# ---------------------------------------------------------------- review
+
+
+def implementation_sql(builder: SpecBuilder, name: str, sql_file: str | None = None) -> tuple:
+    """(sql, where it came from): the --sql file, else the compiled SQL under target/compiled (what
+    `dv-spec check` reads, so its line numbers match), else the model file; (None, None) when none exists."""
+    root = builder.design.project.root
+    if sql_file:
+        return _read_text(sql_file, "--sql"), sql_file
+    model_path = builder.entity_spec(name)["model"]["path"]
+    compiled = os.path.join("target", "compiled", builder.design.project.name, model_path)
+    for candidate in (compiled, model_path):
+        full = os.path.join(root, candidate)
+        if os.path.isfile(full):
+            return _read_text(full, candidate), candidate.replace(os.sep, "/")
+    return None, None
+
+
+def _read_text(path: str, what: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise UsageError(f"{what} {path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{what} {path}: cannot be read: {exc}") from None
+
+
+def check_findings(report_path: str | None, entity: str) -> dict | None:
+    """The findings of a `dv-spec check --format json` report that concern `entity`:
+    {report, failed, skipped, passed, flags}; None without a report."""
+    if not report_path:
+        return None
+    try:
+        report = json.loads(_read_text(report_path, "--check-report"))
+    except ValueError as exc:
+        raise UsageError(f"--check-report {report_path}: not JSON ({exc})") from None
+    if isinstance(report, dict) and isinstance(report.get("report"), dict):
+        report = report["report"]
+    if not isinstance(report, dict) or not isinstance(report.get("outcomes", []), list):
+        raise UsageError(f"--check-report {report_path}: not a `dv-spec check --format json` report (no `outcomes` list)")
+    prefix = f"AC-{entity}-"
+    findings = {"report": True, "failed": [], "skipped": [], "passed": [], "flags": []}
+    for outcome in report.get("outcomes") or []:
+        if not isinstance(outcome, dict):
+            continue
+        criterion = str(outcome.get("criterion", ""))
+        if outcome.get("entity") != entity and not criterion.startswith(prefix):
+            continue
+        status = outcome.get("status")
+        item = {"criterion": criterion, "check": str(outcome.get("check", "")), "text": str(outcome.get("text", "")),
+                "problems": [_problem(p) for p in outcome.get("problems") or []]}
+        if status == "fail":
+            findings["failed"].append(item)
+        elif status == "skip":
+            findings["skipped"].append(item)
+        elif status == "pass":
+            findings["passed"].append(criterion)
+    flags = report.get("review") if isinstance(report.get("review"), list) else report.get("flags")
+    for flag in flags or []:
+        if not isinstance(flag, dict):
+            continue
+        entities = flag.get("entities") or []
+        criteria = [str(c) for c in flag.get("criteria") or []]
+        if entity not in entities and flag.get("model") != entity and not any(c.startswith(prefix) for c in criteria):
+            continue
+        findings["flags"].append({"rule": str(flag.get("rule", "")), "name": str(flag.get("name", "")),
+                                  "message": str(flag.get("message", "")), "model": str(flag.get("model", "")),
+                                  "line": flag.get("line", ""), "criteria": criteria})
+    findings["failed"].sort(key=lambda item: item["criterion"])
+    findings["skipped"].sort(key=lambda item: item["criterion"])
+    findings["passed"].sort()
+    return findings
+
+
+def _problem(problem) -> dict:
+    if isinstance(problem, dict):
+        return {"model": str(problem.get("model", "")), "line": problem.get("line", ""), "message": str(problem.get("message", ""))}
+    return {"model": "", "line": "", "message": str(problem)}
+
+
+def review_document(builder: SpecBuilder, name: str, check_report: str | None = None, sql_file: str | None = None) -> Document:
+    if name not in builder.resolved["entities"]:
+        from .context import did_you_mean
+
+        hint = did_you_mean(name, builder.resolved["entities"])
+        raise UsageError(f"--review: no design entity named `{name}`" + (f"; {hint}" if hint else ""))
+    sql, origin = implementation_sql(builder, name, sql_file)
+    findings = check_findings(check_report, name)
+    text = builder.runner.call("review_prompt", builder.entity_spec(name), sql, origin, findings)
+    return Document(f"{name}.review.md", text, "prompt", name)

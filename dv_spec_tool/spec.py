@@ -1,0 +1,273 @@
+"""Implementation specs: one per design entity and one per subject area.
+
+The content (a plain data structure) and its Markdown are built by the dbt
+macros under `macros/spec/` (entity_spec, subject_area_spec, spec_markdown),
+the same macros `dbt run-operation dv_spec_entity_spec` calls. This module
+gathers what those macros read besides the resolved design (the spec
+context: hash settings, declared column types, downstream models from a dbt
+manifest), calls them, and serialises: JSON is the same structure as the
+Markdown, dumped with a fixed key order so output is byte-identical for the
+same input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+
+from .design import Design
+from .errors import UsageError
+from .project import Project
+
+SPEC_FORMATS = ("markdown", "json")
+SUBJECT_AREA_PREFIX = "subject_area:"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One generated file: where it goes (relative to --out) and its text."""
+
+    path: str
+    text: str
+    kind: str  # entity | subject_area | prompt | instructions | change_set
+    name: str
+
+
+# ---------------------------------------------------------------- the context
+
+
+def project_vars(project: Project) -> dict:
+    """The top-level `vars:` of dbt_project.yml (AutomateDV's hash vars live there too)."""
+    data = project.project_doc.data if project.project_doc is not None else {}
+    variables = data.get("vars") if isinstance(data, dict) else None
+    return dict(variables) if isinstance(variables, dict) else {}
+
+
+def hash_settings(design: Design) -> dict:
+    """dv_spec._hash_settings() with the project's vars: algorithm, bytes, concat string, placeholder, casing."""
+    runner = design.runner
+    variables = project_vars(design.project)
+    variables["dv_spec"] = design.settings_input
+    with runner.project_vars(variables):
+        return runner.call("_hash_settings")
+
+
+def column_types(project: Project) -> dict:
+    """{reference: {column: declared type}} (lower-case names) from what dbt would know without a database:
+    seeds' `column_types` (dbt_project.yml and schema YAML config) and `data_type` on declared
+    columns of seeds, models and dbt source tables. A seed's column_types wins over a data_type."""
+    found: dict = {}
+
+    def put(reference, column, declared, override=False):
+        if not isinstance(column, str) or not isinstance(declared, str) or not declared.strip():
+            return
+        columns = found.setdefault(reference.lower(), {})
+        if override or column.lower() not in columns:
+            columns[column.lower()] = declared.strip()
+
+    seed_config: dict = {}
+    for schema_file in project.files:
+        data = schema_file.doc.data if schema_file.doc is not None else None
+        if not isinstance(data, dict):
+            continue
+        for key in ("models", "seeds", "snapshots"):
+            for entry in data.get(key) or []:
+                if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+                    continue
+                name = entry["name"]
+                for column in entry.get("columns") or []:
+                    if isinstance(column, dict):
+                        put(name, column.get("name"), column.get("data_type"))
+                config = entry.get("config")
+                if key == "seeds" and isinstance(config, dict) and isinstance(config.get("column_types"), dict):
+                    seed_config.setdefault(name, {}).update(config["column_types"])
+        for source in data.get("sources") or []:
+            if not isinstance(source, dict) or not isinstance(source.get("name"), str):
+                continue
+            for table in source.get("tables") or []:
+                if isinstance(table, dict) and isinstance(table.get("name"), str):
+                    for column in table.get("columns") or []:
+                        if isinstance(column, dict):
+                            put(f"{source['name']}.{table['name']}", column.get("name"), column.get("data_type"))
+    for name, node in sorted(project.nodes.items()):
+        if node.resource_type != "seed":
+            continue
+        types = _project_seed_column_types(project, node.path, name)
+        types.update(seed_config.get(name, {}))
+        for column, declared in types.items():
+            put(name, column, declared, override=True)
+    return {reference: dict(sorted(columns.items())) for reference, columns in sorted(found.items())}
+
+
+def _project_seed_column_types(project: Project, path: str, name: str) -> dict:
+    """column_types for one seed from dbt_project.yml's `seeds:` tree (project, folders, seed), merged
+    from the outside in as dbt merges them."""
+    data = project.project_doc.data if project.project_doc is not None else {}
+    seeds = data.get("seeds") if isinstance(data, dict) else None
+    level = seeds.get(project.name) if isinstance(seeds, dict) else None
+    parts = path.split("/")[1:-1] + [name]  # folders under the seed path, then the seed
+    merged: dict = {}
+    while isinstance(level, dict):
+        for key in ("column_types", "+column_types"):
+            if isinstance(level.get(key), dict):
+                merged.update(level[key])
+        if not parts:
+            break
+        level = level.get(parts.pop(0))
+    return merged
+
+
+def downstream_models(project: Project, design: Design) -> dict:
+    """{entity: [dbt models outside the design that select from it]} from target/manifest.json's
+    child_map when the project has been parsed; {} otherwise."""
+    path = os.path.join(project.root, "target", "manifest.json")
+    if not os.path.isfile(path):
+        return {}
+    try:
+        with open(path, encoding="utf-8") as handle:
+            manifest = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    nodes = manifest.get("nodes") if isinstance(manifest, dict) else None
+    child_map = manifest.get("child_map") if isinstance(manifest, dict) else None
+    if not isinstance(nodes, dict) or not isinstance(child_map, dict):
+        return {}
+    out: dict = {}
+    for unique_id, node in nodes.items():
+        if not isinstance(node, dict) or node.get("resource_type") != "model" or node.get("name") not in design.entities:
+            continue
+        children = []
+        for child in child_map.get(unique_id) or []:
+            child_node = nodes.get(child) or {}
+            name = child_node.get("name")
+            if child_node.get("resource_type") == "model" and name and name not in design.entities:
+                children.append(name)
+        if children:
+            out[node["name"]] = sorted(set(children))
+    return dict(sorted(out.items()))
+
+
+def subject_area_diagrams(design: Design, resolved: dict) -> dict:
+    """{subject area: Mermaid erDiagram of its entities}, drawn by `dv-spec export mermaid`'s exporter."""
+    try:
+        from .diagrams import write_diagram
+        from .diagrams.from_design import design_to_diagram
+    except ImportError:  # the exporter is optional; specs render without diagrams
+        return {}
+    areas: dict = {}
+    for name, entity in resolved["entities"].items():
+        if isinstance(entity.get("subject_area"), str) and entity["subject_area"]:
+            areas.setdefault(entity["subject_area"], set()).add(name)
+    return {area: write_diagram("mermaid", design_to_diagram(resolved, names, title=area)).strip("\n")
+            for area, names in sorted(areas.items())}
+
+
+def spec_context(design: Design, resolved: dict | None = None) -> dict:
+    """What the spec macros read besides the resolved design (see entity_spec's docstring)."""
+    return {
+        "diagrams": subject_area_diagrams(design, resolved) if resolved is not None else {},
+        "hash": hash_settings(design),
+        "column_types": column_types(design.project),
+        "downstream_models": downstream_models(design.project, design),
+        "model_path": design.project.model_paths[0] if design.project.model_paths else "models",
+        "project": design.project.name,
+    }
+
+
+# ---------------------------------------------------------------- the core
+
+
+def check_design(design: Design) -> None:
+    """Specs describe a sound design: structural and semantic errors end the command with the first one."""
+    from .validate import validate
+
+    errors = [f for f in validate(design) if f.severity == "error"]
+    if errors:
+        first = errors[0]
+        raise UsageError(f"the design has {len(errors)} error(s); fix them first (dv-spec validate). "
+                         f"First: {first.file}:{first.line}:{first.col}: {first.rule} {first.message}")
+
+
+class SpecBuilder:
+    """Specs of one design, resolved once."""
+
+    def __init__(self, design: Design, check: bool = True):
+        if check:
+            check_design(design)
+        self.design = design
+        self.runner = design.runner
+        self.resolved = design.resolve()
+        self.context = spec_context(design, self.resolved)
+        self._entity_specs: dict = {}
+
+    @property
+    def entity_names(self) -> list:
+        return sorted(self.resolved["entities"])
+
+    def subject_areas(self) -> list:
+        areas = {e.get("subject_area") for e in self.resolved["entities"].values()}
+        return sorted(a for a in areas if isinstance(a, str) and a)
+
+    def entity_spec(self, name: str) -> dict:
+        if name not in self._entity_specs:
+            self._entity_specs[name] = self.runner.call("entity_spec", name, self.resolved, self.context)
+        return self._entity_specs[name]
+
+    def subject_area_spec(self, area: str) -> dict:
+        if area not in self.subject_areas():
+            raise UsageError(f"no entity has subject_area `{area}`; subject areas: {', '.join(self.subject_areas()) or 'none'}")
+        return self.runner.call("subject_area_spec", area, self.resolved, self.context)
+
+    def markdown(self, spec: dict) -> str:
+        return self.runner.call("spec_markdown", spec)
+
+
+def as_json(data: dict, command: str = "dv-spec spec") -> str:
+    """The spec structure as JSON: keys in the order the macros build them, two-space indent, a final
+    newline, after `generated_by` and a checksum (so a later run can tell its own file from an edited one)."""
+    from .generated import json_document
+
+    return json_document(data, command)
+
+
+def parse_selection(values, builder: SpecBuilder) -> tuple[list, list]:
+    """--select items -> (entity names, subject areas). `subject_area:NAME` names a subject area;
+    anything else an entity. Unknown names are usage errors with a suggestion."""
+    entities, areas = [], []
+    for item in values or []:
+        for name in item.replace(",", " ").split():
+            if name.startswith(SUBJECT_AREA_PREFIX):
+                area = name[len(SUBJECT_AREA_PREFIX):]
+                if area not in builder.subject_areas():
+                    raise UsageError(f"--select: no entity has subject_area `{area}`; subject areas: "
+                                     f"{', '.join(builder.subject_areas()) or 'none'}")
+                if area not in areas:
+                    areas.append(area)
+            elif name in builder.resolved["entities"]:
+                if name not in entities:
+                    entities.append(name)
+            else:
+                from .context import did_you_mean
+
+                hint = did_you_mean(name, builder.resolved["entities"])
+                areas_hint = f" (a subject area is selected as `{SUBJECT_AREA_PREFIX}{name}`)" if name in builder.subject_areas() else ""
+                raise UsageError(f"--select: no design entity named `{name}`" + (f"; {hint}" if hint else "") + areas_hint)
+    return sorted(entities), sorted(areas)
+
+
+def spec_documents(builder: SpecBuilder, entities=None, areas=None, fmt: str = "markdown") -> list:
+    """The spec files for a selection (everything when both are None): entity specs, then subject areas."""
+    if entities is None and areas is None:
+        entities, areas = builder.entity_names, builder.subject_areas()
+    suffix = ".md" if fmt == "markdown" else ".json"
+    documents = []
+    for name in entities or []:
+        spec = builder.entity_spec(name)
+        text = builder.markdown(spec) if fmt == "markdown" else as_json(spec)
+        documents.append(Document(f"{name}{suffix}", text, "entity", name))
+    for area in areas or []:
+        spec = builder.subject_area_spec(area)
+        text = builder.markdown(spec) if fmt == "markdown" else as_json(spec)
+        documents.append(Document(f"subject_area_{area}{suffix}", text, "subject_area", area))
+    return documents

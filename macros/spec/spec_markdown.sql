@@ -1,0 +1,235 @@
+{#-
+    spec_markdown(spec): the Markdown of an entity spec (entity_spec) or a
+    subject-area spec (subject_area_spec), for a Git host: GitHub-flavoured
+    tables whose cells are escaped, SQL in fenced blocks, and a first-line
+    HTML comment (invisible when rendered) with a checksum, so `dv-spec spec`
+    can tell its own output from a copy a person has edited.
+-#}
+{%- macro spec_markdown(spec) -%}
+    {%- if spec is not mapping or spec.get("spec_type") not in ("entity", "subject_area") -%}
+        {{ exceptions.raise_compiler_error("spec_markdown: `spec` must be what entity_spec or subject_area_spec returns; got " ~ (spec | string)[:80]) }}
+    {%- endif -%}
+    {%- if spec.spec_type == "entity" -%}
+        {%- set body = dv_spec._spec_entity_markdown(spec, 1) -%}
+        {{ return(dv_spec._md_generated(body, "the design of " ~ spec.kind ~ " " ~ spec.name ~ " (" ~ spec.design_file ~ ")", "dv-spec spec")) }}
+    {%- endif -%}
+    {%- set body = dv_spec._spec_area_markdown(spec, 1) -%}
+    {{ return(dv_spec._md_generated(body, "the design of subject area " ~ spec.name, "dv-spec spec")) }}
+{%- endmacro -%}
+
+
+{%- macro _spec_verified_by(criterion) -%}
+    {%- if criterion.verified_by == "dbt test" -%}
+        {{ return("dbt test " ~ dv_spec._md_code(criterion.test.test_name or criterion.test.name) ~ " (" ~ dv_spec._md_code("dv_spec." ~ criterion.test.name) ~ ")") }}
+    {%- elif criterion.verified_by == "dv-spec check" -%}
+        {{ return("`dv-spec check` (" ~ dv_spec._md_code(criterion.check) ~ ")") }}
+    {%- endif -%}
+    {{ return("review by a person") }}
+{%- endmacro -%}
+
+
+{%- macro _spec_criteria_table(criteria) -%}
+    {%- set rows = [] -%}
+    {%- for criterion in criteria -%}
+        {%- do rows.append([dv_spec._md_code(criterion.id), dv_spec._md_cell(criterion.text), dv_spec._spec_verified_by(criterion)]) -%}
+    {%- endfor -%}
+    {{ return(dv_spec._md_table(["id", "criterion", "verified by"], rows)) }}
+{%- endmacro -%}
+
+
+{%- macro _spec_questions_list(questions, with_entity=false) -%}
+    {%- if not questions -%}
+        {{ return("None: the design decides everything this spec needs.") }}
+    {%- endif -%}
+    {%- set lines = [] -%}
+    {%- for question in questions -%}
+        {%- do lines.append(loop.index ~ ". " ~ ("`" ~ question.entity ~ "`, " if with_entity else "") ~ "**" ~ question.topic ~ "**: "
+            ~ question.question | replace("\n", " ")) -%}
+    {%- endfor -%}
+    {{ return(lines | join("\n")) }}
+{%- endmacro -%}
+
+
+{%- macro _spec_entity_markdown(spec, level) -%}
+    {%- set h = level -%}
+    {%- set out = [dv_spec._md_heading(h, spec.name ~ " (" ~ spec.kind ~ ")"), ""] -%}
+    {%- set facts = [
+        ["kind", dv_spec._md_code(spec.kind)],
+        ["subject area", dv_spec._md_cell(spec.subject_area or "not set")],
+        ["owner", dv_spec._md_cell(spec.owner or "not set")],
+        ["design", dv_spec._md_code(spec.design_file)],
+        ["model file", dv_spec._md_code(spec.model.path)],
+    ] -%}
+    {%- do out.extend([dv_spec._md_table(["property", "value"], facts), ""]) -%}
+
+    {%- do out.extend([dv_spec._md_heading(h + 1, "Purpose"), "", dv_spec._md_paragraphs(spec.purpose) or "_No description in the design (see the open questions)._", ""]) -%}
+
+    {%- if spec.sources -%}
+        {%- set rows = [] -%}
+        {%- for source in spec.sources -%}
+            {%- do rows.append([dv_spec._md_code(source.reads), dv_spec._md_code("{{ " ~ source.reads_dbt ~ " }}"),
+                                dv_spec._md_code(source.stage) if source.stage else "-",
+                                dv_spec._md_code(source.record_source) ~ ("" if source.record_source_declared else " (default)"),
+                                dv_spec._md_code(source.load_datetime)]) -%}
+        {%- endfor -%}
+        {%- do out.extend([dv_spec._md_heading(h + 1, "Sources and stages"), "",
+            dv_spec._md_table(["source", "read with", "stage", "record source", "load datetime column"], rows), ""]) -%}
+        {%- if spec.model.reads_through -%}
+            {%- do out.extend(["AutomateDV's " ~ spec.kind ~ " reads its stage through " ~ dv_spec._md_code(spec.model.reads_through)
+                ~ ", an ephemeral model of the rows it has not loaded yet (`dv-spec scaffold` writes it).", ""]) -%}
+        {%- endif -%}
+    {%- endif -%}
+
+    {%- set rows = [] -%}
+    {%- for row in spec.mapping -%}
+        {%- do rows.append([dv_spec._md_code(row.source) ~ (" via " ~ dv_spec._md_code(row.stage) if row.stage else ""),
+                            dv_spec._md_code(row.source_column) if row.source_column else "-",
+                            dv_spec._md_cell(row.transformation), dv_spec._md_code(row.target_column)]) -%}
+    {%- endfor -%}
+    {%- do out.extend([dv_spec._md_heading(h + 1, "Source-to-target mapping"), "",
+        dv_spec._md_table(["source", "column", "transformation", "target column"], rows), ""]) -%}
+
+    {%- if spec.hash_keys or spec.hashdiff -%}
+        {%- do out.extend([dv_spec._md_heading(h + 1, "Business keys and hash keys"), ""]) -%}
+        {%- for rule in spec.hashing.rules -%}
+            {%- do out.append("- " ~ rule) -%}
+        {%- endfor -%}
+        {%- do out.append("") -%}
+        {%- for key in spec.hash_keys -%}
+            {%- do out.extend([dv_spec._md_heading(h + 2, dv_spec._md_code(key.column) ~ ": " ~ key.role), "",
+                "Hashes, in this order: " ~ dv_spec._md_codes(key.inputs) ~ ". Type " ~ dv_spec._md_code(key.type) ~ ".", ""]) -%}
+            {%- set sql = [] -%}
+            {%- for derivation in key.derivations -%}
+                {%- do sql.extend(["-- in " ~ derivation.stage ~ " (from " ~ derivation.source ~ ")", derivation.sql]) -%}
+            {%- endfor -%}
+            {%- if sql -%}
+                {%- do out.extend([dv_spec._md_fence(sql | join("\n"), "sql"), ""]) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if spec.hashdiff -%}
+            {%- do out.extend([dv_spec._md_heading(h + 2, dv_spec._md_code(spec.hashdiff.column) ~ ": hashdiff"), "",
+                "Covers " ~ dv_spec._md_codes(spec.hashdiff.columns) ~ "; hashed in AutomateDV's order (alphabetical): "
+                ~ dv_spec._md_codes(spec.hashdiff.hash_order) ~ ". Type " ~ dv_spec._md_code(spec.hashdiff.type) ~ ".", ""]) -%}
+            {%- set sql = [] -%}
+            {%- for derivation in spec.hashdiff.derivations -%}
+                {%- do sql.extend(["-- in " ~ derivation.stage ~ " (from " ~ derivation.source ~ ")", derivation.sql]) -%}
+            {%- endfor -%}
+            {%- if sql -%}
+                {%- do out.extend([dv_spec._md_fence(sql | join("\n"), "sql"), ""]) -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endif -%}
+
+    {%- do out.extend([dv_spec._md_heading(h + 1, "Load pattern"), ""]) -%}
+    {%- for line in spec.load_pattern -%}
+        {%- do out.append("- " ~ line) -%}
+    {%- endfor -%}
+    {%- do out.append("") -%}
+
+    {%- set rows = [] -%}
+    {%- for column in spec.columns -%}
+        {%- do rows.append([dv_spec._md_code(column.name), dv_spec._md_code(column.type) if column.type else "**unknown**",
+                            dv_spec._md_cell(column.role), dv_spec._md_cell(column.type_from or "not declared: " ~ column.unknown_in | join(", "))]) -%}
+    {%- endfor -%}
+    {%- if spec.ddl -%}
+        {%- do out.extend([dv_spec._md_heading(h + 1, "Target table (Snowflake)"), "", dv_spec._md_fence(spec.ddl, "sql"), ""]) -%}
+    {%- else -%}
+        {%- do out.extend([dv_spec._md_heading(h + 1, "Columns added by the stage"), "", "A view: every column of its source, plus:", ""]) -%}
+    {%- endif -%}
+    {%- do out.extend([dv_spec._md_table(["column", "type", "role", "type from"], rows), ""]) -%}
+
+    {%- set model = spec.model -%}
+    {%- set lines = ["- File: " ~ dv_spec._md_code(model.path)] -%}
+    {%- if model.config -%}
+        {%- do lines.append("- Config: " ~ dv_spec._md_code(model.config) ~ " (materialized " ~ dv_spec._md_code(model.materialized) ~ ")") -%}
+    {%- else -%}
+        {%- do lines.append("- Config: not generated; `dv-spec scaffold` refuses this design as it stands (see the open questions)") -%}
+    {%- endif -%}
+    {%- do lines.append("- AutomateDV macro: " ~ dv_spec._md_code(model.automate_dv_macro)) -%}
+    {%- if model.tests_in -%}
+        {%- do lines.append("- Acceptance tests: the `ac_" ~ spec.name ~ "_NN_*` entries under `data_tests` in " ~ dv_spec._md_code(model.tests_in) ~ " (`dv-spec scaffold` writes them)") -%}
+    {%- endif -%}
+    {%- do out.extend([dv_spec._md_heading(h + 1, "dbt model"), ""] + lines + [""]) -%}
+
+    {%- set lines = [] -%}
+    {%- for item in spec.dependencies.upstream -%}
+        {%- do lines.append("- Upstream: " ~ dv_spec._md_code(item.name) ~ ", " ~ dv_spec._md_cell(item.type) ~ ": " ~ item.why | replace("\n", " ")) -%}
+    {%- endfor -%}
+    {%- for item in spec.dependencies.downstream -%}
+        {%- do lines.append("- Downstream: " ~ dv_spec._md_code(item.name) ~ " (" ~ item.kind ~ "): " ~ item.why) -%}
+    {%- endfor -%}
+    {%- for name in spec.dependencies.downstream_models -%}
+        {%- do lines.append("- Downstream model outside the design: " ~ dv_spec._md_code(name)) -%}
+    {%- endfor -%}
+    {%- if not spec.dependencies.downstream and not spec.dependencies.downstream_models -%}
+        {%- do lines.append("- Downstream: nothing in the design reads it yet") -%}
+    {%- endif -%}
+    {%- do out.extend([dv_spec._md_heading(h + 1, "Dependencies"), ""] + lines + [""]) -%}
+
+    {%- do out.extend([dv_spec._md_heading(h + 1, "Acceptance criteria"), "",
+        "The ids are the ones the generated dbt tests (`config.meta.acceptance_criterion`) and `dv-spec check` report.", "",
+        dv_spec._spec_criteria_table(spec.acceptance_criteria), ""]) -%}
+
+    {%- do out.extend([dv_spec._md_heading(h + 1, "Open questions for the architect"), "",
+        dv_spec._spec_questions_list(spec.open_questions)]) -%}
+    {{ return(out | join("\n") ~ "\n") }}
+{%- endmacro -%}
+
+
+{%- macro _spec_area_markdown(spec, level) -%}
+    {%- set h = level -%}
+    {%- set out = [dv_spec._md_heading(h, "Subject area: " ~ spec.name), ""] -%}
+    {%- set count = spec.acceptance_criteria_count -%}
+    {%- do out.extend([dv_spec._md_count(spec.entities | length, "entity", "entities") ~ ", owned by " ~ (dv_spec._md_codes(spec.owners) if spec.owners else "nobody yet") ~ "; "
+        ~ dv_spec._md_count(count.total, "acceptance criterion", "acceptance criteria") ~ " (" ~ count["dbt test"] ~ " by dbt tests, " ~ count["dv-spec check"] ~ " by `dv-spec check`, "
+        ~ count.review ~ " by review); " ~ dv_spec._md_count(spec.open_questions | length, "open question", "open questions") ~ ".", ""]) -%}
+
+    {%- set rows = [] -%}
+    {%- for entity in spec.entities -%}
+        {%- do rows.append(["[" ~ dv_spec._md_code(entity.name) ~ "](#" ~ entity.name ~ "-" ~ entity.kind ~ ")",
+                            dv_spec._md_code(entity.kind), dv_spec._md_cell(entity.owner or "not set"),
+                            dv_spec._md_cell(entity.summary), dv_spec._md_code(entity.model_path)]) -%}
+    {%- endfor -%}
+    {%- do out.extend([dv_spec._md_heading(h + 1, "Entities"), "", dv_spec._md_table(["entity", "kind", "owner", "purpose", "model file"], rows), ""]) -%}
+
+    {%- if spec.diagram -%}
+        {%- do out.extend([dv_spec._md_heading(h + 1, "Diagram"), "", dv_spec._md_fence(spec.diagram, "mermaid"), ""]) -%}
+    {%- endif -%}
+
+    {%- do out.extend([dv_spec._md_heading(h + 1, "Build order"), ""]) -%}
+    {%- for step in spec.build_order -%}
+        {%- do out.append(loop.index ~ ". " ~ step.step ~ ": " ~ dv_spec._md_codes(step.models)) -%}
+    {%- endfor -%}
+    {%- do out.append("") -%}
+
+    {%- if spec.external_dependencies -%}
+        {%- do out.extend([dv_spec._md_heading(h + 1, "Needs from other subject areas"), ""]) -%}
+        {%- for item in spec.external_dependencies -%}
+            {%- do out.append("- " ~ dv_spec._md_code(item.name) ~ " (" ~ item.kind ~ ", subject area " ~ (item.subject_area or "not set")
+                ~ "), needed by " ~ dv_spec._md_codes(item.needed_by)) -%}
+        {%- endfor -%}
+        {%- do out.append("") -%}
+    {%- endif -%}
+
+    {%- if spec.stages -%}
+        {%- do out.extend([dv_spec._md_heading(h + 1, "Stages"), ""]) -%}
+        {%- for stage in spec.stages -%}
+            {%- set rows = [] -%}
+            {%- for column in stage.columns -%}
+                {%- do rows.append([dv_spec._md_code(column.column), dv_spec._md_cell(column.computed), dv_spec._md_code(column["for"])]) -%}
+            {%- endfor -%}
+            {%- do out.extend([dv_spec._md_heading(h + 2, dv_spec._md_code(stage.name)), "",
+                ("Declared in the design" if stage.declared else "Derived (`dv-spec scaffold` writes it)") ~ "; reads " ~ dv_spec._md_code(stage.reads)
+                ~ "; used by " ~ dv_spec._md_codes(stage.consumers) ~ ".", "",
+                dv_spec._md_table(["column", "computed as", "first needed by"], rows), ""]) -%}
+        {%- endfor -%}
+    {%- endif -%}
+
+    {%- do out.extend([dv_spec._md_heading(h + 1, "Open questions for the architect"), "",
+        dv_spec._spec_questions_list(spec.open_questions, with_entity=true), ""]) -%}
+
+    {%- for entity_spec in spec.specs -%}
+        {%- do out.extend(["---", "", dv_spec._spec_entity_markdown(entity_spec, h + 1)]) -%}
+    {%- endfor -%}
+    {{ return(out | join("\n") | trim ~ "\n") }}
+{%- endmacro -%}
