@@ -20,6 +20,7 @@ except AttributeError:  # pragma: no cover
 Path = tuple  # a key path: ("models", 0, "config", "meta", "dv", "kind")
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
 class YamlError(Exception):
@@ -91,6 +92,9 @@ class _Builder:
         self.doc = doc
 
     def build(self, node, path: Path):
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _COLLECTION_TAGS:
+            line, col = _mark(node)
+            raise YamlError(f"invalid YAML: unsupported tag {node.tag!r} (only plain YAML is read)", line, col)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
