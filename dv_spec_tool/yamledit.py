@@ -184,7 +184,8 @@ def _annotate(dumped: str, annotations) -> str:
         if lines[line].lstrip(" ").startswith("- "):
             col += 2  # above the first key of a list item, aligned with the key
         inserts.append((line, col, message))
-    for line, col, message in sorted(inserts, key=lambda item: item[0], reverse=True):
+    # bottom up; for one line, the last annotation first, so they read in the order given
+    for _, (line, col, message) in sorted(enumerate(inserts), key=lambda item: (item[1][0], item[0]), reverse=True):
         lines.insert(line, " " * col + TODO_MARK + message + "\n")
     return "".join(lines)
 

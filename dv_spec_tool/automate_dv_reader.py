@@ -1,0 +1,219 @@
+"""Read the `automate_dv.<macro>(...)` call of each dbt model, without dbt.
+
+A model's Jinja is parsed with jinja2's own parser (`Environment().parse`),
+and the call's arguments are evaluated from the template's static parts
+only: literals, lists and mappings; names set earlier in the file (`{% set
+x = ... %}`); `{% set x %}...{% endset %}` blocks of plain text;
+`fromyaml(...)` of those; and `metadata['key']` / `metadata.get('key')`
+lookups. That covers AutomateDV's three metadata styles (a YAML block with
+`fromyaml`, a `fromyaml` string, and keyword arguments). Anything dynamic
+(`var()`, a loop, a condition, a filter, a macro call) makes the model
+unreadable, and the reason says which line and what.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import jinja2
+import yaml
+from jinja2 import nodes
+
+MACROS = {  # AutomateDV 0.11's argument order, for positional calls
+    "stage": ("include_source_columns", "source_model", "hashed_columns", "derived_columns", "null_columns",
+              "ranked_columns"),
+    "hub": ("src_pk", "src_nk", "src_extra_columns", "src_ldts", "src_source", "source_model"),
+    "link": ("src_pk", "src_fk", "src_extra_columns", "src_ldts", "src_source", "source_model"),
+    "sat": ("src_pk", "src_hashdiff", "src_payload", "src_extra_columns", "src_eff", "src_ldts", "src_source",
+            "source_model"),
+    "eff_sat": ("src_pk", "src_dfk", "src_sfk", "src_extra_columns", "src_start_date", "src_end_date", "src_eff",
+                "src_ldts", "src_source", "source_model"),
+    "ma_sat": ("src_pk", "src_cdk", "src_hashdiff", "src_payload", "src_extra_columns", "src_eff", "src_ldts",
+               "src_source", "source_model"),
+    "nh_link": ("src_pk", "src_fk", "src_payload", "src_extra_columns", "src_eff", "src_ldts", "src_source",
+                "source_model"),
+    "t_link": ("src_pk", "src_fk", "src_payload", "src_extra_columns", "src_eff", "src_ldts", "src_source",
+               "source_model"),
+    "pit": ("src_pk", "src_extra_columns", "as_of_dates_table", "satellites", "stage_tables_ldts", "src_ldts",
+            "source_model"),
+    "bridge": ("src_pk", "src_extra_columns", "as_of_dates_table", "bridge_walk", "stage_tables_ldts", "src_ldts",
+               "source_model"),
+    "ref_table": ("src_pk", "src_extra_columns", "src_ldts", "src_source", "source_model"),
+    "xts": ("src_pk", "src_satellite", "src_extra_columns", "src_ldts", "src_source", "source_model"),
+}
+# dv-spec's own pass-through in front of an ma_sat or eff_sat (macros/supporting/unloaded_rows.sql):
+# it filters rows, the design stays that of the stage it reads.
+PASS_THROUGH = {"unloaded_rows": ("source_model", "target", "hash_key", "load_datetime")}
+
+
+class Unreadable(Exception):
+    """A part of the template that cannot be known without running dbt."""
+
+    def __init__(self, message: str, line: int = 0):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass
+class ModelCall:
+    """One model's AutomateDV call: the macro and its evaluated arguments, or why it cannot be read."""
+
+    name: str  # the model name (file name without .sql)
+    path: str  # relative to the project
+    macro: str = ""  # stage, hub, link, ... ("" when the model calls no AutomateDV macro)
+    args: dict = field(default_factory=dict)
+    line: int = 0
+    error: str = ""  # why it cannot be read ("" when it can)
+    notes: list = field(default_factory=list)
+
+
+_ENV = jinja2.Environment(extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"])
+
+
+def read_model(name: str, path: str, text: str) -> ModelCall:
+    """The AutomateDV call in one model's SQL text."""
+    call = ModelCall(name=name, path=path)
+    try:
+        template = _ENV.parse(text)
+    except jinja2.TemplateSyntaxError as exc:
+        call.error, call.line = f"Jinja syntax error: {exc.message}", exc.lineno or 0
+        return call
+    found = [(node, inside) for node, inside in _calls(template, ()) if _macro_of(node)]
+    if not found:
+        return call
+    if len(found) > 1:
+        call.macro, call.line = _macro_of(found[0][0]), found[0][0].lineno
+        call.error = f"calls AutomateDV {len(found)} times (lines {', '.join(str(n.lineno) for n, _ in found)}); one call per model is read"
+        return call
+    node, inside = found[0]
+    call.macro, call.line = _macro_of(node), node.lineno
+    if inside:
+        call.error = f"the automate_dv.{call.macro} call (line {node.lineno}) sits inside {inside[-1]}"
+        return call
+    scope = _scope(template)
+    try:
+        names = MACROS.get(call.macro) or PASS_THROUGH.get(call.macro, ())
+        if len(node.args) > len(names):
+            raise Unreadable(f"automate_dv.{call.macro} takes {len(names)} arguments, {len(node.args)} given", node.lineno)
+        for position, argument in enumerate(node.args):
+            call.args[names[position]] = _evaluate(argument, scope)
+        if node.args:
+            call.notes.append(f"positional arguments read in AutomateDV 0.11's order ({', '.join(names[:len(node.args)])})")
+        for keyword in node.kwargs:
+            call.args[keyword.key] = _evaluate(keyword.value, scope)
+        if node.dyn_args is not None or node.dyn_kwargs is not None:
+            raise Unreadable("passes *args or **kwargs", node.lineno)
+    except Unreadable as exc:
+        call.error, call.line = exc.message, exc.line or node.lineno
+    return call
+
+
+def _macro_of(node) -> str:
+    target = node.node
+    if isinstance(target, nodes.Getattr) and isinstance(target.node, nodes.Name):
+        if target.node.name == "automate_dv" or (target.node.name == "dv_spec" and target.attr in PASS_THROUGH):
+            return target.attr
+    return ""
+
+
+def _calls(node, inside: tuple):
+    """Every Call node with the blocks (`a for loop`, `an if`, ...) it sits in."""
+    for child in node.iter_child_nodes():
+        here = inside
+        if isinstance(node, nodes.For) and child in node.body + node.else_:
+            here = inside + (f"a for loop (line {node.lineno})",)
+        elif isinstance(node, nodes.If) and child in node.body + node.elif_ + node.else_:
+            here = inside + (f"an if block (line {node.lineno})",)
+        elif isinstance(node, (nodes.Macro, nodes.CallBlock)) and child in node.body:
+            here = inside + (f"a macro or call block (line {node.lineno})",)
+        if isinstance(child, nodes.Call):
+            yield child, here
+        yield from _calls(child, here)
+
+
+def _scope(template) -> dict:
+    """Names set at the top level of the template: their node, or an Unreadable for the ones that cannot be known."""
+    scope = {}
+    for node in template.body:
+        if isinstance(node, nodes.Assign) and isinstance(node.target, nodes.Name):
+            scope[node.target.name] = node.node
+        elif isinstance(node, nodes.AssignBlock) and isinstance(node.target, nodes.Name):
+            if node.filter is None and all(isinstance(o, nodes.Output) and all(isinstance(d, nodes.TemplateData) for d in o.nodes)
+                                           for o in node.body):
+                scope[node.target.name] = nodes.Const("".join(d.data for o in node.body for d in o.nodes))
+            else:
+                scope[node.target.name] = Unreadable(f"`{node.target.name}` is set by a block with Jinja inside it", node.lineno)
+        elif isinstance(node, (nodes.If, nodes.For)):
+            for inner in node.find_all((nodes.Assign, nodes.AssignBlock)):
+                if isinstance(inner.target, nodes.Name):
+                    kind = "an if block" if isinstance(node, nodes.If) else "a for loop"
+                    scope[inner.target.name] = Unreadable(f"`{inner.target.name}` is set inside {kind} (line {node.lineno})",
+                                                          inner.lineno)
+    return scope
+
+
+def _evaluate(node, scope: dict, depth: int = 0):
+    if depth > 50:
+        raise Unreadable("names refer to each other in a cycle", getattr(node, "lineno", 0))
+    if isinstance(node, Unreadable):
+        raise node
+    if isinstance(node, nodes.Const):
+        return node.value
+    if isinstance(node, (nodes.List, nodes.Tuple)):
+        return [_evaluate(item, scope, depth + 1) for item in node.items]
+    if isinstance(node, nodes.Dict):
+        return {_evaluate(pair.key, scope, depth + 1): _evaluate(pair.value, scope, depth + 1) for pair in node.items}
+    if isinstance(node, nodes.Name):
+        if node.name in ("none", "None"):
+            return None
+        if node.name in ("true", "True", "false", "False"):
+            return node.name.lower() == "true"
+        if node.name not in scope:
+            raise Unreadable(f"uses `{node.name}`, which is not set in this file", node.lineno)
+        return _evaluate(scope[node.name], scope, depth + 1)
+    if isinstance(node, nodes.Getitem):
+        container = _evaluate(node.node, scope, depth + 1)
+        key = _evaluate(node.arg, scope, depth + 1)
+        return container.get(key) if isinstance(container, dict) else _index(container, key, node)
+    if isinstance(node, nodes.Getattr):
+        container = _evaluate(node.node, scope, depth + 1)
+        if isinstance(container, dict):
+            return container.get(node.attr)
+        raise Unreadable(f"reads `.{node.attr}` of something that is not a mapping", node.lineno)
+    if isinstance(node, nodes.Concat):
+        return "".join(str(_evaluate(part, scope, depth + 1)) for part in node.nodes)
+    if isinstance(node, nodes.Call):
+        return _call(node, scope, depth)
+    raise Unreadable(f"uses a Jinja {type(node).__name__.lower()} expression, which needs dbt to evaluate",
+                     getattr(node, "lineno", 0))
+
+
+def _index(container, key, node):
+    if isinstance(container, list) and isinstance(key, int) and -len(container) <= key < len(container):
+        return container[key]
+    raise Unreadable(f"indexes something that is not a mapping or list with {key!r}", node.lineno)
+
+
+def _call(node, scope: dict, depth: int):
+    target = node.node
+    if isinstance(target, nodes.Name) and target.name == "fromyaml" and len(node.args) == 1:
+        text = _evaluate(node.args[0], scope, depth + 1)
+        if not isinstance(text, str):
+            raise Unreadable("fromyaml() of something that is not text", node.lineno)
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (line {mark.line + 1} of the YAML)" if mark else ""
+            raise Unreadable(f"fromyaml() of invalid YAML{where}: {getattr(exc, 'problem', exc)}", node.lineno) from None
+    if isinstance(target, nodes.Getattr) and target.attr == "get" and 1 <= len(node.args) <= 2:
+        container = _evaluate(target.node, scope, depth + 1)
+        if isinstance(container, dict):
+            key = _evaluate(node.args[0], scope, depth + 1)
+            default = _evaluate(node.args[1], scope, depth + 1) if len(node.args) == 2 else None
+            return container.get(key, default)
+    if isinstance(target, nodes.Name):
+        shown = ", ".join(repr(a.value) if isinstance(a, nodes.Const) else "..." for a in node.args)
+        raise Unreadable(f"calls {target.name}({shown}), which needs dbt to evaluate", node.lineno)
+    raise Unreadable("calls a macro or method, which needs dbt to evaluate", node.lineno)

@@ -1,0 +1,159 @@
+"""`dv-spec export mermaid|lucidchart|drawio`, and the round trip: the
+provider-network sample exported and imported again gives back the
+diagram-representable part of its design (sources are not in a diagram)."""
+
+import csv
+import io
+import shutil
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from dv_spec_tool.cli import main
+from dv_spec_tool.design import build_design
+from dv_spec_tool.diagrams.lucidchart import INFORMATION_SCHEMA
+from dv_spec_tool.diagrams.mermaid import mermaid_of_design
+from dv_spec_tool.project import load_project
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "integration_tests"
+EXTENSIONS = {"mermaid": "mmd", "lucidchart": "csv", "drawio": "drawio"}
+
+# What a diagram can say about an entity (sources, descriptions, owners are not drawn).
+DRAWN = ("kind", "hash_key", "business_keys", "hubs", "dependent_keys", "parent", "hashdiff", "payload",
+         "multi_active_keys", "effective_from", "driving_keys", "start_date", "end_date", "reference_keys", "hub",
+         "satellites", "links", "effectivity_satellites", "as_of_dates")
+
+# Lucidchart's ERD import CSV is an information-schema query result: it has
+# primary, foreign and unique keys and nothing else, so these come back as
+# TODOs (or, for the effective-from column, as a payload column with a TODO).
+LUCIDCHART_LOSES = {
+    ("eff_sat_provider_network", "driving_keys"): [],
+    ("pit_provider", "as_of_dates"): None,
+    ("bridge_provider_network", "as_of_dates"): None,
+    ("ma_sat_provider_address", "effective_from"): None,
+    ("ma_sat_provider_address", "payload"): ["street", "city", "state", "zip", "effective_date"],
+}
+
+
+def run(capsys, *args):
+    code = main(list(map(str, args)))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def drawn(design) -> dict:
+    return {name: {key: entry.dv.get(key) for key in DRAWN}
+            for name, entry in design.entities.items() if entry.dv["kind"] != "stage"}
+
+
+@pytest.fixture(scope="module")
+def sample_design():
+    return build_design(load_project(str(SAMPLE)))
+
+
+@pytest.mark.parametrize("fmt", ["mermaid", "drawio", "lucidchart"])
+def test_sample_exported_and_imported_again_gives_back_its_design(capsys, tmp_path, sample_design, fmt):
+    diagram = tmp_path / f"sample.{EXTENSIONS[fmt]}"
+    code, _, err = run(capsys, "export", fmt, "--project-dir", SAMPLE, "--out", diagram)
+    assert code == 0 and not err
+    project = tmp_path / "project"
+    shutil.copytree(SAMPLE, project)
+    for design_file in project.glob("models/**/_*__design.yml"):
+        design_file.unlink()
+    code, out, err = run(capsys, "import", fmt, diagram, "--project-dir", project, "--into", "models/imported.yml")
+    assert not err, err
+    expected = drawn(sample_design)
+    if fmt == "lucidchart":
+        for (name, key), value in LUCIDCHART_LOSES.items():
+            expected[name][key] = value
+        assert "TODO eff_sat_provider_network: driving_keys:" in out
+        assert "TODO pit_provider: as_of_dates:" in out
+        assert "TODO ma_sat_provider_address: payload: is effective_date the effective-from column" in out
+    assert drawn(build_design(load_project(str(project)))) == expected
+
+
+def test_mermaid_is_an_er_diagram_with_keys_roles_and_relationships(capsys):
+    code, out, _ = run(capsys, "export", "mermaid", "--project-dir", SAMPLE)
+    assert code == 0 and out.startswith("erDiagram\n")
+    assert ("    %% dv: hub_provider hub\n    hub_provider {\n        binary provider_hk PK \"hash key\"\n"
+            "        varchar provider_npi UK \"business key\"\n        timestamp load_datetime\n"
+            "        varchar record_source\n    }\n") in out
+    assert '        binary provider_address_hashdiff "hashdiff"\n' in out
+    assert '        varchar address_type PK "multi-active key"\n' in out
+    assert '        binary provider_hk FK "driving key"\n' in out
+    assert '    hub_provider ||--o{ nh_link_referral : "referring_provider_hk"\n' in out
+    assert '    hub_provider ||--o{ nh_link_referral : "referred_provider_hk"\n' in out
+    assert out.count("||--o{") == 18
+
+
+def test_mermaid_generator_is_a_plain_function(sample_design):
+    text = mermaid_of_design(sample_design.resolve(), {"hub_provider", "sat_provider_details"})
+    assert text.splitlines()[0] == "erDiagram"
+    assert "sat_provider_details {" in text and "hub_network" not in text
+    assert '    hub_provider ||--o{ sat_provider_details : "provider_hk"\n' in text
+
+
+def test_lucidchart_csv_has_the_erd_import_columns(capsys):
+    code, out, _ = run(capsys, "export", "lucidchart", "--project-dir", SAMPLE)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert tuple(csv.reader(io.StringIO(out)).__next__()) == INFORMATION_SCHEMA
+    link = [r for r in rows if r["TABLE_NAME"] == "nh_link_referral"]
+    assert {(r["COLUMN_NAME"], r["CONSTRAINT_TYPE"], r["FK_TABLE_NAME"], r["FK_COLUMN_NAME"]) for r in link if r["CONSTRAINT_TYPE"]} == {
+        ("referral_hk", "PRIMARY KEY", "", ""), ("referring_provider_hk", "FOREIGN KEY", "hub_provider", "provider_hk"),
+        ("referred_provider_hk", "FOREIGN KEY", "hub_provider", "provider_hk"), ("referral_id", "UNIQUE", "", "")}
+    hub = [r for r in rows if r["TABLE_NAME"] == "hub_provider"]
+    assert hub[0]["DATA_TYPE"] == "binary" and hub[0]["CHARACTER_MAXIMUM_LENGTH"] == "16"
+    assert {r["TABLE_SCHEMA"] for r in rows} == {"hubs", "links", "non-historised links", "satellites",
+                                                 "multi-active satellites", "effectivity satellites",
+                                                 "reference tables", "point-in-time tables", "bridges"}
+    assert all(r["dbms"] == "postgresql" and r["TABLE_CATALOG"] == "dv_spec_integration_tests" for r in rows)
+
+
+def test_drawio_colours_kinds_and_lays_them_out_by_role(capsys):
+    code, out, _ = run(capsys, "export", "drawio", "--project-dir", SAMPLE)
+    root = ElementTree.fromstring(out)
+    tables = {}
+    for element in root.iter("object"):
+        cell = element.find("mxCell")
+        style = dict(part.split("=", 1) for part in cell.get("style").split(";") if "=" in part)
+        geometry = cell.find("mxGeometry")
+        tables[element.get("label")] = (element.get("dv_type"), style["fillColor"], float(geometry.get("x")),
+                                        float(geometry.get("y")))
+    colours = {kind: fill for kind, fill, _, _ in tables.values()}
+    assert colours["hub"] == "#dae8fc" and colours["link"] == "#d5e8d4" and colours["sat"] == "#fff2cc"
+    assert len({colours["hub"], colours["link"], colours["sat"]}) == 3
+    hubs = [t for t in tables.values() if t[0] == "hub"]
+    assert len({y for *_, y in hubs}) == 1  # hubs in one row
+    links = [t for t in tables.values() if t[0] in ("link", "nh_link")]
+    assert all(y > hubs[0][3] for *_, y in links)  # links below the hubs
+    hub_x = tables["hub_provider"][2]
+    assert tables["sat_provider_details"][2] > hub_x and tables["sat_provider_details"][3] == tables["hub_provider"][3]
+    positions = [(x, y) for _, _, x, y in tables.values()]
+    assert len(set(positions)) == len(positions)  # no two tables on top of each other
+
+
+def test_select_and_out(capsys, tmp_path):
+    target = tmp_path / "provider.mmd"
+    code, out, _ = run(capsys, "export", "mermaid", "--project-dir", SAMPLE, "--select", "hub_provider,sat_provider_details",
+                       "--out", target)
+    assert code == 0 and out == ""
+    text = target.read_text()
+    assert "hub_provider {" in text and "sat_provider_details {" in text and "hub_network" not in text
+
+
+@pytest.mark.parametrize("fmt", ["mermaid", "lucidchart", "drawio"])
+def test_export_is_deterministic(capsys, fmt):
+    first = run(capsys, "export", fmt, "--project-dir", SAMPLE)[1]
+    assert run(capsys, "export", fmt, "--project-dir", SAMPLE)[1] == first
+
+
+def test_entities_with_errors_are_skipped_and_said(capsys, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "validate_base", project)
+    design = project / "models" / "design.yml"
+    design.write_text(design.read_text().replace("hubs: [hub_provider, hub_network]", "hubs: [hub_provider]"))
+    code, out, err = run(capsys, "export", "mermaid", "--project-dir", project)
+    assert code == 1 and "skipped link_provider_network: its design has errors" in err
+    assert "link_provider_network {" not in out and "hub_provider {" in out

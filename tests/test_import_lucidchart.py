@@ -1,0 +1,254 @@
+"""`dv-spec import lucidchart`: a Lucidchart "CSV of shape data" export of a
+small vault (3 hubs, 2 links, 4 satellites) becomes a design; what the picture
+does not say becomes TODOs; resolving only those makes `dv-spec validate` pass.
+"""
+
+import difflib
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from ruamel.yaml import YAML
+
+from dv_spec_tool.cli import main
+from dv_spec_tool.diagrams.model import columns_from_cells
+
+DIAGRAMS = Path(__file__).parent / "fixtures" / "diagrams"
+DESIGN = "models/retail_vault/_retail_vault__design.yml"
+
+EXPECTED = {
+    "hub_customer": {"kind": "hub", "hash_key": "customer_hk", "business_keys": ["customer_id"], "sources": []},
+    "hub_product": {"kind": "hub", "hash_key": "product_hk", "business_keys": ["product_code"], "sources": []},
+    "store": {"kind": "hub", "hash_key": "store_hk", "business_keys": ["store_id"], "sources": []},
+    "link_customer_product": {"kind": "link", "hash_key": "customer_product_hk",
+                              "hubs": ["hub_customer", "hub_product"], "sources": []},
+    "link_product_store": {"kind": "link", "hash_key": "product_store_hk", "hubs": ["hub_product", "store"],
+                           "sources": []},
+    "sat_customer_details": {"kind": "sat", "parent": "hub_customer", "hashdiff": "customer_details_hashdiff",
+                             "payload": ["customer_name", "email"], "sources": []},
+    "sat_product_details": {"kind": "sat", "parent": "hub_product", "hashdiff": "product_details_hashdiff",
+                            "payload": ["product_name", "list_price"], "sources": []},
+    "store_details": {"kind": "sat", "parent": "store", "hashdiff": "store_details_hashdiff",
+                      "payload": ["store_name", "city"], "sources": []},
+    "sat_customer_product_terms": {"kind": "sat", "parent": "link_customer_product", "hashdiff": "terms_hashdiff",
+                                   "payload": ["discount_pct"], "sources": []},
+}
+
+# What an architect decides after reading the TODOs: where each entity's rows come from.
+SOURCES = {
+    "hub_customer": [{"model": "raw_customers"}, {"model": "raw_orders"}],
+    "hub_product": [{"model": "raw_products"}, {"model": "raw_orders"}],
+    "store": [{"model": "raw_stores"}],
+    "link_customer_product": [{"model": "raw_orders"}],
+    "link_product_store": [{"model": "raw_orders"}],
+    "sat_customer_details": [{"model": "raw_customers"}],
+    "sat_product_details": [{"model": "raw_products"}],
+    "store_details": [{"model": "raw_stores"}],
+    "sat_customer_product_terms": [{"model": "raw_orders"}],
+}
+
+
+@pytest.fixture
+def project(tmp_path):
+    target = tmp_path / "retail"
+    shutil.copytree(DIAGRAMS / "retail_project", target)
+    return target
+
+
+def run(capsys, *args):
+    code = main(list(map(str, args)))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def designs(path: Path) -> dict:
+    data = yaml.safe_load(path.read_text())
+    return {m["name"]: m["config"]["meta"]["dv"] for m in data["models"] if "config" in m}
+
+
+@pytest.mark.parametrize("fixture", [
+    pytest.param("lucidchart_retail.csv", id="document_and_page_rows_with_status"),
+    pytest.param("lucidchart_retail_no_status.csv", id="older_export_without_status_or_page_rows"),
+    pytest.param("lucidchart_retail_tags.csv", id="tags_column_nested_containers_extra_shape_data"),
+])
+def test_every_header_variant_gives_the_same_design(capsys, project, fixture):
+    code, out, err = run(capsys, "import", "lucidchart", DIAGRAMS / fixture, "--project-dir", project,
+                         "--into", DESIGN)
+    assert code == 1 and not err  # TODOs remain for the architect
+    assert designs(project / DESIGN) == EXPECTED
+    assert "9 added, 0 replaced, 0 kept; 10 TODO(s) for the architect" in out
+
+
+def test_todos_point_at_the_written_yaml_and_sit_above_their_keys(capsys, project):
+    code, out, _ = run(capsys, "import", "lucidchart", DIAGRAMS / "lucidchart_retail.csv", "--project-dir", project)
+    lines = (project / DESIGN).read_text().splitlines()
+    todos = [line for line in out.splitlines() if " TODO " in line]
+    assert len(todos) == 10
+    for todo in todos:
+        where, _, message = todo.partition(": TODO ")
+        path, line = where.rsplit(":", 1)
+        assert path == DESIGN
+        entity, _, what = message.partition(": ")
+        assert lines[int(line) - 1].strip() == f"# TODO(dv-spec): {what}"
+    hashdiff = next(t for t in todos if "hashdiff" in t)
+    assert "sat_product_details: hashdiff:" in hashdiff and "`product_details_hashdiff` is proposed" in hashdiff
+    line = int(hashdiff.split(":")[1])
+    assert lines[line].strip() == "hashdiff: product_details_hashdiff"
+
+
+def test_resolving_only_the_reported_todos_makes_validate_pass(capsys, project):
+    """Done when: the architect adds the sources the TODOs ask for (and keeps
+    the proposed hashdiff name); `dv-spec validate` then exits 0."""
+    run(capsys, "import", "lucidchart", DIAGRAMS / "lucidchart_retail.csv", "--project-dir", project)
+    code, out, _ = run(capsys, "validate", "--project-dir", project)
+    assert code == 1 and out.count("`sources` must not be empty") == 9
+    path = project / DESIGN
+    loader = YAML()
+    data = loader.load(path.read_text())
+    for model in data["models"]:
+        model["config"]["meta"]["dv"]["sources"] = SOURCES[model["name"]]
+    with path.open("w") as handle:
+        loader.dump(data, handle)
+    assert "# TODO(dv-spec): hashdiff:" in path.read_text()  # comments survive the architect's edit
+    code, out, _ = run(capsys, "validate", "--project-dir", project)
+    assert code == 0, out
+    assert "0 error" in out or "no findings" in out or "error" not in out
+
+
+def test_import_into_an_existing_file_adds_and_keeps_every_byte(capsys, project):
+    path = project / "models" / "retail.yml"
+    original = ("# Retail design, hand written.\nversion: 2\n\nmodels:\n"
+                "  - name: hub_customer   # drawn before\n    description: 'A customer.'\n    config:\n      meta:\n"
+                "        dv: {kind: hub, hash_key: customer_hk, business_keys: [customer_id], sources: [{model: raw_customers}]}\n"
+                "\n  - name: raw_customers_view\n    description: not a vault model\n")
+    path.write_text(original)
+    code, out, _ = run(capsys, "import", "lucidchart", DIAGRAMS / "lucidchart_retail.csv", "--project-dir", project,
+                       "--into", "models/retail.yml")
+    updated = path.read_text()
+    matcher = difflib.SequenceMatcher(a=original.splitlines(True), b=updated.splitlines(True), autojunk=False)
+    assert all(op[0] in ("equal", "insert") for op in matcher.get_opcodes())
+    assert "kept  hub_customer  (models/retail.yml already holds its design; --force replaces it)" in out
+    assert designs(path)["hub_customer"]["sources"] == [{"model": "raw_customers"}]
+    assert "8 added, 0 replaced, 1 kept" in out
+    code, out, _ = run(capsys, "import", "lucidchart", DIAGRAMS / "lucidchart_retail.csv", "--project-dir", project,
+                       "--into", "models/retail.yml")
+    assert path.read_text() == updated and "0 added, 0 replaced, 9 kept" in out
+    code, out, _ = run(capsys, "import", "lucidchart", DIAGRAMS / "lucidchart_retail.csv", "--project-dir", project,
+                       "--into", "models/retail.yml", "--force")
+    assert "replaced the design of  hub_customer" in out
+    forced = path.read_text()
+    assert "  - name: hub_customer   # drawn before\n    description: 'A customer.'\n" in forced
+    assert designs(path)["hub_customer"] == EXPECTED["hub_customer"]
+
+
+def test_dry_run_shows_a_diff_and_writes_nothing(capsys, project):
+    before = sorted(p.name for p in project.rglob("*"))
+    code, out, _ = run(capsys, "import", "lucidchart", DIAGRAMS / "lucidchart_retail.csv", "--project-dir", project,
+                       "--dry-run")
+    assert sorted(p.name for p in project.rglob("*")) == before
+    assert out.startswith(f"--- /dev/null\n+++ b/{DESIGN}\n")
+    assert "+  - name: sat_customer_product_terms\n" in out and "would add  store" in out
+
+
+def test_output_is_deterministic(capsys, project, tmp_path):
+    other = tmp_path / "other"
+    shutil.copytree(project, other)
+    run(capsys, "import", "lucidchart", DIAGRAMS / "lucidchart_retail.csv", "--project-dir", project)
+    run(capsys, "import", "lucidchart", DIAGRAMS / "lucidchart_retail.csv", "--project-dir", other)
+    assert (project / DESIGN).read_bytes() == (other / DESIGN).read_bytes()
+
+
+HEADER = "Id,Name,Shape Library,Page ID,Contained By,Group,Line Source,Line Destination,Source Arrow,Destination Arrow,Text Area 1,Text Area 2,Text Area 3,Text Area 4,Text Area 5,Text Area 6,Text Area 7\n"
+
+
+@pytest.mark.parametrize("rows, expected_todo", [
+    pytest.param("1,Entity,Entity Relationship,,,,,,,,hub_customer,customer_id,varchar,customer_name,varchar,,\n",
+                 "business_keys: the diagram marks no business key of hub `hub_customer`", id="hub_without_key_markers"),
+    pytest.param("1,Entity,Entity Relationship,,,,,,,,customer,PK,customer_id,,,,\n",
+                 "cannot tell whether it is a hub, link or satellite", id="unclassified_table"),
+    pytest.param("1,Entity,Entity Relationship,,,,,,,,hub_customer,PK,customer_id,,,,\n"
+                 "2,Entity,Entity Relationship,,,,,,,,link_customer_x,PK,customer_x_hk,FK,customer_hk,,\n"
+                 "3,Line,,,,,2,1,CFN ERD Many Arrow,CFN ERD Exactly One Arrow,,,,,,,\n",
+                 "joins 1 hub(s); a link joins two or more", id="link_with_one_hub"),
+    pytest.param("1,Entity,Entity Relationship,,,,,,,,hub_customer,PK,customer_hk,BK,customer_id,,\n"
+                 "2,Entity,Entity Relationship,,,,,,,,sat_customer,,name,,email,,\n",
+                 "parent: no line joins `sat_customer` to its parent", id="satellite_without_parent"),
+    pytest.param("1,Entity,Entity Relationship,,,,,,,,Hub Customer,PK,customer_id,,,,\n",
+                 "the name is not a plain SQL identifier", id="name_with_spaces"),
+])
+def test_what_a_picture_does_not_decide_is_a_todo(capsys, project, tmp_path, rows, expected_todo):
+    diagram = tmp_path / "small.csv"
+    diagram.write_text(HEADER + rows)
+    code, out, err = run(capsys, "import", "lucidchart", diagram, "--project-dir", project)
+    assert code == 1 and not err
+    assert expected_todo in out
+
+
+def test_hub_without_key_markers_leaves_an_empty_list_to_fill(capsys, project, tmp_path):
+    diagram = tmp_path / "small.csv"
+    diagram.write_text(HEADER + "1,Entity,Entity Relationship,,,,,,,,hub_customer,customer_id,varchar,,,,\n")
+    run(capsys, "import", "lucidchart", diagram, "--project-dir", project)
+    dv = designs(project / "models" / "small" / "_small__design.yml")["hub_customer"]
+    assert dv["business_keys"] == [] and dv["hash_key"] == "customer_hk"
+
+
+def test_sources_drawn_as_tables_are_read(capsys, project, tmp_path):
+    diagram = tmp_path / "with_sources.csv"
+    diagram.write_text(HEADER
+                       + "1,Entity,Entity Relationship,,,,,,,,hub_customer,PK,customer_hk,BK,customer_id,,\n"
+                       + "2,Entity,Entity Relationship,,,,,,,,raw_customers,,customer_id,,name,,\n"
+                       + "3,Line,,,,,2,1,None,Arrow,,,,,,,\n")
+    code, out, _ = run(capsys, "import", "lucidchart", diagram, "--project-dir", project)
+    dv = designs(project / "models" / "with_sources" / "_with_sources__design.yml")["hub_customer"]
+    assert dv["sources"] == [{"model": "raw_customers"}]
+    assert code == 0 and "0 TODO(s)" in out
+
+
+@pytest.mark.parametrize("text, message", [
+    pytest.param("", "empty file", id="empty"),
+    pytest.param("a,b,c\n1,2,3\n", ":1: not a Lucidchart CSV of shape data", id="no_id_name_headers"),
+    pytest.param('Id,Name\n1,"unterminated\n', "not valid CSV", id="broken_quoting"),
+])
+def test_bad_input_is_one_line_and_exit_2(capsys, project, tmp_path, text, message):
+    diagram = tmp_path / "bad.csv"
+    diagram.write_text(text)
+    code, out, err = run(capsys, "import", "lucidchart", diagram, "--project-dir", project)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_missing_file_is_a_usage_error(capsys, project):
+    code, _, err = run(capsys, "import", "lucidchart", project / "nope.csv", "--project-dir", project)
+    assert code == 2 and "cannot be read" in err
+
+
+@pytest.mark.parametrize("into, message", [
+    pytest.param("../outside.yml", "outside the project", id="outside"),
+    pytest.param("models/x.txt", "ends with .yml or .yaml", id="not_yaml"),
+    pytest.param("seeds/x.yml", "under the model paths", id="not_under_models"),
+])
+def test_into_must_be_a_schema_file_under_the_model_paths(capsys, project, into, message):
+    code, _, err = run(capsys, "import", "lucidchart", DIAGRAMS / "lucidchart_retail.csv", "--project-dir", project,
+                       "--into", into)
+    assert code == 2 and message in err
+
+
+@pytest.mark.parametrize("cells, layout, expected", [
+    pytest.param(["customer_hk", "binary", "PK", "customer_id", "varchar(20)", "BK", "load_datetime", "timestamp", ""],
+                 ("name", "type", "key"), [("customer_hk", ("PK",)), ("customer_id", ("BK",)), ("load_datetime", ())],
+                 id="name_type_key"),
+    pytest.param(["PK", "customer_hk", "binary", "", "customer_name", "varchar"], ("key", "name", "type"),
+                 [("customer_hk", ("PK",)), ("customer_name", ())], id="key_name_type"),
+    pytest.param(["PK, FK", "customer_hk", "PK", "load_datetime", "", "email"], ("key", "name"),
+                 [("customer_hk", ("PK", "FK")), ("load_datetime", ("PK",)), ("email", ())], id="key_name"),
+    pytest.param(["customer_id", "integer", "email", "text"], ("name", "type"),
+                 [("customer_id", ()), ("email", ())], id="name_type"),
+    pytest.param(["customer_id", "email", "load_datetime"], ("name",),
+                 [("customer_id", ()), ("email", ()), ("load_datetime", ())], id="names_only"),
+    pytest.param(["customer_hk", "PK", "customer_id", "BK", "name", ""], ("name", "key"),
+                 [("customer_hk", ("PK",)), ("customer_id", ("BK",)), ("name", ())], id="name_key"),
+])
+def test_entity_shape_variants_are_detected(cells, layout, expected):
+    columns, found = columns_from_cells(cells)
+    assert found == layout
+    assert [(c.name, c.roles) for c in columns] == expected
