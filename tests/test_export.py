@@ -114,13 +114,14 @@ def test_lucidchart_csv_has_the_erd_import_columns(capsys):
 def test_drawio_colours_kinds_and_lays_them_out_by_role(capsys):
     code, out, _ = run(capsys, "export", "drawio", "--project-dir", SAMPLE)
     root = ElementTree.fromstring(out)
-    tables = {}
+    tables, boxes = {}, {}
     for element in root.iter("object"):
         cell = element.find("mxCell")
         style = dict(part.split("=", 1) for part in cell.get("style").split(";") if "=" in part)
         geometry = cell.find("mxGeometry")
         tables[element.get("label")] = (element.get("dv_type"), style["fillColor"], float(geometry.get("x")),
                                         float(geometry.get("y")))
+        boxes[element.get("label")] = [float(geometry.get(k)) for k in ("x", "y", "width", "height")]
     colours = {kind: fill for kind, fill, _, _ in tables.values()}
     assert colours["hub"] == "#dae8fc" and colours["link"] == "#d5e8d4" and colours["sat"] == "#fff2cc"
     assert len({colours["hub"], colours["link"], colours["sat"]}) == 3
@@ -130,8 +131,12 @@ def test_drawio_colours_kinds_and_lays_them_out_by_role(capsys):
     assert all(y > hubs[0][3] for *_, y in links)  # links below the hubs
     hub_x = tables["hub_provider"][2]
     assert tables["sat_provider_details"][2] > hub_x and tables["sat_provider_details"][3] == tables["hub_provider"][3]
-    positions = [(x, y) for _, _, x, y in tables.values()]
-    assert len(set(positions)) == len(positions)  # no two tables on top of each other
+    def overlap(a, b):
+        return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+    assert not [(a, b) for a in boxes for b in boxes if a < b and overlap(boxes[a], boxes[b])]
+    for link in ("link_provider_agreement", "link_provider_network"):  # below and between their hubs
+        assert tables["hub_agreement"][2] < tables[link][2] <= tables["hub_provider"][2]
 
 
 def test_select_and_out(capsys, tmp_path):

@@ -68,7 +68,6 @@ DEFAULTS = {
     "start_date_names": ["start_date"],
     "end_date_names": ["end_date"],
     "metadata_columns": ["load_datetime", "load_date", "ldts", "load_dts", "record_source", "rsrc", "rec_src"],
-    "as_of_date_columns": ["as_of_date", "as_of", "as_of_dates"],
 }
 
 

@@ -322,16 +322,20 @@ def _layout(diagram: Diagram) -> dict:
     for n, hub in enumerate(hubs):
         bottom = max(bottom, place_column(hub, n * column_width, 0))
     links = [t.id for t in diagram.tables if kind[t.id] in ("link", "nh_link")]
-    row_y, taken = bottom + GAP * 2, []
+    rows = []  # each a list of (link, x): a link goes in the first row where its place is free
     for link in links:
         ends = [positions[r.target][0] for r in diagram.relations if r.source == link and r.target in positions
                 and kind.get(r.target) == "hub"]
-        x = int(sum(ends) / len(ends)) + column_width // 2 if ends else 0
-        x = (x // 10) * 10
-        while any(abs(x - other) < column_width for other in taken):
-            x += column_width
-        taken.append(x)
-        bottom = max(bottom, place_column(link, x, row_y))
+        x = (int(sum(ends) / len(ends)) + column_width // 2) // 10 * 10 if ends else 0
+        row = next((r for r in rows if all(abs(x - other) >= column_width for _, other in r)), None)
+        if row is None:
+            rows.append(row := [])
+        row.append((link, x))
+    for row in rows:
+        row_y, top = bottom + GAP * 2, bottom
+        for link, x in row:
+            bottom = max(bottom, place_column(link, x, row_y))
+        bottom = max(bottom, top)
     rest = [t.id for t in diagram.tables if t.id not in positions and t.id not in parents]
     rest += [t.id for t in diagram.tables if t.id not in positions and t.id not in rest]
     row_y = bottom + GAP * 2

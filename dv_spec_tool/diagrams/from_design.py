@@ -49,6 +49,7 @@ class _Drawer:
     def table(self, entity: dict) -> tuple:
         kind = entity["kind"]
         columns, lines = getattr(self, f"_{kind}")(entity)
+        columns = [c for c in columns if c.name]  # a key whose entity is missing from the design has no name
         data = {"dv_type": kind}
         if entity.get("as_of_dates"):
             data["dv_as_of_dates"] = entity["as_of_dates"]
