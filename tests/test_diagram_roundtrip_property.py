@@ -1,0 +1,67 @@
+"""Property: any small vault (hubs, links with roles and dependent keys,
+satellites on hubs and links) drawn as Mermaid or draw.io and read back gives
+the same diagram-representable design."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dv_spec_tool.diagrams.conventions import load_conventions
+from dv_spec_tool.diagrams.drawio import read_drawio, to_drawio
+from dv_spec_tool.diagrams.from_design import design_to_diagram
+from dv_spec_tool.diagrams.mermaid import read_mermaid, to_mermaid
+from dv_spec_tool.diagrams.to_design import diagram_to_design
+from dv_spec_tool.jinja import macro_runner
+
+WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"]
+COLUMNS = ["code", "name", "city", "amount", "status", "region", "score", "note"]
+
+
+@st.composite
+def vaults(draw):
+    hubs = draw(st.lists(st.sampled_from(WORDS), min_size=2, max_size=4, unique=True))
+    entities = []
+    for hub in hubs:
+        keys = draw(st.lists(st.sampled_from(COLUMNS), min_size=1, max_size=2, unique=True))
+        entities.append((f"hub_{hub}", {"kind": "hub", "hash_key": f"{hub}_hk", "business_keys": [f"{hub}_{k}" for k in keys],
+                                        "sources": [{"model": "raw"}]}))
+    links = []
+    for n in range(draw(st.integers(min_value=1, max_value=2))):
+        pair = draw(st.lists(st.sampled_from(hubs), min_size=2, max_size=2))
+        if pair[0] == pair[1]:
+            refs = [{"hub": f"hub_{pair[0]}", "role": "main"}, {"hub": f"hub_{pair[0]}", "role": "other"}]
+        else:
+            refs = [f"hub_{h}" for h in pair]
+        dv = {"kind": "link", "hash_key": f"link{n}_hk", "hubs": refs, "sources": [{"model": "raw"}]}
+        if draw(st.booleans()):
+            dv["dependent_keys"] = [f"line{n}_no"]
+        links.append(f"link_{n}")
+        entities.append((f"link_{n}", dv))
+    for n in range(draw(st.integers(min_value=1, max_value=3))):
+        parent = draw(st.sampled_from([f"hub_{h}" for h in hubs] + links))
+        payload = draw(st.lists(st.sampled_from(COLUMNS), min_size=1, max_size=3, unique=True))
+        entities.append((f"sat_{n}", {"kind": "sat", "parent": parent, "hashdiff": f"sat{n}_hashdiff",
+                                      "payload": [f"s{n}_{c}" for c in payload], "sources": [{"model": "raw"}]}))
+    return entities
+
+
+DRAWN = ("kind", "hash_key", "business_keys", "hubs", "dependent_keys", "parent", "hashdiff", "payload")
+
+
+@pytest.mark.parametrize("fmt", ["mermaid", "drawio"])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(vault=vaults())
+def test_drawn_and_read_back_is_the_same_design(fmt, vault):
+    runner = macro_runner()
+    resolved = runner.call("resolve_design", [{"name": n, "dv": dv, "description": "", "file": ""} for n, dv in vault], {})
+    diagram = design_to_diagram(resolved)
+    if fmt == "mermaid":
+        read = read_mermaid("v.mmd", to_mermaid(diagram))
+    else:
+        read = read_drawio("v.drawio", to_drawio(diagram))
+    settings_ = resolved["settings"]
+    reading = diagram_to_design(read, load_conventions(None, settings_["naming"]), settings_)
+    assert not reading.problems
+    back = {e.name: {k: e.dv.get(k) for k in DRAWN} for e in reading.entities}
+    assert back == {n: {k: dv.get(k) for k in DRAWN} for n, dv in vault}
+    assert all(todo[0] == "sources" for e in reading.entities for todo in e.todos)
