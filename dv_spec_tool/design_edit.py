@@ -10,14 +10,15 @@ Every change is written so that nothing a person wrote is lost:
   mappings are edited in place, so untouched keys keep their comments and
   flow or block style;
 * an edit names the version of the entity it started from
-  (`studio.view.entity_version`); when the file changed meanwhile (a person
+  (`entity_version`); when the file changed meanwhile (a person
   editing it in an editor) the edit is refused, never merged blindly;
 * the new text is parsed again before it is written, and must hold exactly
   the intended design; files are written atomically (`files.write_atomic`);
 * a file is only ever written under one of the project's model paths.
 
-The functions on text (`update_entry`, `append_entry`, `remove_entry`) are
-pure; `save_entity`, `delete_entity` and `rename_entity` read and write the
+The functions on text (`update_entry`, `rename_in_entry`, `remove_entry`)
+are pure; new entities are written by `new_entity.plan_new` (the writer of
+`dv-spec new` and the importers); `save_entity`, `delete_entity` and `rename_entity` read and write the
 project's files. `connect` is pure too: it says how joining two shapes
 changes one entity's design.
 """
@@ -25,6 +26,9 @@ changes one entity's design.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
+import math
 import os
 import re
 
@@ -32,10 +36,30 @@ from .design import KINDS, Design
 from .errors import UsageError
 from .files import write_atomic
 from .project import DESIGN_KEY, SCHEMA_SUFFIXES, load_project, read_text
-from .yamledit import append_entries, plain, remove_entries, splice_entries
+from .yamledit import plain, remove_entries, splice_entries
 from .yamlpos import YamlError, load_yaml
 
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def entity_version(description: str, dv) -> str:
+    """A short fingerprint of an entity as written: edits name the version they
+    started from, so a change made meanwhile in an editor is never overwritten."""
+    text = json.dumps([description or "", jsonable(dv)], sort_keys=True, allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def jsonable(value):
+    """`value` with only JSON types: string keys, finite numbers."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
 
 
 class EditConflict(UsageError):
@@ -82,21 +106,6 @@ def rename_in_entry(text: str, index: int, new_name: str) -> str:
         return []
 
     return _splice(text, index, change)
-
-
-def append_entry(text: str | None, name: str, description: str, dv: dict) -> str:
-    """`text` (a schema file; None for a new one) with a new model entry after the last one."""
-    from ruamel.yaml.comments import CommentedMap
-
-    entry = CommentedMap()
-    entry["name"] = name
-    if description:
-        entry["description"] = _fresh(description)
-    entry["config"] = _fresh({"meta": {DESIGN_KEY: dv}})
-    try:
-        return append_entries(text, [(entry, [])])
-    except ValueError as exc:
-        raise UsageError(f"cannot add an entity to this file: {exc}") from None
 
 
 def remove_entry(text: str, index: int) -> str:
@@ -279,51 +288,60 @@ def _entry(design: Design, name: str):
 
 
 def _check_version(entry, base_version) -> None:
-    from .studio.view import entity_version
-
     if base_version is not None and entity_version(entry.description, entry.dv) != base_version:
         raise EditConflict(f"{entry.file.path}: `{entry.name}` was changed since it was loaded (by an editor?); "
                            "reload and edit again")
 
 
-def save_entity(root: str, name: str, dv, description=None, base_version=None, file=None) -> str:
+def save_entity(root: str, name: str, dv, description=None, base_version=None, file=None, create=None) -> str:
     """Write one entity's design (create it when it does not exist); returns the file written.
 
     `base_version` is the version the edit started from (None: no check).
-    `file` is where a new entity goes (default: `default_schema_file`).
+    `file` is where a new entity goes (default: beside the entity it references,
+    else its subject area's file, else a new file for the subject area).
+    `create=True` refuses to touch an entity that exists already,
+    `create=False` refuses to add one that does not.
     """
     check_name(name)
     dv = check_design_block(dv)
     if description is not None and not isinstance(description, str):
         raise UsageError("description must be text")
     design = _fresh_design(root)
-    if name in design.entities:
-        entry = _entry(design, name)
-        _check_version(entry, base_version)
-        path = os.path.join(design.project.root, entry.file.path)
-        text = _read(path)
-        design_path = entry.path[len(entry.model_path):]
-        new = update_entry(text, entry.model_path[1], design_path, description, dv)
-        relative = entry.file.path
-    else:
-        if name in design.project.nodes and design.project.nodes[name].resource_type != "model":
-            raise UsageError(f"`{name}` is already a {design.project.nodes[name].resource_type}; choose another name")
-        dv = canonical_design(dv)
-        relative = file or default_schema_file(design, dv.get("subject_area") or "")
-        path = resolve_schema_file(design.project, relative)
-        text = _read(path)
-        if text is not None:
-            try:
-                load_yaml(text)
-            except YamlError as exc:
-                raise UsageError(f"{relative}:{exc.line}:{exc.col}: {exc.message}; fix the file first") from None
-        new = append_entry(text, name, description or "", dv)
-        text = text if text is not None else ""
+    if create and name in design.entities:
+        raise UsageError(f"`{name}` exists already ({design.entities[name].file.path}); choose another name")
+    if create is False and name not in design.entities:
+        raise UsageError(f"no design entity named `{name}`")
+    if name not in design.entities:
+        return _create(design, name, dv, description or "", file)
+    entry = _entry(design, name)
+    _check_version(entry, base_version)
+    path = os.path.join(design.project.root, entry.file.path)
+    text = _read(path)
+    design_path = entry.path[len(entry.model_path):]
+    new = update_entry(text, entry.model_path[1], design_path, description, dv)
     if new == text:
-        return relative
-    _check_written(new, name, description, dv, relative)
+        return entry.file.path
+    _check_written(new, name, description, dv, entry.file.path)
     write_atomic(path, new)
-    return relative
+    return entry.file.path
+
+
+def _create(design: Design, name: str, dv: dict, description: str, file) -> str:
+    """A new entity, written by the writer `dv-spec new` and the importers use (design_writer):
+    beside the entity it references or in its subject area's file, unless `file` is given.
+    Unlike `dv-spec new`, an incomplete design is written: the studio shows its findings."""
+    from . import design_writer
+    from .new_entity import plan_new
+
+    dv = canonical_design(dv)
+    if file:
+        resolve_schema_file(design.project, file)
+    planned = plan_new(design.project, name, dv, description, into=file or None)
+    for path, (_, new) in planned.files.items():
+        resolve_schema_file(design.project, path)  # a default path is held to the same rule
+        _check_written(new, name, description, dv, path)
+    design_writer.apply(design.project, planned)
+    return planned.added[0][1]
 
 
 def delete_entity(root: str, name: str, base_version=None) -> str:

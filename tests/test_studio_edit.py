@@ -17,7 +17,6 @@ from dv_spec_tool import design_edit
 from dv_spec_tool.design import build_design
 from dv_spec_tool.errors import UsageError
 from dv_spec_tool.project import load_project
-from dv_spec_tool.studio.view import entity_version
 from dv_spec_tool.yamledit import remove_entries, splice_entries
 
 REPO = Path(__file__).resolve().parents[1]
@@ -119,16 +118,6 @@ def test_an_update_keeps_comments_and_quoting_of_untouched_keys():
     assert "hash_key: customer_hk   # keep me" in out
 
 
-def test_an_added_entity_uses_the_house_style_and_changes_nothing_else():
-    dv = {"kind": "hub", "hash_key": "product_hk", "business_keys": ["sku"],
-          "sources": [{"model": "raw_products", "business_keys": ["code"]}]}
-    out = design_edit.append_entry(COMMENTED, "hub_product", "A product\nwe sell.", dv)
-    assert all(line.startswith("+") for line in changed_lines(COMMENTED, out))
-    entry = yaml.safe_load(out)["models"][-1]
-    assert entry == {"name": "hub_product", "description": "A product\nwe sell.", "config": {"meta": {"dv": dv}}}
-    assert "          business_keys: [sku]\n" in out
-
-
 # ------------------------------------------------------------ on a project
 
 @pytest.fixture()
@@ -144,12 +133,25 @@ def current(root: Path, name: str):
 
 def test_save_entity_updates_in_place_and_refuses_a_stale_version(project):
     entry = current(project, "sat_network_details")
-    version = entity_version(entry.description, entry.dv)
+    version = design_edit.entity_version(entry.description, entry.dv)
     dv = dict(entry.dv, payload=entry.dv["payload"] + ["status"])
     assert design_edit.save_entity(str(project), "sat_network_details", dv, None, version) == entry.file.path
     assert current(project, "sat_network_details").dv["payload"][-1] == "status"
     with pytest.raises(design_edit.EditConflict, match="was changed since it was loaded"):
         design_edit.save_entity(str(project), "sat_network_details", entry.dv, None, version)
+
+
+def test_a_new_entity_goes_beside_its_parent_and_only_adds_lines(project):
+    dv = {"kind": "sat", "subject_area": "network", "parent": "hub_network", "hashdiff": "network_tier_hashdiff",
+          "payload": ["tier"], "sources": [{"model": "raw_networks", "record_source": "NETMGMT.NETWORKS"}]}
+    path = project / "models/raw_vault/network/_network__design.yml"
+    before = path.read_text()
+    written = design_edit.save_entity(str(project), "sat_network_tier", dv, "The tier\nof a network.", create=True)
+    assert written == "models/raw_vault/network/_network__design.yml"
+    assert all(line.startswith("+") for line in changed_lines(before, path.read_text()))
+    assert "          payload: [tier]\n" in path.read_text()
+    entry = current(project, "sat_network_tier")
+    assert (entry.description, entry.dv) == ("The tier\nof a network.", dv)
 
 
 def test_save_entity_creates_a_new_file_for_a_new_subject_area(project):
@@ -191,7 +193,7 @@ def test_rename_updates_every_reference(project):
 def test_delete_entity_removes_only_its_entry(project):
     entry = current(project, "sat_network_details")
     before = (project / entry.file.path).read_text()
-    design_edit.delete_entity(str(project), "sat_network_details", entity_version(entry.description, entry.dv))
+    design_edit.delete_entity(str(project), "sat_network_details", design_edit.entity_version(entry.description, entry.dv))
     after = (project / entry.file.path).read_text()
     assert all(line.startswith("-") for line in changed_lines(before, after))
     assert "sat_network_details" not in build_design(load_project(str(project))).entities

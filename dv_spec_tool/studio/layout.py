@@ -9,6 +9,7 @@ stacked under their hub (or above their link), everything else on a last row.
 from __future__ import annotations
 
 import json
+import math
 import os
 
 from ..errors import UsageError
@@ -23,7 +24,7 @@ COLUMN = 240  # distance between neighbouring shapes on a row
 ROW = 96  # distance between stacked satellites
 AREA_GAP = 120
 AREA_PADDING = 60
-WRAP_WIDTH = 2600
+ASPECT = 1.7  # width / height the areas are arranged to
 
 HUB_KINDS = ("hub",)
 LINK_KINDS = ("link", "nh_link")
@@ -132,15 +133,21 @@ def auto_layout(entities: list) -> dict:
     areas: dict = {}
     for entity in sorted(entities, key=lambda e: e["name"]):
         areas.setdefault(entity.get("subject_area") or "", []).append(entity)
-    positions = {}
-    origin_x, origin_y, row_height = 0, 0, 0
+    blocks = []
     for area in sorted(areas, key=lambda a: (a == "", a)):
         local = _area_layout(areas[area])
         min_x = min(x for x, _ in local.values()) - WIDTH // 2
         min_y = min(y for _, y in local.values()) - HEIGHT // 2
         width = max(x for x, _ in local.values()) + WIDTH // 2 - min_x
         height = max(y for _, y in local.values()) + HEIGHT // 2 - min_y
-        if origin_x > 0 and origin_x + width > WRAP_WIDTH:
+        blocks.append((local, min_x, min_y, width, height))
+    # rows of areas about as wide as a screen is wider than high
+    surface = sum((w + 2 * AREA_PADDING + AREA_GAP) * (h + 2 * AREA_PADDING + AREA_GAP) for _, _, _, w, h in blocks)
+    wrap = max([int(math.sqrt(surface * ASPECT))] + [w + 2 * AREA_PADDING for _, _, _, w, _ in blocks])
+    positions = {}
+    origin_x, origin_y, row_height = 0, 0, 0
+    for local, min_x, min_y, width, height in blocks:
+        if origin_x > 0 and origin_x + width + 2 * AREA_PADDING > wrap:
             origin_x, origin_y, row_height = 0, origin_y + row_height + AREA_GAP, 0
         for name, (x, y) in local.items():
             positions[name] = (origin_x + AREA_PADDING + x - min_x, origin_y + AREA_PADDING + y - min_y)

@@ -11,34 +11,14 @@ forms follow the design contract).
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
+import os
 from collections import Counter
 from functools import lru_cache
 
 from ..design import KINDS, Design
+from ..design_edit import entity_version, jsonable
 from .layout import auto_layout, references
-
-
-def entity_version(description: str, dv) -> str:
-    """A short fingerprint of an entity as written: edits name the version they
-    started from, so a change made meanwhile in an editor is never overwritten."""
-    text = json.dumps([description or "", jsonable(dv)], sort_keys=True, allow_nan=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def jsonable(value):
-    """`value` with only JSON types: string keys, finite numbers."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [jsonable(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
 
 
 def diagram(design: Design, findings: list, positions: dict) -> dict:
@@ -120,7 +100,6 @@ def kind_fields() -> dict:
     drift from the contract.
     """
     from ..structure import SCHEMA_DIR
-    import os
 
     with open(os.path.join(SCHEMA_DIR, "dv.schema.json"), encoding="utf-8") as handle:
         schema = json.load(handle)
@@ -132,7 +111,14 @@ def kind_fields() -> dict:
         for key, prop in spec.get("properties", {}).items():
             if key == "kind":
                 continue
-            fields.append({"key": key, "type": _shape(prop, defs), "description": prop.get("description", "")})
+            field = {"key": key, "type": _shape(prop, defs), "description": prop.get("description", "")}
+            if field["type"] == "sources":
+                # how a source maps the keys: a list (hub), per hub reference (link),
+                # like the parent (satellites), or not at all (plain)
+                item = prop["items"]["$ref"].rsplit("/", 1)[-1]
+                field["keys"] = {"hub_source": "list", "link_source": "mapping", "sat_source": "parent"}.get(item, "")
+                field["max"] = prop.get("maxItems")
+            fields.append(field)
         result[kind] = {"description": spec.get("description", ""), "required": spec.get("required", []),
                         "fields": fields}
     return result
