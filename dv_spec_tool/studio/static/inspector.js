@@ -1,0 +1,529 @@
+// The inspector: the form for one entity's design. Its fields come from the
+// design contract's JSON Schema (model.kinds), so they follow dv-spec's
+// contract. Keys the form does not show are kept as they were.
+
+const LIST_REFERENCES = {
+  hubs: ['hub'], satellites: ['sat', 'ma_sat'], links: ['link', 'nh_link'], effectivity_satellites: ['eff_sat'],
+};
+const TEXT_REFERENCES = { hub: ['hub'] };
+const COLUMN_KEYS = new Set(['business_keys', 'payload', 'multi_active_keys', 'dependent_keys', 'reference_keys',
+  'effective_from', 'start_date', 'end_date', 'hashdiff']);
+const LABELS = {
+  subject_area: 'Subject area', owner: 'Owner', ghost_record: 'Ghost record', hash_key: 'Hash key',
+  business_keys: 'Business keys', hubs: 'Hubs', sources: 'Sources', dependent_keys: 'Dependent keys',
+  payload: 'Payload (attributes)', parent: 'Parent', hashdiff: 'Hashdiff', effective_from: 'Effective from',
+  multi_active_keys: 'Multi-active keys', driving_keys: 'Driving keys', start_date: 'Start date',
+  end_date: 'End date', hub: 'Hub', satellites: 'Satellites', as_of_dates: 'As-of dates', links: 'Links',
+  effectivity_satellites: 'Effectivity satellites', reference_keys: 'Reference keys',
+};
+const PREFIX = { hub: 'hub_', link: 'link_', nh_link: 'nh_link_', sat: 'sat_', ma_sat: 'ma_sat_', eff_sat: 'eff_sat_',
+  pit: 'pit_', bridge: 'bridge_', ref_table: 'ref_', stage: 'stg_' };
+
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else if (key === 'text') node.textContent = value;
+    else node.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) if (child) node.append(child);
+  return node;
+}
+
+const copy = (value) => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
+const isStrings = (value) => Array.isArray(value) && value.every((item) => typeof item === 'string');
+const splitList = (value) => value.split(/[\s,]+/).map((item) => item.trim()).filter(Boolean);
+const stem = (name, kind) => (PREFIX[kind] && name.startsWith(PREFIX[kind]) ? name.slice(PREFIX[kind].length) : name);
+
+// Names derived from the entity name, as the sample design writes them.
+export function derived(kind, name) {
+  const base = stem(name, kind);
+  if (!base) return {};
+  if (['hub', 'link', 'nh_link'].includes(kind)) return { hash_key: `${base}_hk` };
+  if (['sat', 'ma_sat'].includes(kind)) return { hashdiff: `${base}_hashdiff` };
+  return {};
+}
+
+export class Inspector {
+  constructor(root, app) {
+    this.root = root;
+    this.app = app;
+    this.draft = null;
+    this.dirty = false;
+    this.lastInput = null;
+    root.addEventListener('focusin', (event) => {
+      if (event.target.matches('input[type=text], textarea')) this.lastInput = event.target;
+    });
+  }
+
+  get model() { return this.app.model; }
+
+  empty() {
+    this.draft = null;
+    this.dirty = false;
+    const model = this.model;
+    this.root.replaceChildren(
+      h('h2', { text: 'Design' }),
+      h('p', { class: 'hint', text: `${model.entities.length} entities in ${model.areas.length} subject area(s). `
+        + 'Click a shape to edit it, drag it to move it. Use + Hub, + Link and + Satellite to draw, '
+        + 'and Connect to join two shapes. Every change is written to the design YAML.' }),
+      this.findingsList(model.findings.filter((f) => !f.entity), 'Project findings'),
+    );
+  }
+
+  // An existing entity.
+  edit(entity) {
+    this.draft = { isNew: false, original: entity, name: entity.name, description: entity.description,
+      dv: copy(entity.dv && typeof entity.dv === 'object' && !Array.isArray(entity.dv) ? entity.dv : {}) };
+    this.dirty = false;
+    this.render();
+  }
+
+  // A new entity of `kind`, not written until "Add" is pressed.
+  create(kind, area) {
+    const dv = { kind };
+    if (area) dv.subject_area = area;
+    if (['hub', 'link', 'nh_link', 'sat', 'ma_sat', 'eff_sat', 'ref_table', 'stage'].includes(kind)) dv.sources = [{}];
+    this.draft = { isNew: true, name: PREFIX[kind] || '', description: '', dv, file: '' };
+    this.dirty = true;
+    this.render();
+    const name = this.root.querySelector('input[name=name]');
+    if (name) {
+      name.focus();
+      name.setSelectionRange(name.value.length, name.value.length);
+    }
+  }
+
+  refreshModel() {
+    // the model changed (another save, a reload): keep an unsaved draft, redraw a clean one
+    if (!this.draft) return this.empty();
+    if (this.dirty) return undefined;
+    const entity = this.model.entities.find((e) => e.name === this.draft.name);
+    return entity ? this.edit(entity) : this.empty();
+  }
+
+  touch() { this.dirty = true; }
+
+  // --------------------------------------------------------------- render
+  render() {
+    const draft = this.draft;
+    const kind = draft.dv.kind;
+    const spec = this.model.kinds[kind];
+    const entity = draft.original;
+    const children = [];
+    children.push(h('h2', { text: draft.isNew ? `New ${kind.replace('_', ' ')}` : draft.name }));
+    if (entity) {
+      children.push(h('div', { class: 'where', text: `${entity.kind} · ${entity.file}:${entity.line}` }));
+    }
+    if (!spec) {
+      children.push(h('p', { class: 'hint', text: `This entity's design block is not valid yet (kind ${JSON.stringify(entity && entity.dv && entity.dv.kind)}). Fix it in ${entity.file}:${entity.line}; the findings below say how.` }));
+      children.push(this.findingsList(entity.findings, 'Findings'));
+      this.root.replaceChildren(...children);
+      return;
+    }
+    children.push(h('p', { class: 'hint', text: spec.description }));
+    children.push(this.nameField());
+    if (draft.isNew) children.push(this.fileField());
+    children.push(this.field('description', 'Description', h('textarea', {
+      name: 'description', rows: 3, placeholder: 'What this entity means to the business',
+      oninput: (e) => { draft.description = e.target.value; this.touch(); },
+    }, draft.description || ''), 'The purpose, for specs and prompts.'));
+    for (const field of spec.fields) children.push(this.keyField(field, spec.required.includes(field.key)));
+    const actions = h('div', { class: 'actions' });
+    actions.append(h('button', { type: 'button', class: 'primary', 'data-action': 'save', text: draft.isNew ? 'Add to design' : 'Save',
+      onclick: () => this.save() }));
+    if (draft.isNew) {
+      actions.append(h('button', { type: 'button', text: 'Cancel', onclick: () => this.app.select(null) }));
+    } else {
+      const features = this.model.features || {};
+      if (features.spec || features.prompt) {
+        actions.append(h('button', { type: 'button', 'data-action': 'spec', text: features.prompt ? 'Spec & prompt' : 'Spec',
+          onclick: () => this.app.showSpec(draft.original.name) }));
+      }
+      actions.append(h('button', { type: 'button', class: 'danger', 'data-action': 'delete', text: 'Delete',
+        onclick: () => this.app.remove(draft.original) }));
+    }
+    children.push(actions);
+    if (entity) children.push(this.findingsList(entity.findings, 'Findings'));
+    this.root.replaceChildren(...children);
+  }
+
+  field(key, label, input, help, required = false) {
+    return h('label', { class: 'field', 'data-key': key },
+      h('span', { class: 'label' }, label, required ? h('span', { class: 'required', text: ' *' }) : null),
+      input,
+      help ? h('span', { class: 'help', text: help }) : null);
+  }
+
+  nameField() {
+    const draft = this.draft;
+    const input = h('input', { type: 'text', name: 'name', value: draft.name, autocomplete: 'off', spellcheck: 'false',
+      oninput: (e) => {
+        const before = derived(draft.dv.kind, draft.name);
+        const after = derived(draft.dv.kind, e.target.value.trim());
+        draft.name = e.target.value.trim();
+        // keep derived names in step while the person has not typed their own
+        for (const [key, value] of Object.entries(after)) {
+          if (!draft.dv[key] || draft.dv[key] === before[key]) {
+            draft.dv[key] = value;
+            const other = this.root.querySelector(`[name="dv.${key}"]`);
+            if (other) other.value = value;
+          }
+        }
+        this.touch();
+      } });
+    const help = draft.isNew ? 'A plain SQL identifier; the model of the same name will be scaffolded.'
+      : 'Changing the name renames every reference to it.';
+    return this.field('name', 'Name', input, help, true);
+  }
+
+  fileField() {
+    const draft = this.draft;
+    const select = h('select', { name: 'file', onchange: (e) => { draft.file = e.target.value; this.touch(); } },
+      h('option', { value: '', text: 'by subject area (default)' }),
+      this.model.files.map((file) => h('option', { value: file, text: file, selected: draft.file === file })));
+    return this.field('file', 'Schema file', select, 'Where the entry is added. The default is the file holding its subject area, or a new one.');
+  }
+
+  keyField(field, required) {
+    const draft = this.draft;
+    const key = field.key;
+    const label = LABELS[key] || key;
+    const value = draft.dv[key];
+    if (field.type === 'sources') return this.sourcesField(field, required);
+    if (field.type === 'bool') {
+      const input = h('input', { type: 'checkbox', name: `dv.${key}`, checked: value === true,
+        onchange: (e) => {
+          if (e.target.checked) draft.dv[key] = true;
+          else if (draft.original && draft.original.dv[key] === false) draft.dv[key] = false;
+          else delete draft.dv[key];
+          this.touch();
+        } });
+      return h('label', { class: 'field checkbox', 'data-key': key }, input, h('span', { text: label }),
+        h('span', { class: 'help', text: field.description }));
+    }
+    const plain = field.type === 'list' ? (value === undefined || isStrings(value)) : (value === undefined || typeof value === 'string');
+    if (!plain) return this.jsonField(key, label, field.description, required);
+    let input;
+    if (field.type === 'list') {
+      input = h('input', { type: 'text', name: `dv.${key}`, value: (value || []).join(', '), autocomplete: 'off', spellcheck: 'false',
+        placeholder: 'comma-separated', oninput: (e) => {
+          const items = splitList(e.target.value);
+          if (items.length) draft.dv[key] = items;
+          else delete draft.dv[key];
+          this.touch();
+        }, onchange: () => { if (key === 'hubs') this.rerender(); } });
+    } else {
+      const options = this.referenceOptions(key);
+      const list = options ? `options-${key}` : undefined;
+      input = h('input', { type: 'text', name: `dv.${key}`, value: value || '', list, autocomplete: 'off', spellcheck: 'false',
+        oninput: (e) => {
+          const text = e.target.value.trim();
+          if (text) draft.dv[key] = text;
+          else delete draft.dv[key];
+          this.touch();
+        }, onchange: () => { if (key === 'parent') this.rerender(); } });
+      if (options) input = h('span', {}, input, h('datalist', { id: list }, options.map((name) => h('option', { value: name }))));
+    }
+    const chips = this.chipsFor(key, input);
+    return this.field(key, label, h('span', {}, input, chips), field.description, required);
+  }
+
+  jsonField(key, label, description, required) {
+    const draft = this.draft;
+    const area = h('textarea', { class: 'json', name: `dv.${key}`, rows: 4, spellcheck: 'false',
+      oninput: (e) => {
+        try {
+          draft.dv[key] = JSON.parse(e.target.value);
+          e.target.closest('.field').classList.remove('invalid');
+        } catch (error) {
+          e.target.closest('.field').classList.add('invalid');
+        }
+        this.touch();
+      } }, JSON.stringify(draft.dv[key], null, 1));
+    return this.field(key, label, area, `${description} (written as JSON here: this value has a shape the form does not draw)`, required);
+  }
+
+  // Candidates offered as chips under a field: entity names for references, source columns for columns.
+  chipsFor(key) {
+    let names = [];
+    if (LIST_REFERENCES[key]) names = this.entitiesOf(LIST_REFERENCES[key]);
+    else if (key === 'driving_keys') names = this.linkReferences(this.draft.dv.parent);
+    else if (COLUMN_KEYS.has(key) && key !== 'hashdiff') names = this.sourceColumns();
+    if (!names.length) return null;
+    return h('span', { class: 'chips', 'data-chips': key }, names.map((name) => h('button', {
+      type: 'button', class: 'chip', text: name, title: `add ${name}`,
+      onclick: () => this.addTo(`dv.${key}`, name, LIST_REFERENCES[key] || key === 'driving_keys' || COLUMN_KEYS.has(key)),
+    })));
+  }
+
+  addTo(inputName, value, isList = true) {
+    const input = this.root.querySelector(`[name="${inputName}"]`);
+    if (!input) return;
+    if (isList && input.placeholder === 'comma-separated') {
+      const items = splitList(input.value);
+      if (!items.includes(value)) items.push(value);
+      input.value = items.join(', ');
+    } else {
+      input.value = value;
+    }
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  }
+
+  referenceOptions(key) {
+    const kind = this.draft.dv.kind;
+    if (key === 'parent') return this.entitiesOf(kind === 'eff_sat' ? ['link', 'nh_link'] : ['hub', 'link', 'nh_link']);
+    if (TEXT_REFERENCES[key]) return this.entitiesOf(TEXT_REFERENCES[key]);
+    if (key === 'as_of_dates') return this.model.nodes.map((n) => n.name);
+    return null;
+  }
+
+  entitiesOf(kinds) {
+    return this.model.entities.filter((e) => kinds.includes(e.kind) && e.name !== this.draft.name).map((e) => e.name);
+  }
+
+  // Reference names of a link's hubs: the role when given, else the hub name.
+  linkReferences(linkName, hubs) {
+    let items = hubs;
+    if (!items) {
+      const link = this.model.entities.find((e) => e.name === linkName);
+      items = link && link.dv && Array.isArray(link.dv.hubs) ? link.dv.hubs : [];
+    }
+    return items.map((item) => (typeof item === 'string' ? item : (item && (item.role || item.hub)))).filter(Boolean);
+  }
+
+  sourceColumns() {
+    const columns = [];
+    for (const source of this.draft.dv.sources || []) {
+      const node = this.nodeOf(source);
+      for (const column of node ? node.columns : []) if (!columns.includes(column)) columns.push(column);
+    }
+    return columns;
+  }
+
+  nodeOf(source) {
+    if (!source || typeof source !== 'object') return null;
+    const name = source.model || source.source;
+    return this.model.nodes.find((n) => n.name === name) || null;
+  }
+
+  // --------------------------------------------------------------- sources
+  sourcesField(field, required) {
+    const draft = this.draft;
+    if (draft.dv.sources !== undefined && !Array.isArray(draft.dv.sources)) {
+      return this.jsonField('sources', 'Sources', 'Where the rows come from.', required);
+    }
+    const sources = draft.dv.sources || [];
+    const cards = sources.map((source, index) => this.sourceCard(field, source, index));
+    const canAdd = !field.max || sources.length < field.max;
+    const add = canAdd ? h('button', { type: 'button', 'data-action': 'add-source', text: '+ Add source', onclick: () => {
+      draft.dv.sources = [...sources, {}];
+      this.touch();
+      this.rerender();
+    } }) : null;
+    return h('div', { class: 'field', 'data-key': 'sources' },
+      h('span', { class: 'label' }, 'Sources', required ? h('span', { class: 'required', text: ' *' }) : null),
+      h('span', { class: 'help', text: 'What each row is read from: a seed, model, snapshot or dbt source of this project.' }),
+      cards, add);
+  }
+
+  sourceCard(field, source, index) {
+    const draft = this.draft;
+    if (!source || typeof source !== 'object' || Array.isArray(source)) {
+      return h('fieldset', { class: 'source' }, h('legend', { text: `Source ${index + 1}` }),
+        h('p', { class: 'hint', text: `Not a mapping: ${JSON.stringify(source)}. Fix it in the YAML.` }));
+    }
+    const current = source.model ? `model:${source.model}` : (source.source ? `source:${source.source}` : '');
+    const groups = {};
+    for (const node of this.model.nodes) (groups[node.type] = groups[node.type] || []).push(node);
+    const known = this.model.nodes.some((n) => `${n.type === 'source' ? 'source' : 'model'}:${n.name}` === current);
+    const select = h('select', { name: `source.${index}.ref`, onchange: (e) => {
+      const [type, ...rest] = e.target.value.split(':');
+      const name = rest.join(':');
+      delete source.model;
+      delete source.source;
+      if (name) source[type] = name;
+      // one stage per source: other readers' record source and load datetime must agree (DV217)
+      for (const key of ['record_source', 'load_datetime']) {
+        const agreed = name && !source[key] ? this.sharedSetting(type, name, key) : undefined;
+        if (agreed) source[key] = agreed;
+      }
+      this.touch();
+      this.rerender();
+    } },
+    h('option', { value: '', text: '— choose what it reads —' }),
+    !known && current ? h('option', { value: current, text: `${current.split(':')[1]} (not found in the project)`, selected: true }) : null,
+    ['seed', 'model', 'snapshot', 'source'].filter((type) => groups[type]).map((type) => h('optgroup', { label: `${type}s` },
+      groups[type].map((node) => {
+        const value = `${type === 'source' ? 'source' : 'model'}:${node.name}`;
+        return h('option', { value, text: node.name, selected: value === current });
+      }))));
+    const children = [h('legend', { text: `Source ${index + 1}` }), this.field(`sources.${index}`, 'Reads from', select)];
+    const node = this.nodeOf(source);
+    const mode = this.keyMode(field.keys);
+    if (mode === 'list') children.push(this.sourceKeysList(source, index));
+    if (mode === 'mapping') children.push(...this.sourceKeysMapping(source, index));
+    children.push(this.sourceText(source, index, 'record_source', 'Record source',
+      'Written to the record-source column (default: the source name).'));
+    children.push(this.sourceText(source, index, 'load_datetime', 'Load datetime column',
+      'Source column with the load timestamp (default: the project setting).'));
+    if (node && node.columns.length) {
+      children.push(h('span', { class: 'help', text: 'Columns of this source (click to add to the last field you were in):' }));
+      children.push(h('span', { class: 'chips', 'data-columns': node.name }, node.columns.map((column) => h('button', {
+        type: 'button', class: 'chip', text: column, onclick: () => this.addToLast(column) }))));
+    }
+    children.push(h('button', { type: 'button', class: 'danger', text: 'Remove source', onclick: () => {
+      draft.dv.sources.splice(index, 1);
+      this.touch();
+      this.rerender();
+    } }));
+    return h('fieldset', { class: 'source', 'data-index': index }, children);
+  }
+
+  sharedSetting(type, name, key) {
+    for (const entity of this.model.entities) {
+      if (entity.name === this.draft.name || !entity.dv || !Array.isArray(entity.dv.sources)) continue;
+      for (const other of entity.dv.sources) {
+        if (other && other[type] === name && typeof other[key] === 'string') return other[key];
+      }
+    }
+    return undefined;
+  }
+
+  keyMode(keys) {
+    if (keys !== 'parent') return keys;
+    const parent = this.model.entities.find((e) => e.name === this.draft.dv.parent);
+    if (this.draft.dv.kind === 'eff_sat') return 'mapping';
+    return parent && ['link', 'nh_link'].includes(parent.kind) ? 'mapping' : 'list';
+  }
+
+  addToLast(column) {
+    const input = this.lastInput && this.root.contains(this.lastInput) ? this.lastInput : null;
+    if (!input) return;
+    this.addTo(input.name, column, input.placeholder !== undefined && input.placeholder.includes('comma'));
+  }
+
+  sourceKeysList(source, index) {
+    const keys = source.business_keys;
+    if (keys !== undefined && !isStrings(keys)) {
+      return this.sourceJson(source, index, 'business_keys', 'Business key columns');
+    }
+    const draft = this.draft;
+    const hubKeys = draft.dv.kind === 'hub' ? draft.dv.business_keys : this.parentKeys();
+    const input = h('input', { type: 'text', name: `source.${index}.business_keys`, value: (keys || []).join(', '),
+      placeholder: 'comma-separated', autocomplete: 'off', spellcheck: 'false', oninput: (e) => {
+        const items = splitList(e.target.value);
+        if (items.length) source.business_keys = items;
+        else delete source.business_keys;
+        this.touch();
+      } });
+    const same = isStrings(hubKeys) && hubKeys.length ? ` (empty: the source uses the same names: ${hubKeys.join(', ')})` : ' (empty: the same names)';
+    return this.field(`sources.${index}.business_keys`, 'Business key columns', input, `Source columns for the business keys, in order${same}.`);
+  }
+
+  parentKeys() {
+    const parent = this.model.entities.find((e) => e.name === this.draft.dv.parent);
+    return parent && parent.dv ? parent.dv.business_keys : undefined;
+  }
+
+  sourceKeysMapping(source, index) {
+    const keys = source.business_keys;
+    if (keys !== undefined && (typeof keys !== 'object' || Array.isArray(keys) || !Object.values(keys).every(isStrings))) {
+      return [this.sourceJson(source, index, 'business_keys', 'Business key columns per hub')];
+    }
+    const draft = this.draft;
+    const refs = ['link', 'nh_link'].includes(draft.dv.kind)
+      ? this.linkReferences(null, Array.isArray(draft.dv.hubs) ? draft.dv.hubs : [])
+      : this.linkReferences(draft.dv.parent);
+    for (const name of Object.keys(keys || {})) if (!refs.includes(name)) refs.push(name);
+    if (!refs.length) return [h('span', { class: 'help', text: 'Business key columns: add hubs first.' })];
+    return refs.map((ref) => {
+      const hub = this.model.entities.find((e) => e.name === ref);
+      const names = hub && hub.dv && isStrings(hub.dv.business_keys) ? hub.dv.business_keys.join(', ') : '';
+      const input = h('input', { type: 'text', name: `source.${index}.business_keys.${ref}`,
+        value: ((keys || {})[ref] || []).join(', '), placeholder: 'comma-separated', autocomplete: 'off', spellcheck: 'false',
+        oninput: (e) => {
+          const items = splitList(e.target.value);
+          const mapping = { ...(source.business_keys || {}) };
+          if (items.length) mapping[ref] = items;
+          else delete mapping[ref];
+          if (Object.keys(mapping).length) source.business_keys = mapping;
+          else delete source.business_keys;
+          this.touch();
+        } });
+      return this.field(`sources.${index}.business_keys.${ref}`, `Columns for ${ref}`, input,
+        `Source columns for ${ref}'s business keys${names ? ` (${names})` : ''}; empty: the same names.`);
+    });
+  }
+
+  sourceText(source, index, key, label, help) {
+    const input = h('input', { type: 'text', name: `source.${index}.${key}`, value: source[key] || '', autocomplete: 'off',
+      spellcheck: 'false', oninput: (e) => {
+        const text = e.target.value.trim();
+        if (text) source[key] = text;
+        else delete source[key];
+        this.touch();
+      } });
+    return this.field(`sources.${index}.${key}`, label, input, help);
+  }
+
+  sourceJson(source, index, key, label) {
+    const area = h('textarea', { class: 'json', name: `source.${index}.${key}`, rows: 3, spellcheck: 'false',
+      oninput: (e) => {
+        try {
+          source[key] = JSON.parse(e.target.value);
+          e.target.closest('.field').classList.remove('invalid');
+        } catch (error) {
+          e.target.closest('.field').classList.add('invalid');
+        }
+        this.touch();
+      } }, JSON.stringify(source[key]));
+    return this.field(`sources.${index}.${key}`, label, area, 'Written as JSON here: this value has a shape the form does not draw.');
+  }
+
+  rerender() {
+    const scroll = this.root.scrollTop;
+    this.render();
+    this.root.scrollTop = scroll;
+  }
+
+  // --------------------------------------------------------------- findings
+  findingsList(findings, title) {
+    if (!findings.length) return h('p', { class: 'hint', text: title === 'Findings' ? 'No findings: this entity passes validation.' : '' });
+    return h('section', { class: 'entity-findings' }, h('h3', { text: `${title} (${findings.length})` }),
+      findings.map((f) => findingItem(f)));
+  }
+
+  // --------------------------------------------------------------- saving
+  designToSave() {
+    const dv = copy(this.draft.dv);
+    if (Array.isArray(dv.sources)) {
+      dv.sources = dv.sources.filter((s) => !(s && typeof s === 'object' && !Array.isArray(s) && !Object.keys(s).length));
+      if (!dv.sources.length) delete dv.sources;
+    }
+    return dv;
+  }
+
+  async save() {
+    const draft = this.draft;
+    const invalid = this.root.querySelector('.field.invalid');
+    if (invalid) return this.app.status(`fix the JSON in “${invalid.dataset.key}” first`, true);
+    const description = draft.description || '';
+    if (draft.isNew) {
+      return this.app.createEntity({ name: draft.name, description, dv: this.designToSave(), file: draft.file || undefined });
+    }
+    return this.app.saveEntity(draft.original, draft.name, description, this.designToSave());
+  }
+}
+
+export function findingItem(f, onclick) {
+  return h('div', { class: `finding ${f.severity}`, 'data-rule': f.rule, 'data-entity': f.entity, onclick },
+    h('span', { class: 'loc', text: `${f.file}:${f.line}:${f.col} ` }),
+    h('span', { class: 'rule', text: `${f.severity} ${f.rule} ` }),
+    h('span', { text: f.message }),
+    f.hint ? h('span', { class: 'hint-text', text: ` (hint: ${f.hint})` }) : null);
+}
+
+export { h };
