@@ -1,0 +1,262 @@
+"""`dv-spec mcp`: a Model Context Protocol server (stdio) for coding agents.
+
+It exposes the command line's workflow as tools, on the one project it was
+started for, so Copilot agent mode, Claude Desktop or Claude Code can drive
+it while the engineer approves each call:
+
+* `validate`: the design's findings (`dv-spec validate`);
+* `spec`, `prompts`: an entity's or subject area's spec and starter prompt
+  (`dv-spec spec`, `dv-spec prompts`), returned as text, never written;
+* `scaffold`: what `dv-spec scaffold` would write; it writes only when called
+  with `dry_run: false`, and never overwrites a person's edit unless `force`;
+* `check`: the compiled SQL against the design (`dv-spec check`).
+
+The tool functions (`Tools`) are thin: each calls the same core functions as
+its command and returns the same text. Tools whose core is not installed
+are not offered. No tool takes a path: everything stays inside the project.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import os
+import threading
+
+from .errors import UsageError
+
+INSTRUCTIONS = """\
+dv-spec works on one dbt project's Data Vault design (config.meta.dv blocks in schema YAML).
+A typical run: call `validate` and fix what it reports in the YAML; read `spec` and `prompts`
+for the entities you implement; call `scaffold` (a dry run) and show the person the files it
+would write; only after they agree, call `scaffold` with dry_run=false; after `dbt compile`,
+call `check` and show the person its failures and review flags.
+Entity names and subject areas are selected as in the command line: `hub_customer`,
+`subject_area:sales`."""
+
+
+def _available(module: str) -> bool:
+    return importlib.util.find_spec(f"{__package__}.{module}") is not None
+
+
+class Tools:
+    """The tools, bound to one project. Each returns text; bad input raises UsageError."""
+
+    def __init__(self, project_dir: str):
+        from .project import load_project
+
+        self.root = os.path.abspath(project_dir)
+        load_project(self.root)  # a bad project fails at start, with one clear line
+        self.lock = threading.Lock()
+
+    def names(self) -> list:
+        """The tools this installation offers, in workflow order."""
+        found = ["validate"]
+        if _available("spec"):
+            found.append("spec")
+        if _available("prompts") and _available("spec"):
+            found.append("prompts")
+        found.append("scaffold")
+        if _available("check"):
+            found.append("check")
+        return found
+
+    def _design(self):
+        from .design import build_design
+        from .project import load_project
+
+        return build_design(load_project(self.root))
+
+    @staticmethod
+    def _selection(select) -> list | None:
+        if select is None:
+            return None
+        if isinstance(select, str):
+            return [select]
+        if not isinstance(select, list) or not all(isinstance(s, str) for s in select):
+            raise UsageError("select: a list of entity names (or subject_area:NAME)")
+        return select or None
+
+    def validate(self, select=None) -> str:
+        from . import reporters
+        from .commands import selected_names
+        from .validate import exit_code, validate
+
+        with self.lock:
+            design = self._design()
+            selected = selected_names(design, self._selection(select))
+            findings = validate(design, selected)
+            text = reporters.as_text(findings, len(selected or design.entities))
+            return text + ("the design has errors: fix them before spec, scaffold or check\n" if exit_code(findings) else "")
+
+    def spec(self, select, format="markdown") -> str:
+        from .spec import SpecBuilder, parse_selection, spec_documents
+
+        if format not in ("markdown", "json"):
+            raise UsageError("format: markdown or json")
+        with self.lock:
+            builder = SpecBuilder(self._design())
+            entities, areas = parse_selection(self._required(select, builder), builder)
+            return _join(spec_documents(builder, entities, areas, format))
+
+    def prompts(self, select, style="automate_dv") -> str:
+        from .prompts import prompt_documents
+        from .spec import SpecBuilder, parse_selection
+
+        with self.lock:
+            builder = SpecBuilder(self._design())
+            entities, areas = parse_selection(self._required(select, builder), builder)
+            return _join(prompt_documents(builder, entities, areas, style))
+
+    def _required(self, select, builder) -> list:
+        chosen = self._selection(select)
+        if not chosen:
+            areas = ", ".join(f"subject_area:{a}" for a in builder.subject_areas())
+            raise UsageError(f"select one or more entities ({', '.join(builder.entity_names)})"
+                             + (f" or subject areas ({areas})" if areas else ""))
+        return chosen
+
+    def scaffold(self, select=None, dry_run=True, force=False) -> str:
+        from collections import Counter
+
+        from . import scaffold
+        from .commands import selected_names
+
+        if not isinstance(dry_run, bool) or not isinstance(force, bool):
+            raise UsageError("dry_run and force are true or false")
+        with self.lock:
+            design = self._design()
+            planned = scaffold.plan(design, selected_names(design, self._selection(select)))
+            outcomes = scaffold.apply(design.project.root, planned, force=force, dry_run=dry_run)
+        lines = [f"{outcome.action}  {outcome.path}" for outcome in outcomes]
+        counts = Counter(outcome.action.split(" (")[0] for outcome in outcomes)
+        lines.append(", ".join(f"{n} {a}" for a, n in sorted(counts.items())) or "nothing to scaffold")
+        if dry_run:
+            lines.append("dry run: nothing was written. Show this to the person; call scaffold with dry_run=false "
+                         "to write the files once they agree.")
+        return "\n".join(lines) + "\n"
+
+    def check(self, select=None, format="text", dialect=None) -> str:
+        from .check import check_design
+        from .check import report as reports
+        from .check.compiled import check_dialect, dialect_for, read_manifest
+        from .commands import selected_names
+        from .validate import validate
+
+        formats = {"text": reports.as_text, "json": reports.as_json, "markdown": reports.as_markdown}
+        if format not in formats:
+            raise UsageError(f"format: one of {', '.join(formats)}")
+        with self.lock:
+            design = self._design()
+            selected = selected_names(design, self._selection(select))
+            errors = [f for f in validate(design) if f.severity == "error"]
+            if errors:
+                first = errors[0]
+                raise UsageError(f"the design has {len(errors)} error(s); fix them first (validate). "
+                                 f"First: {first.file}:{first.line}:{first.col}: {first.rule} {first.message}")
+            manifest = os.path.join(self.root, "target", "manifest.json")
+            if not os.path.isfile(manifest):
+                raise UsageError("no target/manifest.json in the project: run `dbt compile` first")
+            compiled = read_manifest(manifest, self.root)
+            if not compiled.sql:
+                raise UsageError(f"target/manifest.json: no compiled SQL for any of its {compiled.models} models; "
+                                 "run `dbt compile` first")
+            chosen = check_dialect(dialect) if dialect else dialect_for(compiled.adapter or "snowflake")
+            report = check_design(design, compiled.sql, compiled.depends_on, dialect=chosen, select=selected,
+                                  relations=compiled.relations)
+            return formats[format](report, compiled.files)
+
+
+def _join(documents) -> str:
+    return "\n\n---\n\n".join(d.text.rstrip("\n") for d in documents) + "\n"
+
+
+# ------------------------------------------------------------------ MCP
+
+DESCRIPTIONS = {
+    "validate": "Check the Data Vault design (config.meta.dv blocks). Returns one finding per line: "
+                "file:line:col: severity rule message (hint). Read-only.",
+    "spec": "The implementation spec of design entities or subject areas (Markdown or JSON): purpose, "
+            "source-to-target mapping, hash keys, DDL, dbt config, acceptance criteria. Read-only; nothing is written.",
+    "prompts": "Starter prompts for dbt Copilot / Copilot Chat / Claude for design entities or subject areas. "
+               "Read-only; nothing is written.",
+    "scaffold": "AutomateDV models, stages and acceptance tests from the design. A dry run by default: it lists "
+                "what would be created or updated. Files are written only with dry_run=false, after the person "
+                "agreed; files a person edited are kept unless force=true.",
+    "check": "Evaluate the compiled SQL (target/compiled, after dbt compile) against the design: acceptance "
+             "criteria that fail, and review flags for a person. Read-only.",
+}
+
+
+def _tool_functions(tools: Tools) -> dict:
+    """Typed wrappers (the SDK builds each tool's JSON Schema from the signature)."""
+
+    def validate(select: list[str] | None = None) -> str:
+        """select: entity names to report on (default: all)."""
+        return _call(tools.validate, select)
+
+    def spec(select: list[str], format: str = "markdown") -> str:
+        """select: entity names and/or subject_area:NAME; format: markdown or json."""
+        return _call(tools.spec, select, format)
+
+    def prompts(select: list[str], style: str = "automate_dv") -> str:
+        """select: entity names and/or subject_area:NAME; style: automate_dv or plain_sql."""
+        return _call(tools.prompts, select, style)
+
+    def scaffold(select: list[str] | None = None, dry_run: bool = True, force: bool = False) -> str:
+        """select: entity names (default: all); dry_run: false writes the files; force: also overwrite edited files."""
+        return _call(tools.scaffold, select, dry_run, force)
+
+    def check(select: list[str] | None = None, format: str = "text", dialect: str | None = None) -> str:
+        """select: entity names (default: all); format: text, json or markdown; dialect: default from the manifest."""
+        return _call(tools.check, select, format, dialect)
+
+    found = {"validate": validate, "spec": spec, "prompts": prompts, "scaffold": scaffold, "check": check}
+    return {name: found[name] for name in tools.names()}
+
+
+def _tool_error():
+    try:
+        from mcp.server.mcpserver.exceptions import ToolError
+    except ImportError:  # mcp 1.x
+        from mcp.server.fastmcp.exceptions import ToolError
+    return ToolError
+
+
+def _call(function, *args) -> str:
+    try:
+        return function(*args)
+    except UsageError as exc:
+        raise _tool_error()(str(exc)) from None
+
+
+def build_server(project_dir: str):
+    """An MCP server (the SDK's MCPServer, FastMCP in mcp 1.x) with the tools for one project."""
+    from mcp.types import ToolAnnotations
+
+    try:
+        from mcp.server.mcpserver import MCPServer as Server
+    except ImportError:  # mcp 1.x
+        from mcp.server.fastmcp import FastMCP as Server
+    from . import __version__
+
+    tools = Tools(project_dir)
+    server = Server("dv-spec", instructions=INSTRUCTIONS)
+    accepted = inspect.signature(server.add_tool).parameters
+    for name, function in _tool_functions(tools).items():
+        writes = name == "scaffold"
+        options = {
+            "name": name,
+            "description": DESCRIPTIONS[name],
+            "annotations": ToolAnnotations(title=f"dv-spec {name}", readOnlyHint=not writes, destructiveHint=False,
+                                           idempotentHint=True, openWorldHint=False),
+        }
+        if "structured_output" in accepted:
+            options["structured_output"] = False
+        server.add_tool(function, **{k: v for k, v in options.items() if k in accepted})
+    server.dv_spec_version = __version__
+    return server
+
+
+def run(project_dir: str) -> None:
+    build_server(project_dir).run("stdio")
