@@ -133,6 +133,16 @@ def test_spec_lists_every_criterion_the_tools_verify_with_the_same_ids(builder, 
             assert criterion["verified_by"] == "review" and "test" not in criterion and "check" not in criterion
 
 
+def test_specs_claim_exactly_the_criteria_dv_spec_check_reports(builder):
+    """dv-spec check (without SQL every outcome is a skip) reports one outcome per criterion it verifies."""
+    check = pytest.importorskip("dv_spec_tool.check")
+    report = check.check_design(builder.design, {}, dialect="snowflake")
+    reported = {(o.criterion, o.check) for o in report.outcomes}
+    claimed = {(c["id"], c["check"]) for name in builder.entity_names
+               for c in builder.entity_spec(name)["acceptance_criteria"] if c["verified_by"] == "dv-spec check"}
+    assert reported == claimed
+
+
 def _check_names() -> set:
     try:
         from dv_spec_tool.check.criteria import CHECKS

@@ -423,9 +423,11 @@
             ~ "; an empty string counts as NULL: `" ~ standard ~ "`.",
         "A key of one column is that column's hash; a NULL column gives a NULL key.",
         "A key of several columns: each NULL becomes '" ~ ph ~ "', the columns are joined with '" ~ sep ~ "' in the order listed, and a key whose columns are all NULL is NULL (`NULLIF(..., '" ~ ph ~ sep ~ ph ~ "')` for two columns).",
-        "A hashdiff: the columns sorted alphabetically by name (AutomateDV's order, whatever the design's order), each NULL as '" ~ ph ~ "', joined with '" ~ sep ~ "'; an all-NULL payload still has a hashdiff.",
         "Algorithm " ~ hash.algorithm ~ ": `" ~ dv_spec.default__hash_expression("...", hash.algorithm) ~ "`, stored as BINARY(" ~ hash.bytes ~ ").",
     ] -%}
+    {%- if entity.get("kind") in (none, "sat", "ma_sat", "stage") -%}
+        {%- do rules.insert(3, "A hashdiff: the columns sorted alphabetically by name (AutomateDV's order, whatever the design's order), each NULL as '" ~ ph ~ "', joined with '" ~ sep ~ "'; an all-NULL payload still has a hashdiff.") -%}
+    {%- endif -%}
     {%- if entity.ghost_record -%}
         {%- do rules.append("Ghost record: one row whose key is all zero bytes, `" ~ dv_spec.default__zero_key("0" * (hash.bytes * 2)) ~ "`.") -%}
     {%- endif -%}
@@ -577,7 +579,8 @@
         {%- do lines.extend(["Insert-only delta (incremental) of sets: all rows of one key and load form a set; the whole set is inserted when any member's hashdiff or the number of members changes.",
             "AutomateDV's source filter (`apply_source_filter`) keeps re-runs from re-inserting history."]) -%}
     {%- elif kind == "eff_sat" -%}
-        {%- do lines.extend(["Insert-only (incremental): a row opens a relationship when a link key appears for a driving key; when the driving key moves to another link key, a row closing the old relationship (`" ~ entity.end_date ~ "` set) is inserted.",
+        {%- do lines.extend(["Driving key: " ~ dv_spec._md_codes(entity.driving_foreign_keys) ~ "; the other end: " ~ dv_spec._md_codes(entity.secondary_foreign_keys) ~ ".",
+            "Insert-only (incremental): a row opens a relationship when a link key appears for a driving key; when the driving key moves to another link key, a row closing the old relationship (`" ~ entity.end_date ~ "` set) is inserted.",
             "Never updated in place: the latest row of a link key tells whether it is in force."]) -%}
     {%- elif kind == "ref_table" -%}
         {%- do lines.append("Reference data keyed by its reference key; AutomateDV's ref_table loads new keys (incremental).") -%}
