@@ -15,7 +15,7 @@ from . import __version__
 from .errors import UsageError
 
 # One module per sub-command under dv_spec_tool/commands/, in help order.
-COMMANDS = ("validate", "scaffold", "check", "spec", "prompts", "diff", "imports", "export", "new", "rules", "schema")
+COMMANDS = ("validate", "scaffold", "check", "spec", "prompts", "diff", "imports", "export", "new", "studio", "mcp", "rules", "schema")
 
 
 def build_parser() -> argparse.ArgumentParser:
