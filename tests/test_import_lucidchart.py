@@ -252,3 +252,35 @@ def test_entity_shape_variants_are_detected(cells, layout, expected):
     columns, found = columns_from_cells(cells)
     assert found == layout
     assert [(c.name, c.roles) for c in columns] == expected
+
+
+def test_conventions_file_replaces_the_defaults(capsys, project, tmp_path):
+    conventions = tmp_path / "conventions.yml"
+    conventions.write_text("prefixes:\n  hub: [H_]\n  sat: [S_]\nshape_data:\n  kind: [DV Type]\n")
+    diagram = tmp_path / "house.csv"
+    diagram.write_text(HEADER.replace("Text Area 7\n", "Text Area 7,DV Type\n")
+                       + "1,Entity,Entity Relationship,,,,,,,,H_CUSTOMER,PK,CUSTOMER_HK,BK,CUSTOMER_ID,,,\n"
+                       + "2,Entity,Entity Relationship,,,,,,,,S_CUSTOMER,PK,CUSTOMER_HK,HD,CUSTOMER_HD,,NAME,\n"
+                       + "3,Entity,Entity Relationship,,,,,,,,CUSTOMER_ORDERS,PK,CO_HK,FK,CUSTOMER_HK,,,link\n"
+                       + "4,Line,,,,,2,1,CFN ERD Many Arrow,CFN ERD Exactly One Arrow,,,,,,,,\n")
+    code, out, _ = run(capsys, "import", "lucidchart", diagram, "--project-dir", project, "--conventions", conventions)
+    found = designs(project / "models" / "house" / "_house__design.yml")
+    assert found["H_CUSTOMER"]["business_keys"] == ["CUSTOMER_ID"]
+    assert found["S_CUSTOMER"] == {"kind": "sat", "parent": "H_CUSTOMER", "hashdiff": "CUSTOMER_HD", "payload": ["NAME"],
+                                   "sources": []}
+    assert found["CUSTOMER_ORDERS"]["kind"] == "link"  # from the shape data column named in the conventions
+
+
+@pytest.mark.parametrize("text, message", [
+    pytest.param("prefix:\n  hub: [H_]\n", "unknown conventions key `prefix`; did you mean `prefixes`?", id="typo"),
+    pytest.param("prefixes:\n  hubs: [H_]\n", "`prefixes.hubs` is not one of", id="unknown_kind"),
+    pytest.param("prefixes: [H_]\n", "`prefixes` must be a mapping", id="not_a_mapping"),
+    pytest.param("prefixes:\n  hub: [1, 2]\n", "must be a list of strings", id="not_strings"),
+    pytest.param("prefixes: [\n", "not valid YAML", id="bad_yaml"),
+])
+def test_bad_conventions_are_usage_errors(capsys, project, tmp_path, text, message):
+    conventions = tmp_path / "conventions.yml"
+    conventions.write_text(text)
+    code, _, err = run(capsys, "import", "lucidchart", DIAGRAMS / "lucidchart_retail.csv", "--project-dir", project,
+                       "--conventions", conventions)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
