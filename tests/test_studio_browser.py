@@ -249,3 +249,22 @@ def test_spec_and_prompt_from_a_shape(page):
     assert "# hub_store (hub)" in page.text_content('#spec-body pre[data-part="spec"]')
     if page.evaluate("() => window.dvSpecStudio.model.features.prompt"):
         assert "hub_store" in page.text_content('#spec-body pre[data-part="prompt"]')
+
+
+def test_rename_auto_layout_and_delete(page, project):
+    crm = project / "models/crm/_crm__design.yml"
+    shape(page, "hub_store").click()
+    field(page, "name", "hub_shop")
+    save(page, "saved `hub_shop`")
+    assert shape(page, "hub_shop").count() == 1 and shape(page, "hub_store").count() == 0
+    assert "  - name: hub_shop\n" in crm.read_text() and "# quoted on purpose" in crm.read_text()
+
+    page.click("#auto-layout")
+    page.wait_for_function("() => document.getElementById('status').textContent === 'laid out automatically'")
+    assert not (project / ".dv-spec/layout.json").exists()
+
+    page.click('#inspector button[data-action="delete"]')  # the confirmation is accepted by the fixture
+    page.wait_for_function("() => document.getElementById('status').textContent.startsWith('removed `hub_shop`')")
+    assert page.locator(".entity").count() == 0
+    text = crm.read_text()
+    assert yaml.safe_load(text)["models"] == [] and "# end of the design" in text
