@@ -155,6 +155,10 @@ class _Reverse:
                     entity = Imported(name, {"kind": kind}, target=_beside(call.path),
                                       where=f"{call.path}:{call.line}")
                     getattr(self, f"_{kind}")(entity, call)
+                    if kind != "ref_table" and call.args.get("src_extra_columns"):
+                        entity.todos.append(("kind", f"`{name}` also loads src_extra_columns "
+                                             f"{call.args['src_extra_columns']!r}, which the design does not hold: "
+                                             "keep them in the model by hand, or model them as a satellite"))
                     if kind in ("hub", "link", "nh_link") and isinstance(entity.dv.get("hash_key"), str):
                         self.hash_owner[entity.dv["hash_key"].lower()] = (name, kind)
                     self.entities[name] = entity
