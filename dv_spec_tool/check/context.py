@@ -104,11 +104,12 @@ class Context:
         self.entities = resolved["entities"]
         self.stages = resolved["stages"]
         self.criteria = criteria
-        self.sql = {name.lower(): text for name, text in sql.items()}
-        self.depends_on = {name.lower(): [n.lower() for n in nodes] for name, nodes in (depends_on or {}).items()}
+        # Node names keep their case (they are dbt's names); table identifiers in SQL match them case-insensitively.
+        self.sql = dict(sql)
+        self.depends_on = {name: list(nodes) for name, nodes in (depends_on or {}).items()}
         self.dialect = dialect
-        self.relations = {k.lower(): v.lower() for k, v in (relations or {}).items()}
-        base_columns = {name.lower(): [c.lower() for c in cols] for name, cols in (columns or {}).items() if cols}
+        self.relations = {k.lower(): v for k, v in (relations or {}).items()}
+        base_columns = {name: [c.lower() for c in cols] for name, cols in (columns or {}).items() if cols}
         for name, entity in self.entities.items():
             if entity.get("columns"):
                 base_columns.setdefault(name, [c.lower() for c in entity["columns"]])
@@ -134,7 +135,7 @@ class Context:
                 names.add(stage["source"])
         by_identifier = {}
         for name in names:
-            by_identifier.setdefault(name.split(".")[-1].lower(), set()).add(name.lower())
+            by_identifier.setdefault(name.split(".")[-1].lower(), set()).add(name)
         for identifier, node in self.relations.items():
             by_identifier.setdefault(identifier, set()).add(node)
         return {identifier: sorted(nodes) for identifier, nodes in by_identifier.items()}
@@ -142,10 +143,11 @@ class Context:
     def resolve_table(self, model: str, table: exp.Table) -> str:
         """The dbt node a table of the compiled SQL is: by relation name, disambiguated by depends_on."""
         name = table.name.lower()
-        qualified = f"{table.db.lower()}.{name}" if table.db else ""
-        if qualified and qualified in self._known.get(name, ()):
-            return qualified
         candidates = self._known.get(name, [])
+        if table.db:
+            qualified = [c for c in candidates if c.lower() == f"{table.db.lower()}.{name}"]
+            if qualified:
+                return qualified[0]
         if len(candidates) > 1:
             preferred = [c for c in candidates if c in self.depends_on.get(model, ())]
             candidates = preferred or candidates
@@ -232,10 +234,12 @@ class Context:
 
     def inconsistent(self, name: str) -> list:
         """(Computation, reference Computation) for this entity's keys that differ from how the key is mostly computed."""
-        out = []
+        return self._inconsistent.get(name, [])
+
+    @cached_property
+    def _inconsistent(self) -> dict:
+        out = {}
         for identity, computations in sorted(self.computations.items()):
-            if not any(c.entity == name for c in computations):
-                continue
             # Count places, not uses: one stage column read by three entities is one computation.
             counts = Counter(template for template, _, _ in {(c.template, c.model, c.line) for c in computations})
             owners = [c for c in computations if c.entity == identity]
@@ -245,7 +249,9 @@ class Context:
             reference_template = first.template if counts[first.template] == best else \
                 next(c.template for c in computations if counts[c.template] == best)
             reference = next(c for c in (owners or computations) + computations if c.template == reference_template)
-            out += [(c, reference) for c in computations if c.entity == name and c.template != reference_template]
+            for c in computations:
+                if c.template != reference_template:
+                    out.setdefault(c.entity, []).append((c, reference))
         return out
 
 
