@@ -31,13 +31,15 @@ UNKNOWN = "?"  # table of a leaf that could not be resolved
 
 
 def line_of(node) -> int:
-    """The first line of the compiled SQL a parsed node comes from (0 if unknown)."""
+    """The line of the compiled SQL a parsed node starts on (0 if unknown): its first token that has one."""
     if node is None:
         return 0
     # Types carry synthetic parameters (Snowflake's NUMBER is NUMBER(38, 0)) positioned at line 1.
-    nodes = node.walk(prune=lambda n: isinstance(n, exp.DataType))
-    lines = [n.meta["line"] for n in nodes if n.meta and "line" in n.meta and not isinstance(n, exp.DataType)]
-    return min(lines) if lines else 0
+    for item in node.dfs(prune=lambda n: isinstance(n, exp.DataType)):
+        meta = item.meta if item._meta is not None else None
+        if meta and "line" in meta and not isinstance(item, exp.DataType):
+            return meta["line"]
+    return 0
 
 
 def _from(select):
