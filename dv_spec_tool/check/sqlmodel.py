@@ -36,7 +36,7 @@ def line_of(node) -> int:
         return 0
     # Types carry synthetic parameters (Snowflake's NUMBER is NUMBER(38, 0)) positioned at line 1.
     for item in node.dfs(prune=lambda n: isinstance(n, exp.DataType)):
-        meta = item.meta if item._meta is not None else None
+        meta = getattr(item, "_meta", None)
         if meta and "line" in meta and not isinstance(item, exp.DataType):
             return meta["line"]
     return 0
