@@ -12,8 +12,8 @@ source columns and a satellite's ghost-record columns from the database, so
 ghost CTE, which dv-spec check reports as RV07).
 """
 
+import json
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -72,8 +72,6 @@ def test_incremental_sql_of_the_scaffolded_vault_passes(capsys, built_sample):
 def test_a_hand_edit_to_the_compiled_stage_is_caught(capsys, built_sample, tmp_path):
     """The same project with one stage's compiled SQL edited: the key loses its trim in one of two stages."""
     project, _ = built_sample
-    import json
-
     manifest = json.loads((project / "target" / "manifest.json").read_text())
     node = manifest["nodes"]["model.dv_spec_integration_tests.stg_raw_network_memberships"]
     original = "UNHEX(MD5(NULLIF(UPPER(TRIM(CAST(npi AS VARCHAR))), ''))) AS provider_hk"

@@ -11,13 +11,11 @@ from functools import cached_property
 
 from sqlglot import exp
 
+from ..design import LINK_KINDS, SAT_KINDS
 from . import keys
-from .sqlmodel import UNKNOWN, Evaluator, Traced, line_of, tables_read
+from .sqlmodel import UNKNOWN, Evaluator, Traced, tables_read
 
 KEYED_KINDS = ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat")
-LINK_KINDS = ("link", "nh_link")
-SAT_KINDS = ("sat", "ma_sat")
-TABLE_KINDS = ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "ref_table", "pit", "bridge")
 
 
 @dataclass(frozen=True)
@@ -255,10 +253,6 @@ class Context:
         return out
 
 
-def leaf_names(traced: Traced) -> list:
-    return [leaf.name.lower() for leaf in traced.leaves()]
-
-
 def strip_wrappers(node):
     """The expression under casts and the aggregates a load pattern takes a first or last value with."""
     wrappers = tuple(getattr(exp, name) for name in ("Cast", "TryCast", "Min", "Max", "AnyValue", "Paren", "ArgMin",
@@ -280,7 +274,3 @@ def describe(node, dialect: str) -> str:
 
 def unknown_leaves(traced: Traced) -> bool:
     return any(leaf.table == UNKNOWN for leaf in traced.leaves())
-
-
-__all__ = ["Context", "KeySpec", "RowInfo", "Analysis", "key_specs", "leaf_names", "strip_wrappers", "describe",
-           "line_of", "source_nodes", "unknown_leaves", "TABLE_KINDS", "KEYED_KINDS", "SAT_KINDS", "LINK_KINDS"]

@@ -13,7 +13,7 @@ from typing import Callable
 
 from sqlglot import exp
 
-from .context import KEYED_KINDS, Context, describe, key_specs, leaf_names, source_nodes, strip_wrappers, unknown_leaves
+from .context import KEYED_KINDS, Context, describe, key_specs, source_nodes, strip_wrappers, unknown_leaves
 from .results import Problem
 from .sqlmodel import line_of
 
@@ -334,4 +334,4 @@ def all_checks() -> list:
     return [CHECKS[name] for name in sorted(CHECKS)]
 
 
-__all__ = ["CHECKS", "Check", "Skip", "all_checks", "leaf_names"]
+__all__ = ["CHECKS", "Check", "Skip", "all_checks"]

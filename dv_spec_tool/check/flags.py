@@ -19,7 +19,7 @@ from typing import Callable
 from sqlglot import exp
 
 from . import keys
-from .context import Context, describe
+from .context import Context, describe, key_specs
 from .sqlmodel import UNKNOWN, line_of
 
 
@@ -215,8 +215,6 @@ def _key_shapes(ctx: Context, targets: dict):
         entity = ctx.entities.get(name)
         if entity is None or ctx.analysis(name) is None:
             continue
-        from .context import key_specs
-
         columns = [spec.column.lower() for spec in key_specs(entity, ctx.resolved)]
         if entity.get("hashdiff"):
             columns.append(entity["hashdiff"].lower())
