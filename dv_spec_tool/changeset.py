@@ -357,7 +357,7 @@ def payload_changed(pair: Pair) -> list:
                      + [f"`{column}` is filled for rows loaded after the change."],
             questions=[f"`{table}`: should `{column}` be backfilled for history, and is one new row per key acceptable?"] if hashdiff else []))
     for column in removed:
-        implications = [f"The column's history stays in the rows already loaded: keep the column (NULL from now on) or drop it after archiving."]
+        implications = ["The column's history stays in the rows already loaded: keep the column (NULL from now on) or drop it after archiving."]
         if hashdiff:
             implications.insert(0, f"The hashdiff `{pair.head['hashdiff']}` no longer covers `{column}`: every key's hashdiff changes, so the next load inserts a new row for every key unless the latest rows are migrated.")
         changes.append(Change(
@@ -589,7 +589,7 @@ def compare(base: SpecBuilder, head: SpecBuilder, base_label: dict) -> dict:
             targets = splits[pair.name]
             moved = [f"{_code(cols)} to `{target}`" for target, cols in targets]
             changes.insert(0, Change(
-                "CS004", "split", f"satellite split: payload moved " + "; ".join(moved), pair.name, [t for t, _ in targets],
+                "CS004", "split", "satellite split: payload moved " + "; ".join(moved), pair.name, [t for t, _ in targets],
                 implications=["The new satellites start empty; their history comes from this satellite's rows (each with only its columns and a recomputed hashdiff, consecutive repeats dropped) or from the sources' history.",
                               "PITs listing this satellite must list the new ones."],
                 migration=[("load", "Backfill the new satellites from the old satellite's history before it is retired or shrunk."),

@@ -137,11 +137,9 @@ class Tools:
         return "\n".join(lines) + "\n"
 
     def check(self, select=None, format="text", dialect=None) -> str:
-        from .check import check_design
+        from .check import check_project
         from .check import report as reports
-        from .check.compiled import check_dialect, dialect_for, read_manifest
         from .commands import selected_names
-        from .validate import validate
 
         formats = {"text": reports.as_text, "json": reports.as_json, "markdown": reports.as_markdown}
         if format not in formats:
@@ -149,21 +147,7 @@ class Tools:
         with self.lock:
             design = self._design()
             selected = selected_names(design, self._selection(select))
-            errors = [f for f in validate(design) if f.severity == "error"]
-            if errors:
-                first = errors[0]
-                raise UsageError(f"the design has {len(errors)} error(s); fix them first (validate). "
-                                 f"First: {first.file}:{first.line}:{first.col}: {first.rule} {first.message}")
-            manifest = os.path.join(self.root, "target", "manifest.json")
-            if not os.path.isfile(manifest):
-                raise UsageError("no target/manifest.json in the project: run `dbt compile` first")
-            compiled = read_manifest(manifest, self.root)
-            if not compiled.sql:
-                raise UsageError(f"target/manifest.json: no compiled SQL for any of its {compiled.models} models; "
-                                 "run `dbt compile` first")
-            chosen = check_dialect(dialect) if dialect else dialect_for(compiled.adapter or "snowflake")
-            report = check_design(design, compiled.sql, compiled.depends_on, dialect=chosen, select=selected,
-                                  relations=compiled.relations)
+            report, compiled = check_project(design, dialect=dialect, select=selected)
             return formats[format](report, compiled.files)
 
 

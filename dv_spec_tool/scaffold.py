@@ -39,13 +39,9 @@ class Outcome:
 
 def plan(design: Design, select=None) -> list:
     """Every file scaffolding would write for the selected entities (all by default)."""
-    from .validate import validate
+    from .validate import require_valid
 
-    errors = [f for f in validate(design) if f.severity == "error"]
-    if errors:
-        first = errors[0]
-        raise UsageError(f"the design has {len(errors)} error(s); fix them first (dv-spec validate). "
-                         f"First: {first.file}:{first.line}:{first.col}: {first.rule} {first.message}")
+    require_valid(design)
     resolved = design.resolve()
     chosen = sorted(select) if select else None
     files = design.runner.call("scaffold_plan", resolved, chosen, design.project.model_paths[0])

@@ -178,23 +178,14 @@ def spec_context(design: Design, resolved: dict | None = None) -> dict:
 # ---------------------------------------------------------------- the core
 
 
-def check_design(design: Design) -> None:
-    """Specs describe a sound design: structural and semantic errors end the command with the first one."""
-    from .validate import validate
-
-    errors = [f for f in validate(design) if f.severity == "error"]
-    if errors:
-        first = errors[0]
-        raise UsageError(f"the design has {len(errors)} error(s); fix them first (dv-spec validate). "
-                         f"First: {first.file}:{first.line}:{first.col}: {first.rule} {first.message}")
-
-
 class SpecBuilder:
     """Specs of one design, resolved once."""
 
     def __init__(self, design: Design, check: bool = True):
         if check:
-            check_design(design)
+            from .validate import require_valid
+
+            require_valid(design)
         self.design = design
         self.runner = design.runner
         self.resolved = design.resolve()

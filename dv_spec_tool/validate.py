@@ -21,6 +21,17 @@ def validate(design: Design, select=None) -> list:
     return sort_findings(findings)
 
 
+def require_valid(design: Design) -> None:
+    """Generators work from a sound design: any error-severity finding ends the command (exit 2) naming the first."""
+    errors = [f for f in validate(design) if f.severity == "error"]
+    if errors:
+        from .errors import UsageError
+
+        first = errors[0]
+        raise UsageError(f"the design has {len(errors)} error(s); fix them first (dv-spec validate). "
+                         f"First: {first.file}:{first.line}:{first.col}: {first.rule} {first.message}")
+
+
 def exit_code(findings) -> int:
     """0 when clean (warnings allowed), 1 when an error-severity finding exists."""
     return 1 if any(f.severity == "error" for f in findings) else 0

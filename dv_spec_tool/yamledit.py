@@ -131,10 +131,10 @@ def append_entries(text: str | None, entries: list, key: str = "models") -> str:
             insert_at -= 1
         separate = True
     added = []
-    for number, (entry, annotations) in enumerate(entries):
+    for number, (entry, notes) in enumerate(entries):
         if separate or number:
             added.append("\n")
-        added += _dump_entry(yaml, entry, indent, annotations)
+        added += _dump_entry(yaml, entry, indent, notes)
     if insert_at < len(lines) and lines[insert_at].strip() and added:
         added.append("\n")
     lines[insert_at:insert_at] = added

@@ -36,4 +36,29 @@ def check_design(design, sql: dict, depends_on: dict | None = None, *, dialect: 
     return evaluate(resolved, criteria, sql, depends_on, dialect=dialect, columns=columns, relations=relations, select=names)
 
 
-__all__ = ["CheckReport", "Flag", "Outcome", "Problem", "acceptance_criteria", "check_design", "evaluate"]
+def check_project(design, manifest: str | None = None, *, dialect: str | None = None, select=None):
+    """The command line's and the MCP server's check: a sound design against dbt's compiled SQL.
+
+    Reads `manifest` (default target/manifest.json of the project) and the
+    compiled SQL beside it; the dialect comes from the manifest's adapter
+    unless given. Returns (CheckReport, CompiledProject).
+    """
+    import os
+
+    from ..errors import UsageError
+    from ..validate import require_valid
+    from .compiled import check_dialect, dialect_for, read_manifest
+
+    require_valid(design)
+    root = design.project.root
+    manifest = manifest or os.path.join(root, "target", "manifest.json")
+    compiled = read_manifest(manifest, root)
+    if not compiled.sql:
+        raise UsageError(f"{manifest}: no compiled SQL for any of its {compiled.models} models; run `dbt compile` first")
+    chosen = check_dialect(dialect) if dialect else dialect_for(compiled.adapter or "snowflake")
+    report = check_design(design, compiled.sql, compiled.depends_on, dialect=chosen, select=select,
+                          relations=compiled.relations)
+    return report, compiled
+
+
+__all__ = ["check_project", "CheckReport", "Flag", "Outcome", "Problem", "acceptance_criteria", "check_design", "evaluate"]

@@ -1,8 +1,5 @@
 """`dv-spec check`: evaluate the compiled SQL against the design, and flag what a person must review."""
 
-import os
-
-from ..errors import UsageError
 from . import add_project_options, load_design, selected_names, write_output
 
 FORMATS = ("text", "json", "markdown", "junit", "sarif")
@@ -22,21 +19,12 @@ def register(commands) -> None:
 def run(args) -> int:
     if args.list:
         return _list()
-    from ..check import check_design
+    from ..check import check_project
     from ..check import report as reports
-    from ..check.compiled import check_dialect, dialect_for, read_manifest
 
     design = load_design(args)
-    selected = selected_names(design, args.select)
-    _refuse_invalid(design)
-    root = design.project.root
-    manifest = args.manifest or os.path.join(root, "target", "manifest.json")
-    compiled = read_manifest(manifest, root)
-    if not compiled.sql:
-        raise UsageError(f"{manifest}: no compiled SQL for any of its {compiled.models} models; run `dbt compile` first")
-    dialect = check_dialect(args.dialect) if args.dialect else dialect_for(compiled.adapter or "snowflake")
-    report = check_design(design, compiled.sql, compiled.depends_on, dialect=dialect, select=selected,
-                          relations=compiled.relations)
+    report, compiled = check_project(design, args.manifest, dialect=args.dialect,
+                                     select=selected_names(design, args.select))
     files = compiled.files
     if args.format == "text":
         text = reports.as_text(report, files)
@@ -50,16 +38,6 @@ def run(args) -> int:
         text = reports.as_sarif(report, files, compiled.originals, compiled.raw_is_compiled)
     write_output(text, args.output)
     return 1 if report.failed else 0
-
-
-def _refuse_invalid(design) -> None:
-    from ..validate import validate
-
-    errors = [f for f in validate(design) if f.severity == "error"]
-    if errors:
-        first = errors[0]
-        raise UsageError(f"the design has {len(errors)} error(s); fix them first (dv-spec validate). "
-                         f"First: {first.file}:{first.line}:{first.col}: {first.rule} {first.message}")
 
 
 def _list() -> int:

@@ -1,7 +1,5 @@
 """`dv-spec prompts`: starter prompts, reviewer prompts and assistants' instruction files."""
 
-import sys
-
 from . import add_project_options, load_design
 
 
