@@ -534,11 +534,17 @@ class _Generator:
         hub.has_pit = True
 
     def make_bridge(self) -> None:
-        hub = self.pick([e for e in self.hubs() if e.links])
-        path = [self.by_name[self.rng.choice(hub.links)]]
+        # AutomateDV's bridge walks each link through its effectivity satellite.
+        def walkable(names):
+            return [self.by_name[n] for n in names if self.by_name[n].kind == "link" and self.by_name[n].eff_sat]
+
+        if not any(walkable(e.links) for e in self.hubs()):
+            self.make_eff_sat()
+        hub = self.pick([e for e in self.hubs() if walkable(e.links)])
+        path = [self.rng.choice(walkable(hub.links))]
         reached = {h.name for h, _ in path[0].refs}
-        onward = [self.by_name[n] for h, _ in path[0].refs if h is not hub for n in h.links]
-        onward = [link for link in onward if link not in path and link.kind == "link"]
+        onward = [link for h, _ in path[0].refs if h is not hub for link in walkable(h.links)]
+        onward = [link for link in onward if link not in path]
         if onward and self.rng.random() < 0.6:
             path.append(self.rng.choice(onward))
             reached |= {h.name for h, _ in path[-1].refs}

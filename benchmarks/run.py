@@ -154,15 +154,38 @@ def designs_in_manifest(project_dir: str, ws: Workspace) -> str:
     return "" if found == ws.size else f"the manifest has {found} models with config.meta.dv, expected {ws.size}"
 
 
+def dv_spec(*words):
+    """A dv-spec command line over the project (subcommand words, then --project-dir)."""
+    return lambda project, ws: [executable("dv-spec"), *words, "--project-dir", project]
+
+
+def diff_against_head(project: str, ws: Workspace) -> list:
+    """`dv-spec diff --base HEAD`: the project is committed once, so both sides load the whole design."""
+    if not os.path.isdir(os.path.join(project, ".git")):
+        for argv in (["init", "-q"], ["add", "-A"], ["-c", "user.name=bench", "-c", "user.email=bench@localhost",
+                                                      "commit", "-q", "-m", "design"]):
+            subprocess.run(["git", "-C", project, *argv], check=True, capture_output=True)
+    return [executable("dv-spec"), "diff", "--base", "HEAD", "--project-dir", project, "--out",
+            os.path.join(project, "target", "changes.md")]
+
+
 MEASUREMENTS = [
-    Command("validate", lambda project, ws: [executable("dv-spec"), "validate", "--project-dir", project]),
+    Command("validate", dv_spec("validate")),
     InProcess("validate core", validate_core),
+    # issue #8: the other commands on the same design (each writing into a fresh copy)
+    Command("scaffold", dv_spec("scaffold"), fresh=True),
+    Command("spec", lambda project, ws: dv_spec("spec", "--out", os.path.join(project, "target", "specs"))(project, ws),
+            fresh=True),
+    Command("prompts", lambda project, ws: dv_spec("prompts", "--out", os.path.join(project, "target", "prompts"))(project, ws),
+            fresh=True),
+    Command("diff", diff_against_head, fresh=True),
     Command("dbt parse", dbt_parse, project=DBT, env=DBT_ENV, verify=designs_in_manifest),
     # dbt ignores schema entries without a model file (a warning each); cheaper, and not what a project does
     Command("dbt parse (no .sql)", dbt_parse, project=DBT_YAML_ONLY, env=DBT_ENV, default=False),
 ]
-RATIOS = [("dbt parse", "validate")]  # (numerator, denominator) columns
-PER_ENTITY = ["validate", "validate core"]
+RATIOS = [("dbt parse", name) for name in ("validate", "scaffold", "spec", "prompts", "diff")]  # (numerator, denominator)
+PER_ENTITY = ["validate", "validate core", "scaffold", "spec", "prompts", "diff"]
+TARGET_TRIO_SECONDS = 5.0  # issue #8: validate + spec + scaffold of 1,000 entities
 
 
 class BenchmarkError(Exception):
@@ -291,6 +314,22 @@ def check_targets(rows: list, columns: list, key: str = "seconds") -> list:
         worst = min(ratios)
         results.append((worst[0] >= TARGET_RATIO, f"validate at least {TARGET_RATIO:g}x faster than dbt parse at every "
                                                   f"size ({what}): lowest {worst[0]:.1f}x (at {worst[1]:,})"))
+    trio = ("validate", "spec", "scaffold")
+    if all(n in columns for n in trio):
+        at = [r for r in rows if r["size"] == TARGET_SIZE]
+        if at:
+            total = sum(at[0][key][n] for n in trio)
+            results.append((total < TARGET_TRIO_SECONDS, f"validate + spec + scaffold of {TARGET_SIZE:,} entities under "
+                                                         f"{TARGET_TRIO_SECONDS:g} s ({what}): {total:.2f} s"))
+    for other in ("scaffold", "spec", "prompts", "diff"):
+        if other in columns and "dbt parse" in columns:
+            worst = min((r[key]["dbt parse"] / r[key][other], r["size"]) for r in rows)
+            results.append((worst[0] >= TARGET_RATIO, f"{other} at least {TARGET_RATIO:g}x faster than dbt parse ({what}): "
+                                                      f"lowest {worst[0]:.1f}x (at {worst[1]:,})"))
+        if other in columns and len(rows) >= 2:
+            steps = [exponent(rows, other, i, i + 1, key) for i in range(len(rows) - 1)]
+            results.append((max(steps) <= TARGET_EXPONENT, f"{other} cost grows at most linearly ({what}): "
+                            + ", ".join(f"n^{k:.2f}" for k in steps)))
     name = "validate core" if "validate core" in columns else "validate" if "validate" in columns else None
     if name and len(rows) >= 2:
         steps = [exponent(rows, name, i, i + 1, key) for i in range(len(rows) - 1)]

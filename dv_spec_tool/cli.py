@@ -7,6 +7,7 @@ input errors (one line on standard error, never a traceback).
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -29,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    # Designs are many small long-lived objects: fewer collection passes keep loading linear.
+    gc.set_threshold(50_000, 20, 20)
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)

@@ -75,6 +75,19 @@ class _Namespace(dict):
     so private `dv_spec._helper` calls pass the sandbox just as they do in dbt.
     """
 
+    def __init__(self, load_more=None):
+        super().__init__()
+        self._load_more = load_more
+
+    def __missing__(self, name):
+        # Folders beyond design/ are compiled on first need: validate never pays for them.
+        if self._load_more is not None:
+            load_more, self._load_more = self._load_more, None
+            load_more()
+            if name in self:
+                return self[name]
+        raise KeyError(name)
+
     def add(self, name, macro):
         def call(*args, **kwargs):
             try:
@@ -108,7 +121,7 @@ class MacroRunner:
             extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"],
             undefined=jinja2.StrictUndefined,
         )
-        self.namespace = _Namespace()
+        self.namespace = _Namespace(load_more=lambda: self._load(PORTABLE_FOLDERS[1:] + HELPER_FOLDERS))
         self.env.globals.update({
             PACKAGE: self.namespace,
             "return": _return,
@@ -123,7 +136,10 @@ class MacroRunner:
             "var": self._var,
             "execute": True,
         })
-        for name, macro in _load_macros(self.env).items():
+        self._load(PORTABLE_FOLDERS[:1])
+
+    def _load(self, folders) -> None:
+        for name, macro in _load_macros(self.env, folders).items():
             self.namespace.add(name, macro)
 
     def _var(self, name, default=None):
@@ -145,9 +161,11 @@ class MacroRunner:
             raise UsageError(f"dv-spec macro {name}: {exc}") from None
 
 
-def _load_macros(env) -> dict:
+def _load_macros(env, folders) -> dict:
     macros = {}
     for source_name, source in _macro_sources():
+        if source_name.split("/")[0] not in folders:
+            continue
         try:
             template = env.from_string(source)
         except jinja2.TemplateSyntaxError:

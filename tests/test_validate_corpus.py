@@ -60,6 +60,8 @@ CASES = [
     case("pit-satellite-of-other-parent", "satellites: [sat_provider_details, ma_sat_provider_address]", "satellites: [sat_provider_details, eff_sat_provider_network]", "DV203", "eff_sat_provider_network]"),
     case("pit-on-another-hub", "hub: hub_provider\n          satellites:", "hub: hub_network\n          satellites:", "DV214", "satellites: [sat_provider_details"),
     case("bridge-starts-elsewhere", "hub: hub_provider\n          links: [link_provider_network]", "hub: hub_network\n          links: [nh_link_referral]", "DV215", "links: [nh_link_referral]"),
+    case("bridge-link-without-effectivity", "          effectivity_satellites: [eff_sat_provider_network]\n", "", "DV219",
+         "links: [link_provider_network]", severity="warning"),
     case("satellite-two-sources", "            - model: stg_providers\n\n  - name: ma_sat", "            - model: stg_providers\n            - model: raw_providers\n              business_keys: [npi]\n\n  - name: ma_sat",
          "DV216", "- model: raw_providers\n              business_keys: [npi]\n\n  - name: ma_sat", severity="warning"),
     case("stage-record-source-conflict", "            - model: raw_network_memberships\n              business_keys: [npi]\n",

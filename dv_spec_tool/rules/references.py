@@ -225,3 +225,17 @@ def broken_bridge_path(ctx):
                 yield ctx.at(entry, ("effectivity_satellites", index),
                              f"effectivity satellite `{name}` dates `{parent}`, which is not on the bridge's path",
                              f"add `{parent}` to `links` or drop the satellite")
+
+
+@rule("DV219", "bridge-link-without-effectivity", severity="warning")
+def bridge_link_without_effectivity(ctx):
+    """A bridge walks a link that has no effectivity satellite in `effectivity_satellites`; AutomateDV's bridge needs one per link, so scaffolding refuses it."""
+    for entry in ctx.sound_entities():
+        if entry.dv["kind"] != "bridge":
+            continue
+        dated = {ctx.design.get(name).dv.get("parent") for name in as_list(entry.dv.get("effectivity_satellites"))
+                 if ctx.design.kind_of(name) == "eff_sat"}
+        for index, name in enumerate(entry.dv["links"]):
+            if ctx.design.kind_of(name) in LINK_KINDS and name not in dated:
+                yield ctx.at(entry, ("links", index), f"link `{name}` has no effectivity satellite on this bridge",
+                             f"design an eff_sat on `{name}` and list it in `effectivity_satellites`")
