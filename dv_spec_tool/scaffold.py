@@ -14,6 +14,8 @@ import os
 import re
 from dataclasses import dataclass
 
+import yaml
+
 from .design import Design
 from .errors import UsageError
 from .files import write_atomic
@@ -109,10 +111,79 @@ def _plan_tests(design: Design, resolved: dict, names: list) -> list:
     planned = []
     for path, items in sorted(by_file.items()):
         original = _read(os.path.join(design.project.root, path))
-        updated = merge_tests(original, [(entry.model_path[1], entry.name, tests) for entry, tests in items])
+        doc = items[0][0].file.doc
+        updated, rest = original, []
+        # Entries whose tests are all dv-spec's are edited as text (fast, and no byte
+        # of the person's entry moves); entries mixing in a person's tests go through ruamel.
+        for entry, tests in sorted(items, key=lambda item: item[0].model_path[1], reverse=True):
+            spliced = _splice_generated_tests(updated, doc, entry, tests)
+            if spliced is None:
+                rest.append((entry.model_path[1], entry.name, tests))
+            else:
+                updated = spliced
+        if rest:
+            updated = merge_tests(updated, rest)
         if updated != original:
             planned.append(Planned(path, updated, ", ".join(sorted(e.name for e, _ in items)), "tests"))
     return planned
+
+
+def _splice_generated_tests(text: str, doc, entry, tests: list):
+    """`text` with the entry's tests block written anew, when every test in it is
+    dv-spec's (or there is none); None when a person's test is among them.
+
+    Uses the positions of the file as loaded (`doc`); entries are processed
+    from the bottom up, so the lines above stay where `doc` says they are.
+    """
+    model = doc.data["models"][entry.model_path[1]]
+    key = "data_tests" if "data_tests" in model or "tests" not in model else "tests"
+    existing = model.get(key)
+    prefix = f"ac_{entry.name}_"
+    if existing is not None and not (isinstance(existing, list) and all(_is_generated(t, prefix) for t in existing)):
+        return None
+    fresh = [plain(t) for t in tests]
+    if existing == fresh or (existing is None and not fresh):
+        return text
+    lines = text.splitlines(keepends=True)
+    base = entry.model_path
+    models_at = doc.position(("models",))
+    indent = doc.position(base + ("name",))[1] - 1
+    keys = list(model)
+    entry_start = doc.position(base)[0] - 1
+    if existing is not None:
+        start = doc.position(base + (key,))[0] - 1
+        after = keys[keys.index(key) + 1:]
+        end = doc.position(base + (after[0],))[0] - 1 if after else _entry_end_line(doc, base, models_at, len(lines))
+    else:
+        start, end = entry_start, _entry_end_line(doc, base, models_at, len(lines))
+    while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+        end -= 1  # blank lines and comments after the entry stay after it
+    if existing is None:
+        start = end
+    block = ""
+    if fresh:
+        dumped = yaml.dump(fresh, Dumper=_IndentedDumper, sort_keys=False, default_flow_style=False, width=4096,
+                             allow_unicode=True)
+        block = " " * indent + f"{key}:\n" + "".join(" " * (indent + 2) + line if line.strip() else line
+                                                    for line in dumped.splitlines(keepends=True))
+    return "".join(lines[:start]) + block + "".join(lines[end:])
+
+
+class _IndentedDumper(yaml.SafeDumper):
+    """Lists indented under their key, as dbt projects write them."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)
+
+
+def _entry_end_line(doc, base: tuple, models_at: tuple, line_count: int) -> int:
+    """0-based line where the model entry `base` ends: the next entry, the next top-level key, or the end."""
+    following = doc.positions.get(base[:-1] + (base[-1] + 1,))
+    if following:
+        return following[0] - 1
+    later = [doc.positions[(k,)][0] for k in doc.data if isinstance(doc.data, dict) and (k,) in doc.positions
+             and doc.positions[(k,)][0] > models_at[0]]
+    return min(later) - 1 if later else line_count
 
 
 def merge_tests(text: str, changes: list) -> str:

@@ -7,12 +7,9 @@
     can tell a file it generated from one a person has edited since.
 -#}
 {%- macro scaffold_model(name, design) -%}
-    {%- set unloaded_for = namespace(entity=none) -%}
-    {%- for entity in design.entities.values() if entity.get("unloaded_model") == name -%}
-        {%- set unloaded_for.entity = entity -%}
-    {%- endfor -%}
-    {%- if unloaded_for.entity is not none -%}
-        {%- set entity = unloaded_for.entity -%}
+    {%- set unloaded_for = design.entities.get(name[:-("__unloaded" | length)]) if name.endswith("__unloaded") else none -%}
+    {%- if unloaded_for is not none and unloaded_for.get("unloaded_model") == name -%}
+        {%- set entity = unloaded_for -%}
         {%- set origin = "the rows " ~ entity.name ~ " has not loaded yet" -%}
         {%- set body = "{{ config(materialized='ephemeral') }}\n\n{{ dv_spec.unloaded_rows(source_model='" ~ dv_spec._source_models(entity)[0]
             ~ "', target='" ~ entity.name ~ "', hash_key='" ~ entity.parent_hash_key ~ "', load_datetime='"
