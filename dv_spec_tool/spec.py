@@ -208,7 +208,9 @@ class SpecBuilder:
     def subject_area_spec(self, area: str) -> dict:
         if area not in self.subject_areas():
             raise UsageError(f"no entity has subject_area `{area}`; subject areas: {', '.join(self.subject_areas()) or 'none'}")
-        return self.runner.call("subject_area_spec", area, self.resolved, self.context)
+        members = [n for n, e in self.resolved["entities"].items() if e.get("subject_area") == area]
+        specs = {name: self.entity_spec(name) for name in members}  # built once, shared with the entity specs
+        return self.runner.call("subject_area_spec", area, self.resolved, self.context, specs)
 
     def markdown(self, spec: dict) -> str:
         return self.runner.call("spec_markdown", spec)

@@ -665,38 +665,44 @@
 {%- endmacro -%}
 
 
-{#- Design entities that read this one: its satellites, links, PITs and bridges, a stage's consumers. -#}
+{#- Design entities that read this one: its satellites, links, PITs and bridges, a stage's consumers.
+    The reverse index is built once per design (one pass over the entities) and kept in it. -#}
 {%- macro _spec_downstream(entity, design) -%}
-    {%- set name = entity.name -%}
-    {%- set out = [] -%}
-    {%- for other_name, other in design.entities | dictsort if other_name != name -%}
-        {%- set why = namespace(text=none) -%}
-        {%- if other.kind in ("sat", "ma_sat", "eff_sat") and other.parent == name -%}
-            {%- set why.text = "hangs off it (its parent key)" -%}
+    {%- if "_downstream" not in design -%}
+        {%- do design.update({"_downstream": dv_spec._spec_downstream_index(design)}) -%}
+    {%- endif -%}
+    {{ return(design._downstream.get(entity.name, [])) }}
+{%- endmacro -%}
+
+
+{%- macro _spec_downstream_index(design) -%}
+    {%- set index = {} -%}
+    {%- for other_name, other in design.entities | dictsort -%}
+        {%- set reasons = {} -%}
+        {%- if other.kind in ("sat", "ma_sat", "eff_sat") -%}
+            {%- do reasons.setdefault(other.parent, "hangs off it (its parent key)") -%}
         {%- elif other.kind in ("link", "nh_link") -%}
-            {%- for ref in other.refs if ref.hub == name and why.text is none -%}
-                {%- set why.text = "references it (foreign key " ~ ref.foreign_key ~ ")" -%}
+            {%- for ref in other.refs -%}
+                {%- do reasons.setdefault(ref.hub, "references it (foreign key " ~ ref.foreign_key ~ ")") -%}
             {%- endfor -%}
         {%- elif other.kind == "pit" -%}
-            {%- if other.hub == name -%}{%- set why.text = "PIT over it" -%}{%- endif -%}
-            {%- for sat in other.satellites if sat.name == name -%}{%- set why.text = "PIT column " ~ sat.foreign_key -%}{%- endfor -%}
+            {%- for sat in other.satellites -%}{%- do reasons.update({sat.name: "PIT column " ~ sat.foreign_key}) -%}{%- endfor -%}
+            {%- do reasons.update({other.hub: "PIT over it"}) -%}
         {%- elif other.kind == "bridge" -%}
-            {%- if other.hub == name -%}{%- set why.text = "bridge from it" -%}{%- endif -%}
+            {%- do reasons.update({other.hub: "bridge from it"}) -%}
             {%- for link in other.links -%}
-                {%- if link.name == name -%}{%- set why.text = "bridge column " ~ link.foreign_key -%}{%- endif -%}
-                {%- if link.effectivity_satellite == name -%}{%- set why.text = "bridge filters on it" -%}{%- endif -%}
+                {%- do reasons.update({link.name: "bridge column " ~ link.foreign_key}) -%}
+                {%- if link.effectivity_satellite -%}{%- do reasons.update({link.effectivity_satellite: "bridge filters on it"}) -%}{%- endif -%}
             {%- endfor -%}
         {%- endif -%}
-        {%- if entity.kind == "stage" and why.text is none -%}
-            {%- for source in other.sources if source.stage == name and why.text is none -%}
-                {%- set why.text = "reads it" -%}
-            {%- endfor -%}
-        {%- endif -%}
-        {%- if why.text -%}
-            {%- do out.append({"name": other_name, "kind": other.kind, "why": why.text}) -%}
-        {%- endif -%}
+        {%- for source in other.sources if source.stage in design.entities and source.stage not in reasons -%}
+            {%- do reasons.update({source.stage: "reads it"}) -%}
+        {%- endfor -%}
+        {%- for name, why in reasons | dictsort if name != other_name -%}
+            {%- do index.setdefault(name, []).append({"name": other_name, "kind": other.kind, "why": why}) -%}
+        {%- endfor -%}
     {%- endfor -%}
-    {{ return(out) }}
+    {{ return(index) }}
 {%- endmacro -%}
 
 

@@ -1,11 +1,12 @@
 {#-
-    subject_area_spec(area, design, context): the spec of one subject area
+    subject_area_spec(area, design, context, entity_specs=none): the spec of one subject area
     (the entities whose `subject_area` is `area`), as data: the entities and
     their owners, the order to build them in, the stages they read, what they
     need from other subject areas, every open question, and each entity's
-    full spec (entity_spec) in build order. Rendered by spec_markdown.
+    full spec (entity_spec, or the one given in `entity_specs`) in build order.
+    Rendered by spec_markdown.
 -#}
-{%- macro subject_area_spec(area, design, context) -%}
+{%- macro subject_area_spec(area, design, context, entity_specs=none) -%}
     {%- set members = [] -%}
     {%- for name, entity in design.entities | dictsort if entity.subject_area == area -%}
         {%- do members.append(name) -%}
@@ -32,7 +33,7 @@
     {%- set questions = [] -%}
     {%- set criteria = namespace(total=0, dbt_test=0, check=0, review=0) -%}
     {%- for name in ordered -%}
-        {%- set spec = dv_spec.entity_spec(name, design, context) -%}
+        {%- set spec = entity_specs[name] if entity_specs and name in entity_specs else dv_spec.entity_spec(name, design, context) -%}
         {%- do specs.append(spec) -%}
         {%- if spec.owner and spec.owner not in owners -%}{%- do owners.append(spec.owner) -%}{%- endif -%}
         {%- do entities.append({"name": name, "kind": spec.kind, "owner": spec.owner, "summary": dv_spec._spec_first_sentence(spec.purpose),
