@@ -34,8 +34,8 @@ import re
 
 from .design import KINDS, Design
 from .errors import UsageError
-from .files import write_atomic
-from .project import DESIGN_KEY, SCHEMA_SUFFIXES, load_project, read_text
+from .files import read_if_exists, write_atomic
+from .project import DESIGN_KEY, SCHEMA_SUFFIXES, load_project
 from .yamledit import plain, remove_entries, splice_entries
 from .yamlpos import YamlError, load_yaml
 
@@ -252,14 +252,6 @@ def default_schema_file(design: Design, subject_area: str) -> str:
     return f"{design.project.model_paths[0].strip('/')}/{area}/_{area}__design.yml"
 
 
-def _read(path: str):
-    try:
-        return read_text(path)
-    except FileNotFoundError:
-        return None
-    except (OSError, YamlError) as exc:
-        raise UsageError(f"{path}: cannot be read: {exc}") from None
-
 
 def _check_written(text: str, name: str, description, dv: dict, path: str) -> None:
     """Parse the new text and make sure it holds exactly the intended entity."""
@@ -316,7 +308,7 @@ def save_entity(root: str, name: str, dv, description=None, base_version=None, f
     entry = _entry(design, name)
     _check_version(entry, base_version)
     path = os.path.join(design.project.root, entry.file.path)
-    text = _read(path)
+    text = read_if_exists(path)
     design_path = entry.path[len(entry.model_path):]
     new = update_entry(text, entry.model_path[1], design_path, description, dv)
     if new == text:
@@ -349,7 +341,7 @@ def delete_entity(root: str, name: str, base_version=None) -> str:
     entry = _entry(design, name)
     _check_version(entry, base_version)
     path = os.path.join(design.project.root, entry.file.path)
-    new = remove_entry(_read(path), entry.model_path[1])
+    new = remove_entry(read_if_exists(path), entry.model_path[1])
     try:
         doc = load_yaml(new)
     except YamlError as exc:
@@ -407,7 +399,7 @@ def rename_entity(root: str, old: str, new: str, base_version=None) -> list:
     def text_of(item):
         path = os.path.join(design.project.root, item.file.path)
         if path not in texts:
-            texts[path] = _read(path)
+            texts[path] = read_if_exists(path)
         return path
 
     path = text_of(entry)

@@ -24,9 +24,8 @@ import os
 from dataclasses import dataclass, field
 
 from .errors import UsageError
-from .files import write_atomic
-from .project import DESIGN_KEY, SCHEMA_SUFFIXES, Project, read_text
-from .yamlpos import YamlError
+from .files import read_if_exists, write_atomic
+from .project import DESIGN_KEY, SCHEMA_SUFFIXES, Project
 from .yamledit import TODO_MARK, append_entries, block, entry_lines, splice_entries, todo_lines
 
 
@@ -102,7 +101,7 @@ def plan(project: Project, entities: list, into: str | None = None, default=None
             error = broken[path]
             raise UsageError(f"{path}:{error.line}:{error.col}: cannot add to this file: {error.message}; fix it first")
         if path not in originals:
-            originals[path] = _read(os.path.join(project.root, path))
+            originals[path] = read_if_exists(os.path.join(project.root, path))
         text = originals[path]
         if path in splices:
             text = splice_entries(text, splices[path])
@@ -204,14 +203,6 @@ def _change(entity, location):
 
     return change
 
-
-def _read(path: str):
-    try:
-        return read_text(path)
-    except FileNotFoundError:
-        return None
-    except (OSError, YamlError) as exc:
-        raise UsageError(f"{path}: cannot be read: {exc}") from None
 
 
 __all__ = ["Plan", "Todo", "TODO_MARK", "apply", "check_target", "diff", "existing_entry", "plan"]

@@ -28,3 +28,17 @@ def write_atomic(path: str, text: str) -> None:
             raise
     except OSError as exc:
         raise UsageError(f"{path}: cannot write: {exc.strerror}") from None
+
+
+def read_if_exists(path: str) -> str | None:
+    """A text file's content, or None when there is none; unreadable, binary or non-UTF-8 files are usage errors."""
+    from .project import read_text
+    from .yamlpos import YamlError
+
+    try:
+        return read_text(path)
+    except FileNotFoundError:
+        return None
+    except (OSError, YamlError) as exc:
+        message = getattr(exc, "message", None) or getattr(exc, "strerror", None) or str(exc)
+        raise UsageError(f"{path}: cannot be read: {message}") from None

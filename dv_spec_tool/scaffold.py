@@ -17,8 +17,7 @@ from dataclasses import dataclass
 import yaml
 
 from .design import Design
-from .errors import UsageError
-from .files import write_atomic
+from .files import read_if_exists, write_atomic
 from .yamledit import plain
 
 MODEL_KINDS = ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "pit", "bridge", "ref_table")
@@ -73,7 +72,7 @@ def apply(root: str, planned: list, force: bool = False, dry_run: bool = False) 
     outcomes = []
     for item in planned:
         target = os.path.join(root, item.path)
-        current = _read(target)
+        current = read_if_exists(target)
         if current == item.content:
             outcomes.append(Outcome(item.path, "unchanged"))
             continue
@@ -89,15 +88,6 @@ def apply(root: str, planned: list, force: bool = False, dry_run: bool = False) 
     return outcomes
 
 
-def _read(path: str):
-    try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot be read: {exc}") from None
-
 
 # ----------------------------------------------------------------- tests in YAML
 
@@ -110,7 +100,7 @@ def _plan_tests(design: Design, resolved: dict, names: list) -> list:
         by_file.setdefault(entry.file.path, []).append((entry, tests))
     planned = []
     for path, items in sorted(by_file.items()):
-        original = _read(os.path.join(design.project.root, path))
+        original = read_if_exists(os.path.join(design.project.root, path))
         doc = items[0][0].file.doc
         updated, rest = original, []
         # Entries whose tests are all dv-spec's are edited as text (fast, and no byte
