@@ -134,3 +134,55 @@ def test_scaffolded_sample_vault_loads_two_batches_and_reruns_idempotently(tmp_p
     before_rerun = table_counts(project, target, server, every_table)
     build(project, target, server)
     assert table_counts(project, target, server, every_table) == before_rerun
+
+
+def _execute(project: Path, statements: list) -> None:
+    import duckdb
+
+    with duckdb.connect(str(project / "fixture.duckdb")) as connection:
+        for statement in statements:
+            connection.execute(statement)
+
+
+NOT_GHOST = "WHERE {key} <> unhex(repeat('00', 16))"
+CORRUPTIONS = [
+    # (table, corruption, the generated acceptance test that must fail)
+    ("hub_provider", "INSERT INTO hub_provider SELECT * FROM hub_provider LIMIT 1", "ac_hub_provider_01_hash_key_unique"),
+    ("hub_network", "UPDATE hub_network SET network_code = network_code || '-X'", "ac_hub_network_03_hub_hash_key_matches"),
+    ("link_provider_network", "UPDATE link_provider_network SET network_hk = unhex(md5('no such network')) "
+     "WHERE provider_network_hk = (SELECT min(provider_network_hk) FROM link_provider_network)",
+     "ac_link_provider_network_06_link_foreign_keys_present"),
+    ("nh_link_referral", "UPDATE nh_link_referral SET referral_hk = unhex(md5('another key')) "
+     "WHERE referral_hk = (SELECT min(referral_hk) FROM nh_link_referral)", "ac_nh_link_referral_07_link_hash_key_matches"),
+    ("sat_provider_details", "UPDATE sat_provider_details SET last_name = last_name || 'x' "
+     + NOT_GHOST.format(key="provider_hk"), "ac_sat_provider_details_14_hashdiff_matches"),
+    ("sat_network_details", "INSERT INTO sat_network_details SELECT * REPLACE (load_datetime + INTERVAL 1 DAY AS load_datetime) "
+     "FROM sat_network_details " + NOT_GHOST.format(key="network_hk"), "ac_sat_network_details_15_no_repeated_hashdiff"),
+    ("ma_sat_provider_address", "INSERT INTO ma_sat_provider_address SELECT * FROM ma_sat_provider_address LIMIT 1",
+     "ac_ma_sat_provider_address_08_satellite_grain_unique"),
+    ("eff_sat_provider_network", "INSERT INTO eff_sat_provider_network SELECT * REPLACE (unhex(md5('elsewhere')) AS network_hk, "
+     "unhex(md5('elsewhere link')) AS provider_network_hk) FROM eff_sat_provider_network "
+     "WHERE end_date >= '9999-01-01' LIMIT 1", "ac_eff_sat_provider_network_17_effectivity_no_overlap"),
+    ("pit_provider", "INSERT INTO pit_provider SELECT * FROM pit_provider LIMIT 1", "ac_pit_provider_18_pit_grain_unique"),
+    ("bridge_provider_network", "INSERT INTO bridge_provider_network SELECT * FROM bridge_provider_network LIMIT 1",
+     "ac_bridge_provider_network_18_bridge_grain_unique"),
+    ("ref_specialty", "INSERT INTO ref_specialty SELECT * FROM ref_specialty LIMIT 1", "ac_ref_specialty_20_business_keys_unique"),
+]
+
+
+def test_corrupted_copies_of_the_sample_tables_fail_their_acceptance_tests(tmp_path, capsys):
+    """On DuckDB: the scaffolded sample passes every generated test; one defect in a
+    table makes the matching acceptance test fail (and the table is restored after)."""
+    checkouts = packages.require_automate_dv()
+    project = harness.copy_project(SAMPLE, tmp_path / "sample")
+    assert main(["scaffold", "--project-dir", str(project)]) == 0, capsys.readouterr().out
+    packages.install_packages(project, checkouts)
+    build(project, "duckdb", None, ("seed",))
+    build(project, "duckdb", None)
+    for table, corruption, expected in CORRUPTIONS:
+        _execute(project, [f"CREATE TABLE backup_{table} AS SELECT * FROM {table}", corruption])
+        result = harness.run_dbt(project, ["test", "--select", table], "duckdb")
+        failed = sorted(name for name, status in result.statuses("test").items() if status == "fail")
+        _execute(project, [f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM backup_{table}", f"DROP TABLE backup_{table}"])
+        assert expected in failed, f"{table}: {corruption!r} should fail {expected}; failed: {failed}"
+    assert harness.run_dbt(project, ["test"], "duckdb").success, "the restored vault passes again"
