@@ -50,8 +50,9 @@ def main() -> int:
         print(f"{reason}; trying `dbt deps` from the dbt hub")
         result = harness.run_dbt(project, ["deps"])
         if not result.success:
-            print(result.output[-2000:])
-            print("dbt deps failed: without the dbt hub, set DV_SPEC_AUTOMATE_DV_DIR and DV_SPEC_DBT_UTILS_DIR")
+            last = [line for line in harness.strip_ansi(result.output).splitlines() if line.strip()][-1:]
+            print(f"dbt deps failed: {last[0][:300] if last else 'no output'}")
+            print("without the dbt hub, set DV_SPEC_AUTOMATE_DV_DIR and DV_SPEC_DBT_UTILS_DIR to local checkouts")
             return 1
 
     counts = {}
