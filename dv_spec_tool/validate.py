@@ -13,7 +13,7 @@ def validate(design: Design, select=None) -> list:
     ctx = Context(design)
     findings = []
     for rule in all_rules():
-        for issue in rule.check(ctx):
+        for issue in rule.func(ctx):
             if select and issue.entity not in select:
                 continue
             findings.append(Finding(issue.file, issue.line, issue.col, rule.id, rule.severity,

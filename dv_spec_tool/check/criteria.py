@@ -13,6 +13,7 @@ from typing import Callable
 
 from sqlglot import exp
 
+from ..registry import Documented, add
 from .context import KEYED_KINDS, Context, describe, key_specs, source_nodes, strip_wrappers, unknown_leaves
 from .results import Problem
 from .sqlmodel import line_of
@@ -23,15 +24,9 @@ class Skip(Exception):
 
 
 @dataclass(frozen=True)
-class Check:
+class Check(Documented):
     name: str
-    summary: str
     func: Callable
-
-    @property
-    def rationale(self) -> str:
-        doc = (self.func.__doc__ or "").strip().splitlines()
-        return "\n".join(line.strip() for line in doc[1:]).strip()
 
 
 CHECKS: dict = {}
@@ -41,12 +36,7 @@ def check(name: str):
     """Register a check under the name the acceptance criteria use; duplicates are refused."""
 
     def register(func):
-        if name in CHECKS:
-            raise ValueError(f"check {name} is registered twice")
-        summary = (func.__doc__ or "").strip().splitlines()[0] if func.__doc__ else ""
-        if not summary:
-            raise ValueError(f"check {name} needs a one-line doc")
-        CHECKS[name] = Check(name, summary, func)
+        add(CHECKS, name, Check(name, func), "check")
         return func
 
     return register

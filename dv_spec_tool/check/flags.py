@@ -18,22 +18,17 @@ from typing import Callable
 
 from sqlglot import exp
 
+from ..registry import Documented, add
 from . import keys
 from .context import Context, describe, key_specs
 from .sqlmodel import UNKNOWN, line_of
 
 
 @dataclass(frozen=True)
-class FlagRule:
+class FlagRule(Documented):
     id: str
     name: str
-    summary: str
     func: Callable
-
-    @property
-    def rationale(self) -> str:
-        doc = (self.func.__doc__ or "").strip().splitlines()
-        return "\n".join(line.strip() for line in doc[1:]).strip()
 
 
 FLAGS: dict = {}
@@ -43,12 +38,7 @@ def flag(flag_id: str, name: str):
     """Register a review flag under a stable id; duplicates are refused."""
 
     def register(func):
-        if flag_id in FLAGS:
-            raise ValueError(f"review flag {flag_id} is registered twice")
-        summary = (func.__doc__ or "").strip().splitlines()[0] if func.__doc__ else ""
-        if not summary:
-            raise ValueError(f"review flag {flag_id} needs a one-line doc")
-        FLAGS[flag_id] = FlagRule(flag_id, name, summary, func)
+        add(FLAGS, flag_id, FlagRule(flag_id, name, func), "review flag")
         return func
 
     return register

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
 from ..findings import SEVERITIES
+from ..registry import Documented, add
 
 
 class Issue(NamedTuple):
@@ -23,17 +24,11 @@ class Issue(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Rule:
+class Rule(Documented):
     id: str
     name: str
     severity: str
-    summary: str
-    check: Callable
-
-    @property
-    def rationale(self) -> str:
-        doc = (self.check.__doc__ or "").strip().splitlines()
-        return "\n".join(line.strip() for line in doc[1:]).strip()
+    func: Callable  # (Context) -> Iterator[Issue]
 
 
 RULES: dict = {}
@@ -45,12 +40,7 @@ def rule(rule_id: str, name: str, severity: str = "error"):
         raise ValueError(f"unknown severity {severity!r} for {rule_id}")
 
     def register(func):
-        if rule_id in RULES:
-            raise ValueError(f"rule id {rule_id} is registered twice")
-        summary = (func.__doc__ or "").strip().splitlines()[0] if func.__doc__ else ""
-        if not summary:
-            raise ValueError(f"rule {rule_id} needs a one-line doc")
-        RULES[rule_id] = Rule(rule_id, name, severity, summary, func)
+        add(RULES, rule_id, Rule(rule_id, name, severity, func), "rule")
         return func
 
     return register
