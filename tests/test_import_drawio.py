@@ -3,38 +3,18 @@ draw.io (plain and compressed pages, ERD tables, a list shape, a container,
 custom properties) gives the same design as the Lucidchart export."""
 
 import base64
-import shutil
 import urllib.parse
 import zlib
 from pathlib import Path
 
 import pytest
-import yaml
 
-from dv_spec_tool.cli import main
 from dv_spec_tool.diagrams.drawio import read_drawio
 
-from test_import_lucidchart import EXPECTED
+from test_import_lucidchart import EXPECTED, designs, project, run  # noqa: F401  (project is a fixture)
 
 DIAGRAMS = Path(__file__).parent / "fixtures" / "diagrams"
 INTO = "models/retail/_retail__design.yml"
-
-
-@pytest.fixture
-def project(tmp_path):
-    target = tmp_path / "retail"
-    shutil.copytree(DIAGRAMS / "retail_project", target)
-    return target
-
-
-def run(capsys, *args):
-    code = main(list(map(str, args)))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def designs(path: Path) -> dict:
-    return {m["name"]: m["config"]["meta"]["dv"] for m in yaml.safe_load(path.read_text())["models"]}
 
 
 @pytest.mark.parametrize("fixture", [
