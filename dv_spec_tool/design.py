@@ -25,6 +25,7 @@ class Design:
     project: Project
     entities: dict = field(default_factory=dict)  # name -> EntityEntry (first wins)
     duplicates: list = field(default_factory=list)  # later EntityEntry with a taken name
+    _resolutions: dict = field(default_factory=dict, repr=False)  # names -> resolve() result
 
     def get(self, name) -> EntityEntry | None:
         return self.entities.get(name) if isinstance(name, str) else None
@@ -55,10 +56,17 @@ class Design:
         return self.runner.call("design_settings", self.settings_input)
 
     def resolve(self, names=None) -> dict:
-        """{settings, entities, stages} for the named (structurally valid) entities."""
-        chosen = self.entities.values() if names is None else [self.entities[n] for n in names]
-        entities = [{"name": e.name, "dv": e.dv, "description": e.description, "file": e.file.path} for e in chosen]
-        return self.runner.call("resolve_design", entities, self.settings_input)
+        """{settings, entities, stages} for the named (structurally valid) entities.
+
+        Resolved once per selection (validate and the generator after it share it);
+        callers must not change the result.
+        """
+        key = tuple(self.entities) if names is None else tuple(names)
+        if key not in self._resolutions:
+            chosen = [self.entities[n] for n in key]
+            entities = [{"name": e.name, "dv": e.dv, "description": e.description, "file": e.file.path} for e in chosen]
+            self._resolutions[key] = self.runner.call("resolve_design", entities, self.settings_input)
+        return self._resolutions[key]
 
 
 def build_design(project: Project) -> Design:
