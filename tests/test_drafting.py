@@ -1,0 +1,77 @@
+"""`dv-spec prompts --draft`: the design-drafting prompt carries the contract, the
+conventions, the design and the project's sources (columns and declared types),
+stays small, and ends with the commands that check the answer."""
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dv_spec_tool.cli import main
+
+SAMPLE = Path(__file__).resolve().parents[1] / "integration_tests"
+BASE = Path(__file__).parent / "fixtures" / "validate_base"
+
+
+def run(capsys, *args):
+    code = main(list(map(str, args)))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_sample_prompt_carries_what_an_assistant_needs(capsys):
+    description = "A payer area: payers and the agreements they sign, with an effectivity on who the agreement is with."
+    code, out, err = run(capsys, "prompts", "--project-dir", SAMPLE, "--draft", description)
+    assert code == 0, err
+    assert description in out
+    for kind in ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "pit", "bridge", "ref_table", "stage"):
+        assert f"- `{kind}`: " in out
+    assert "- `hub`: hash_key, business_keys, sources" in out
+    assert "Hash algorithm `md5`" in out and "hub `hub_...`" in out and "hash_key `..._hk`" in out
+    # the design, one line each; the sources with their declared types (dbt_project.yml seeds: +column_types)
+    assert "- `hub_agreement`: hub [agreement_id] -> agreement_hk; from credentialing.raw_agreements, raw_provider_agreements" in out
+    assert re.search(r"- `model: raw_provider_agreements` \(seed; read by [^)]*record_source CRED.PROVIDER_AGREEMENTS\): "
+                     r"npi varchar, agreement_id varchar, provider_role varchar, fee_schedule_code varchar, "
+                     r"accepting_new_patients boolean\n", out)
+    assert "- `source: credentialing.raw_agreements` (source; " in out
+    assert "`model: stg_providers` (stage;" in out  # a declared stage, with its source's columns
+    assert "stg_raw_network_memberships" not in out  # derived stages are not sources
+    assert "**Assumptions**" in out and "**Questions**" in out
+    assert out.rstrip().endswith("fix the entries they name and answer again.")
+    for command in ("dv-spec new --from draft.yml --dry-run", "dv-spec validate", "dv-spec diff --base HEAD"):
+        assert command in out
+    assert len(out.encode()) < 12_000  # docs/specs-and-prompts.md states the size on the sample
+
+
+def test_declared_data_types_of_a_dbt_source_are_shown(capsys, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(BASE, project)
+    sources = project / "models" / "sources.yml"
+    text = sources.read_text()
+    assert "- name: network_code\n" in text
+    sources.write_text(text.replace("- name: network_code\n", "- name: network_code\n            data_type: varchar(20)\n", 1))
+    code, out, err = run(capsys, "prompts", "--project-dir", project, "--draft", "Networks.")
+    assert code == 0, err
+    assert "network_code varchar(20)" in out
+
+
+def test_description_from_a_file_and_written_with_out(capsys, tmp_path):
+    described = tmp_path / "area.txt"
+    described.write_text("A referral area: who refers patients to whom.\n")
+    out_dir = tmp_path / "prompts"
+    code, out, err = run(capsys, "prompts", "--project-dir", SAMPLE, "--draft-file", described, "--out", out_dir)
+    assert code == 0, err and out == "created  design_draft.prompt.md\n"
+    assert "who refers patients to whom" in (out_dir / "design_draft.prompt.md").read_text()
+    assert run(capsys, "prompts", "--project-dir", SAMPLE, "--draft-file", described, "--out", out_dir)[0] == 0
+
+
+@pytest.mark.parametrize("args, message", [
+    pytest.param(["--draft", "  "], "describe what to design", id="empty"),
+    pytest.param(["--draft", "x", "--draft-file", "y"], "pass one", id="both"),
+    pytest.param(["--draft", "x", "--select", "hub_provider"], "leave out --select", id="with_select"),
+    pytest.param(["--draft-file", "/no/such/file"], "--draft-file /no/such/file: no such file", id="missing_file"),
+])
+def test_usage_errors(capsys, args, message):
+    code, _, err = run(capsys, "prompts", "--project-dir", SAMPLE, *args)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
