@@ -209,15 +209,19 @@ def read_entries(text: str, where: str = "-") -> list:
             line, col = doc.position(path)
             return f"{where}:{line + first_line - 1}:{col}"
 
-        data, base = doc.data, ()
-        if isinstance(data, dict) and "models" in data:
-            data, base = data["models"], ("models",)
-        elif isinstance(data, dict):
-            data, base = [data], None
-        if not isinstance(data, list):
-            raise UsageError(f"{at(())}: expected a list of model entries (name, description, config.meta.dv)")
-        for index, item in enumerate(data):
-            drafts.append(_draft(item, (lambda p, i=index: at(p if base is None else base + (i,) + p))))
+        drafts += _drafts_of(doc.data, at)
+    return _checked(drafts, where)
+
+
+def drafts_from(data, where: str = "entries") -> list:
+    """The entries of already-parsed data (a list of model entries, as an MCP client sends them)."""
+    def at(path):
+        return where + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+
+    return _checked(_drafts_of(data, at), where)
+
+
+def _checked(drafts: list, where: str) -> list:
     if not drafts:
         raise UsageError(f"{where}: no entries (expected a list of model entries with config.meta.dv)")
     seen: dict = {}
@@ -226,6 +230,19 @@ def read_entries(text: str, where: str = "-") -> list:
             raise UsageError(f"{draft.where}: `{draft.name}` is given twice (also at {seen[draft.name]})")
         seen[draft.name] = draft.where
     return drafts
+
+
+def _drafts_of(data, at) -> list:
+    """`at(key path)` names a place in the input: a list of entries, a schema file, or one entry."""
+    base = ()
+    if isinstance(data, dict) and "models" in data:
+        data, base = data["models"], ("models",)
+    elif isinstance(data, dict):
+        data, base = [data], None
+    if not isinstance(data, list):
+        raise UsageError(f"{at(())}: expected a list of model entries (name, description, config.meta.dv)")
+    return [_draft(item, (lambda p, i=index: at(p if base is None else base + (i,) + p)))
+            for index, item in enumerate(data)]
 
 
 def _line_of(text: str, offset: int) -> int:
@@ -339,3 +356,37 @@ def check_written_plan(planned, drafts: list) -> None:
     for draft in drafts:
         path = paths[draft.name]
         _check_written(planned.files[path][1], draft.name, draft.description, draft.dv, path)
+
+
+@dataclass
+class Proposal:
+    """What writing some drafts would do: the plan, the findings, and a version naming both the drafts and
+    the files they would change (a file changed on disk since gives another version)."""
+
+    drafts: list
+    planned: object  # design_writer.Plan
+    findings: list  # Finding: new, or about the drafted entities
+    version: str
+
+    @property
+    def errors(self) -> list:
+        return [f for f in self.findings if f.severity == "error"]
+
+
+def propose(project_dir: str, drafts: list, into: str | None = None, replace: bool = False) -> Proposal:
+    """Plan and validate writing `drafts`; nothing is written."""
+    import json
+
+    from .design_edit import jsonable, resolve_schema_file
+    from .project import load_project
+
+    project = load_project(project_dir)
+    planned = plan_entries(project, drafts, relative_into(project, into), replace=replace)
+    for path in planned.files:
+        resolve_schema_file(project, path)  # under the model paths, symbolic links resolved
+    findings = check_planned(project_dir, planned, [d.name for d in drafts])
+    if not any(f.severity == "error" for f in findings):
+        check_written_plan(planned, drafts)
+    content = json.dumps([[d.name, d.description, jsonable(d.dv)] for d in drafts] + [into, replace], sort_keys=True)
+    version = hashlib.sha256((plan_version(planned) + content).encode("utf-8")).hexdigest()[:16]
+    return Proposal(drafts, planned, findings, version)

@@ -104,26 +104,23 @@ ARGUMENT_KEYS = ("description", "subject_area", "owner", "hash_key", "business_k
 
 def run_from(args) -> int:
     from .. import design_writer, reporters
-    from ..new_entity import check_planned, check_written_plan, plan_entries, read_entries, relative_into
+    from ..new_entity import propose, read_entries
     from ..project import load_project
 
     drafts = read_entries(_read_input(args.from_file), args.from_file)
-    project = load_project(args.project_dir)
-    planned = plan_entries(project, drafts, relative_into(project, args.into), replace=args.replace)
-    findings = check_planned(args.project_dir, planned, [d.name for d in drafts])
-    errors = [f for f in findings if f.severity == "error"]
-    if findings:
-        sys.stdout.write(reporters.as_text(findings, len(drafts)))
+    proposal = propose(args.project_dir, drafts, args.into, replace=args.replace)
+    if proposal.findings:
+        sys.stdout.write(reporters.as_text(proposal.findings, len(drafts)))
         print("(positions are in the files as they would be written; `--dry-run` shows them)")
-    if errors:
+    if proposal.errors:
         print(f"not written: {len(drafts)} entr{'y' if len(drafts) == 1 else 'ies'} read, the design would not pass "
               "dv-spec validate; nothing was written")
         return 1
-    check_written_plan(planned, drafts)
+    planned = proposal.planned
     if args.dry_run:
         sys.stdout.write(design_writer.diff(planned))
         return 0
-    for path, action in design_writer.apply(project, planned):
+    for path, action in design_writer.apply(load_project(args.project_dir), planned):
         print(f"{action}  {path}")
     for verb, items in (("added", planned.added), ("changed", planned.replaced)):
         for name, path in items:
