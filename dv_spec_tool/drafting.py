@@ -23,6 +23,7 @@ from .project import DESIGN_KEY, Project
 
 MAX_SOURCES = 80  # one line each; a larger project is summarised by name
 MAX_COLUMNS = 40  # per source
+MAX_FULL_DESIGN = 40  # entities shown with their whole dv block; the others by name, kind and keys
 
 
 # ------------------------------------------------------------ declared types
@@ -166,40 +167,24 @@ def conventions(design: Design) -> dict:
     return dict(design.settings)
 
 
-def design_lines(design: Design) -> list:
-    """The existing design, one line per entity, grouped by subject area (with its file)."""
-    areas: dict = {}
+def design_lines(design: Design, full=None) -> list:
+    """The existing design, one line per entity: its whole `dv` block in YAML flow style (exact and
+    complete, so an assistant changing an entity can repeat every key it keeps) for the entities in
+    `full` (default: all, up to MAX_FULL_DESIGN), else its name, kind and keys."""
+    import yaml
+
+    if full is None:
+        full = set(list(design.entities)[:MAX_FULL_DESIGN])
+    lines = []
     for entry in design.entities.values():
         dv = entry.dv if isinstance(entry.dv, dict) else {}
-        area = dv.get("subject_area") if isinstance(dv.get("subject_area"), str) else ""
-        areas.setdefault(area, []).append(entry)
-    lines = []
-    for area in sorted(areas, key=lambda a: (a == "", a)):
-        lines.append(f"{area or '(no subject area)'}:")
-        lines += [f"- `{entry.name}`: {_entity_summary(entry.dv if isinstance(entry.dv, dict) else {})}"
-                  for entry in areas[area]]
+        if entry.name in full:
+            block = yaml.safe_dump(entry.dv, default_flow_style=True, sort_keys=False, width=10_000).strip()
+        else:
+            keys = {k: dv[k] for k in ("kind", "hash_key", "hashdiff", "business_keys", "hubs", "parent", "hub") if k in dv}
+            block = _short(keys) + " (more keys: select it to see them all)"
+        lines.append(f"- `{entry.name}`: {block}")
     return lines
-
-
-def _entity_summary(dv: dict) -> str:
-    kind = dv.get("kind", "?")
-    text = str(kind)
-    if dv.get("parent"):
-        text += f" of {dv['parent']}"
-    if dv.get("hub"):
-        text += f" on {dv['hub']}"
-    if dv.get("hubs"):
-        text += " " + _short(dv["hubs"])
-    if dv.get("business_keys"):
-        text += " " + _short(dv["business_keys"])
-    if dv.get("hash_key"):
-        text += f" -> {dv['hash_key']}"
-    for key in ("dependent_keys", "multi_active_keys", "driving_keys", "reference_keys", "payload", "satellites",
-                "links"):
-        if dv.get(key):
-            text += f"; {key} {_short(dv[key])}"
-    sources = [source_ref(s) for s in dv.get("sources") or [] if isinstance(s, dict)]
-    return text + (f"; from {', '.join(sources)}" if sources else "")
 
 
 def _short(value) -> str:
@@ -223,14 +208,9 @@ def source_lines(catalogue: list, load_datetime: str) -> list:
                 shown.append(f"(no {load_datetime})")
             more = len(item["columns"]) - MAX_COLUMNS
             columns = ", ".join(shown) + (f", ... {more} more" if more > 0 else "")
-        facts = [item["type"]]
-        if item["read_by"]:
-            facts.append(f"read by {', '.join(item['read_by'])}")
-        if item["record_sources"]:
-            facts.append(f"record_source {', '.join(item['record_sources'])}")
-        # what a source holds helps match the architect's words; sources already read say it through their readers
+        # what a source holds helps match the architect's words; the design above says who reads it, and how
         about = f" {item['description']}." if item["description"] and not item["read_by"] else ""
-        lines.append(f"- `{item['reference']}` ({'; '.join(facts)}):{about} {columns}")
+        lines.append(f"- `{item['reference']}` ({item['type']}):{about} {columns}")
     if len(catalogue) > MAX_SOURCES:
         rest = ", ".join(item["name"] for item in catalogue[MAX_SOURCES:])
         lines.append(f"- and {len(catalogue) - MAX_SOURCES} more, columns not shown: {rest}")
@@ -298,13 +278,14 @@ EXAMPLE = """\
           - {model: raw_customers, business_keys: [cust_no], record_source: CRM.CUSTOMERS}"""
 
 
-def design_prompt(design: Design, description: str) -> str:
-    """The prompt asking an assistant for `config.meta.dv` entries that realise `description`."""
+def design_prompt(design: Design, description: str, full=None) -> str:
+    """The prompt asking an assistant for `config.meta.dv` entries that realise `description`;
+    `full` names the existing entities shown with their whole block (default: all, up to MAX_FULL_DESIGN)."""
     settings = conventions(design)
     naming = settings.get("naming") or {}
     names = ", ".join(f"{kind} `{rule['prefix']}...`" if rule.get("prefix") else f"{kind} `...{rule.get('suffix', '')}`"
                       for kind, rule in naming.items() if isinstance(rule, dict))
-    existing = design_lines(design)
+    existing = design_lines(design, full)
     sources = source_lines(source_catalogue(design), settings.get("load_datetime_column"))
     project = design.project.name or "this dbt project"
     parts = [
@@ -334,11 +315,14 @@ def design_prompt(design: Design, description: str) -> str:
         f"- Derived stages are `{settings.get('stage_prefix')}<source>`: do not declare them; declare a `stage` "
         "entity only to share one staged source deliberately.",
         "",
-        f"## The design so far ({len(design.entities)} entities)",
+        f"## The design so far ({len(design.entities)} entities, each with its whole config.meta.dv block)",
         "",
         *(existing or ["(no design entities yet)"]),
         "",
-        "Refer to these entities by name; do not redefine them unless the architect asks to change them.",
+        "Refer to these entities by name; do not redefine them unless the architect asks to change them. "
+        "Every hash key and hashdiff name above is taken: a new entity needs its own (dv-spec reports DV205), "
+        "and a new entity reading a source listed below computes its keys in the same stage as that source's "
+        "readers, so a taken name there is a conflict (DV217).",
         "",
         "## Sources the project knows",
         "",
@@ -356,7 +340,8 @@ def design_prompt(design: Design, description: str) -> str:
         EXAMPLE,
         "```",
         "",
-        "   To change an existing entity, give its whole new `config.meta.dv` block under its existing name.",
+        "   To change an existing entity, give its whole new `config.meta.dv` block under its existing name, "
+        "repeating every key you keep (owner, record sources, source mappings): a key left out is removed.",
         "2. **Assumptions**: each thing you decided that the description did not say (a key, a source column, "
         "a hash order, a record source).",
         "3. **Questions** for the architect: what you could not decide from the description and the sources. "
@@ -378,12 +363,12 @@ def design_prompt(design: Design, description: str) -> str:
     return "\n".join(parts) + "\n"
 
 
-def design_prompt_document(design: Design, description: str):
+def design_prompt_document(design: Design, description: str, full=None):
     """The drafting prompt as a generated document (`design_draft.prompt.md`), marked like every generated
     Markdown file so that writing it again replaces it, while a copy a person edited is kept."""
     from .spec import Document
 
-    text = design.runner.call("_md_generated", design_prompt(design, description),
+    text = design.runner.call("_md_generated", design_prompt(design, description, full),
                               "the design and an architect's description", "dv-spec prompts --draft")
     return Document("design_draft.prompt.md", text, "prompt", "design_draft")
 
@@ -405,3 +390,28 @@ def read_description(text: str | None, path: str | None) -> str:
         raise UsageError(f"--draft-file {path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"--draft-file {path}: cannot be read: {exc}") from None
+
+
+def selected_entities(design: Design, select) -> set | None:
+    """The entity names `--select` gives (names, or subject_area:NAME for an area's entities); None when not given."""
+    from .errors import UsageError
+
+    if not select:
+        return None
+    chosen: set = set()
+    for item in select:
+        for word in item.replace(",", " ").split():
+            if word.startswith("subject_area:"):
+                area = word.split(":", 1)[1]
+                members = {e.name for e in design.entities.values() if isinstance(e.dv, dict) and e.dv.get("subject_area") == area}
+                if not members:
+                    raise UsageError(f"--select: no entity has subject_area `{area}`")
+                chosen |= members
+            elif word in design.entities:
+                chosen.add(word)
+            else:
+                from .context import did_you_mean
+
+                hint = did_you_mean(word, design.entities)
+                raise UsageError(f"--select: no design entity named `{word}`" + (f"; {hint}" if hint else ""))
+    return chosen

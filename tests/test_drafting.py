@@ -2,7 +2,6 @@
 conventions, the design and the project's sources (columns and declared types),
 stays small, and ends with the commands that check the answer."""
 
-import re
 import shutil
 from pathlib import Path
 
@@ -29,19 +28,32 @@ def test_the_sample_prompt_carries_what_an_assistant_needs(capsys):
         assert f"- `{kind}`: " in out
     assert "- `hub`: hash_key, business_keys, sources" in out
     assert "Hash algorithm `md5`" in out and "hub `hub_...`" in out and "hash_key `..._hk`" in out
-    # the design, one line each; the sources with their declared types (dbt_project.yml seeds: +column_types)
-    assert "- `hub_agreement`: hub [agreement_id] -> agreement_hk; from credentialing.raw_agreements, raw_provider_agreements" in out
-    assert re.search(r"- `model: raw_provider_agreements` \(seed; read by [^)]*record_source CRED.PROVIDER_AGREEMENTS\): "
-                     r"npi varchar, agreement_id varchar, provider_role varchar, fee_schedule_code varchar, "
-                     r"accepting_new_patients boolean\n", out)
-    assert "- `source: credentialing.raw_agreements` (source; " in out
-    assert "`model: stg_providers` (stage;" in out  # a declared stage, with its source's columns
+    # the design, one line each with its whole block (an assistant changing one repeats what it keeps)
+    assert ("- `sat_agreement_details`: {kind: sat, subject_area: agreement, owner: contracting, parent: hub_agreement, "
+            "hashdiff: agreement_details_hashdiff, payload: [agreement_name, payer_name, line_of_business, start_date, "
+            "end_date], sources: [{source: credentialing.raw_agreements}]}\n") in out
+    # the sources with their declared types (dbt_project.yml seeds: +column_types); load_datetime said once
+    assert ("- `model: raw_provider_agreements` (seed): npi varchar, agreement_id varchar, provider_role varchar, "
+            "fee_schedule_code varchar, accepting_new_patients boolean\n") in out
+    assert "- `model: as_of_dates` (seed): Daily as-of dates for pit_provider and bridge_provider_network. " \
+           "as_of_date timestamp, (no load_datetime)\n" in out
+    assert "- `source: credentialing.raw_agreements` (source): " in out
+    assert "- `model: stg_providers` (stage): npi varchar, first_name varchar," in out  # a declared stage: its source's columns
     assert "stg_raw_network_memberships" not in out  # derived stages are not sources
     assert "**Assumptions**" in out and "**Questions**" in out
     assert out.rstrip().endswith("fix the entries they name and answer again.")
     for command in ("dv-spec new --from draft.yml --dry-run", "dv-spec validate", "dv-spec diff --base HEAD"):
         assert command in out
-    assert len(out.encode()) < 12_000  # docs/specs-and-prompts.md states the size on the sample
+    assert len(out.encode()) < 13_000  # docs/specs-and-prompts.md states the size on the sample
+
+
+def test_select_limits_the_whole_blocks_to_those_entities(capsys):
+    code, out, err = run(capsys, "prompts", "--project-dir", SAMPLE, "--draft", "Agreements.", "-s", "subject_area:agreement")
+    assert code == 0, err
+    assert "- `sat_agreement_details`: {kind: sat, subject_area: agreement, owner: contracting," in out
+    assert "- `hub_network`: {kind: hub, hash_key: network_hk, business_keys: [network_code]} (more keys:" in out
+    code, _, err = run(capsys, "prompts", "--project-dir", SAMPLE, "--draft", "x", "-s", "hub_netwrk")
+    assert code == 2 and "did you mean `hub_network`?" in err
 
 
 def test_declared_data_types_of_a_dbt_source_are_shown(capsys, tmp_path):
@@ -69,7 +81,7 @@ def test_description_from_a_file_and_written_with_out(capsys, tmp_path):
 @pytest.mark.parametrize("args, message", [
     pytest.param(["--draft", "  "], "describe what to design", id="empty"),
     pytest.param(["--draft", "x", "--draft-file", "y"], "pass one", id="both"),
-    pytest.param(["--draft", "x", "--select", "hub_provider"], "leave out --select", id="with_select"),
+    pytest.param(["--draft", "x", "--review", "hub_provider"], "leave out --review", id="with_review"),
     pytest.param(["--draft-file", "/no/such/file"], "--draft-file /no/such/file: no such file", id="missing_file"),
 ])
 def test_usage_errors(capsys, args, message):

@@ -24,7 +24,7 @@ def register(commands) -> None:
     parser.add_argument("--force", action="store_true", help="also overwrite files a person wrote or edited")
     parser.add_argument("--draft", metavar="DESCRIPTION",
                         help="a design-drafting prompt: the contract, conventions, design and sources, and this "
-                             "description of what to design")
+                             "description of what to design (with --select: only those entities' whole designs)")
     parser.add_argument("--draft-file", metavar="FILE", help="like --draft, with the description read from FILE (- for stdin)")
     parser.set_defaults(func=run)
 
@@ -66,15 +66,17 @@ def run(args) -> int:
 
 
 def run_draft(args) -> int:
-    from ..drafting import design_prompt_document, read_description
+    from ..drafting import design_prompt_document, read_description, selected_entities
     from ..errors import UsageError
     from .spec import emit
 
     if args.draft is not None and args.draft_file is not None:
         raise UsageError("--draft and --draft-file both give the description; pass one")
-    if args.select or args.review or args.instructions:
-        raise UsageError("--draft is a prompt of its own; leave out --select, --review and --instructions")
+    if args.review or args.instructions:
+        raise UsageError("--draft is a prompt of its own; leave out --review and --instructions")
     description = read_description(args.draft, args.draft_file)
     if not description.strip():
         raise UsageError("--draft: describe what to design (the subject area, its business keys, what changes over time)")
-    return emit([design_prompt_document(load_design(args), description)], args.out, args.force, "prompt")
+    design = load_design(args)
+    full = selected_entities(design, args.select)  # with --select, only these entities' whole blocks
+    return emit([design_prompt_document(design, description, full)], args.out, args.force, "prompt")
