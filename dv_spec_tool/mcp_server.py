@@ -22,7 +22,9 @@ it while the engineer approves each call:
 
 The tool functions (`Tools`) are thin: each calls the same core functions as
 its command and returns the same text. Tools whose core is not installed
-are not offered. No tool takes a path: everything stays inside the project.
+are not offered. No tool takes a path but `propose_entities`' `into`, a
+schema file relative to the project and under its model paths (symbolic
+links resolved): everything stays inside the project.
 """
 
 from __future__ import annotations
@@ -210,7 +212,8 @@ class Tools:
                 hint = did_you_mean(unknown[0], [item["name"] for item in catalogue])
                 raise UsageError(f"no source named `{unknown[0]}`" + (f"; {hint}" if hint else ""))
             catalogue = [item for item in catalogue if item["name"] in chosen]
-        return json.dumps(catalogue, indent=2) + "\n"
+        # one source a line: valid JSON, and short enough for an agent's context
+        return "[\n" + ",\n".join(json.dumps(item) for item in catalogue) + "\n]\n"
 
     def draft_prompt(self, description) -> str:
         from .drafting import design_prompt
@@ -250,11 +253,11 @@ class Tools:
         from .new_entity import propose
         from .project import load_project
 
-        if not isinstance(proposal_id, str) or proposal_id not in self.proposals:
-            raise UsageError(f"no proposal {proposal_id!r} in this session (the server keeps the last "
-                             f"{PROPOSALS_KEPT}); call propose_entities again")
-        drafts, into, replace = self.proposals[proposal_id]
         with self.lock:
+            if not isinstance(proposal_id, str) or proposal_id not in self.proposals:
+                raise UsageError(f"no proposal {proposal_id!r} in this session (the server keeps the last "
+                                 f"{PROPOSALS_KEPT}); call propose_entities again")
+            drafts, into, replace = self.proposals[proposal_id]
             proposal = propose(self.root, drafts, into, replace)
             if proposal.errors:
                 raise UsageError(self._refusal(proposal, "the design changed and would no longer pass validate"))
@@ -326,7 +329,7 @@ class Tools:
 
         if not isinstance(replace, bool):
             raise UsageError("replace is true or false")
-        if into is not None and not isinstance(into, str):
+        if into is not None and (not isinstance(into, str) or os.path.isabs(into) or into.startswith(("/", "\\"))):
             raise UsageError("into: a schema file path relative to the project, under its model paths")
         if isinstance(entries, str):
             return read_entries(entries, "entries")

@@ -254,3 +254,25 @@ def test_rename_and_delete_name_their_dependents_and_need_the_dry_runs_version(p
     assert "hash_key: agreement_hk" in after  # physical names kept
     assert not is_error(deleted) and "sat_provider_agreement_terms" not in after
     assert {k for k in snapshot(project) if snapshot(project)[k] != before.get(k)} == {AGREEMENT_FILE}
+
+
+def test_reading_tools_give_the_contract_conventions_and_sources(project):
+    import json
+
+    _, (brief, schema, conventions, sources, unknown, prompt, outside) = run(project, [
+        ("contract", {}),
+        ("contract", {"format": "json_schema"}),
+        ("conventions", {}),
+        ("sources", {"select": ["raw_referrals"]}),
+        ("sources", {"select": ["raw_referal"]}),
+        ("draft_prompt", {"description": "Payers as a hub of their own."}),
+        ("propose_entities", {"entries": PAYER[:1], "into": "/tmp/elsewhere.yml"}),
+    ])
+    assert "- `hub`: hash_key, business_keys, sources" in text_of(brief)
+    assert json.loads(text_of(schema))["title"].startswith("dv-spec design block")
+    assert json.loads(text_of(conventions))["settings"]["hash_algorithm"] == "md5"
+    [referrals] = json.loads(text_of(sources))
+    assert referrals["columns"][0] == ["referral_id", "varchar"] and referrals["record_sources"] == ["EHR.REFERRALS"]
+    assert is_error(unknown) and "did you mean `raw_referrals`?" in text_of(unknown)
+    assert "Payers as a hub of their own." in text_of(prompt) and "dv-spec new --from draft.yml" in text_of(prompt)
+    assert is_error(outside) and "relative to the project" in text_of(outside)
