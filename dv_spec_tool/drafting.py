@@ -21,7 +21,7 @@ from __future__ import annotations
 from .design import Design, source_ref
 from .project import DESIGN_KEY, Project
 
-MAX_SOURCES = 80  # one line each; a larger project is summarised by name
+MAX_SOURCES = 40  # one line each; the rest are counted by dbt source (choose them with --sources)
 MAX_COLUMNS = 40  # per source
 MAX_FULL_DESIGN = 40  # entities shown with their whole dv block; the others by name, kind and keys
 
@@ -73,9 +73,11 @@ def _column_types(into: dict, columns) -> None:
             into.setdefault(column["name"], str(column["data_type"]))
 
 
-def _descriptions(project: Project) -> dict:
-    """{node name: its description's first sentence} from the schema YAML."""
+def _descriptions(project: Project) -> tuple:
+    """({node name: its description's first sentence}, {model or snapshot name: its declared column names})
+    from the schema YAML."""
     found: dict = {}
+    columns: dict = {}
     for schema_file in project.files:
         data = schema_file.doc.data if schema_file.doc is not None else None
         if not isinstance(data, dict):
@@ -84,12 +86,16 @@ def _descriptions(project: Project) -> dict:
             for entry in data.get(key) if isinstance(data.get(key), list) else []:
                 if isinstance(entry, dict) and isinstance(entry.get("name"), str):
                     found.setdefault(entry["name"], _first_sentence(entry.get("description")))
+                    declared = [c["name"] for c in entry.get("columns") if isinstance(c, dict) and isinstance(c.get("name"), str)] \
+                        if isinstance(entry.get("columns"), list) else []
+                    if declared and key != "seeds":
+                        columns.setdefault(entry["name"], declared)
         for source in data.get("sources") if isinstance(data.get("sources"), list) else []:
             if isinstance(source, dict) and isinstance(source.get("name"), str):
                 for table in source.get("tables") if isinstance(source.get("tables"), list) else []:
                     if isinstance(table, dict) and isinstance(table.get("name"), str):
                         found[f"{source['name']}.{table['name']}"] = _first_sentence(table.get("description"))
-    return found
+    return found, columns
 
 
 def _first_sentence(text) -> str:
@@ -102,12 +108,15 @@ def _first_sentence(text) -> str:
 
 # ------------------------------------------------------------ summaries
 
-def source_catalogue(design: Design) -> list:
+def source_catalogue(design: Design, patterns=None) -> list:
     """What the design can read from, one dict per seed, snapshot, dbt source table and model that is not
-    itself a vault entity: {name, type, reference, columns: [[name, type or ""]] or None, description, read_by}."""
+    itself a vault entity: {name, type, reference, columns: [[name, type or ""]] or None, description, read_by,
+    record_sources}; `patterns` (shell patterns such as `crm.*`) keep only the names they match."""
+    from fnmatch import fnmatchcase
+
     project = design.project
     types = declared_types(project)
-    descriptions = _descriptions(project)
+    descriptions, model_columns = _descriptions(project)
     read_by: dict = {}
     record_sources: dict = {}
     for entry in design.entities.values():
@@ -128,14 +137,17 @@ def source_catalogue(design: Design) -> list:
             continue  # the vault itself: listed with the design
         if node.name in derived:
             continue  # a stage dv-spec derives (and scaffolds) from the design
+        if patterns and not any(fnmatchcase(node.name, pattern) for pattern in patterns):
+            continue
         declared = types.get(node.name, {})
         columns_of = node
         if node.name in stages and node.columns is None:  # a declared stage passes its source's columns on
             staged = [source_ref(s) for s in design.entities[node.name].dv.get("sources") or [] if isinstance(s, dict)]
             columns_of = project.nodes.get(staged[0]) if len(staged) == 1 else None
             declared = types.get(staged[0], {}) if columns_of is not None else {}
-        columns = ([[column, declared.get(column, "")] for column in columns_of.columns]
-                   if columns_of is not None and columns_of.columns else None)
+        names = (columns_of.columns if columns_of is not None and columns_of.columns
+                 else model_columns.get(columns_of.name) if columns_of is not None else None)
+        columns = [[column, declared.get(column, "")] for column in names] if names else None
         if columns is None and declared:
             columns = [[column, kind] for column, kind in declared.items()]
         catalogue.append({
@@ -195,26 +207,41 @@ def _short(value) -> str:
     return str(value)
 
 
-def source_lines(catalogue: list, load_datetime: str) -> list:
-    """One line per source; the load-datetime column every source carries is left out (said once, above)."""
+def source_lines(catalogue: list, load_datetime: str) -> tuple:
+    """(a line saying how the load datetime is found, one line per source). When most sources with known
+    columns carry the load-datetime column, it is left out of their lines and the odd ones say so."""
+    known = [item for item in catalogue if item["columns"]]
+    carried = sum(1 for item in known if any(c == load_datetime for c, _ in item["columns"]))
+    usual = bool(known) and carried * 2 >= len(known)
+    if usual:
+        note = f"Every source also has `{load_datetime}` unless its line says not."
+    else:
+        note = (f"Most sources have no `{load_datetime}` column: give each source item `load_datetime: <the column "
+                f"holding its load time>` (ask the architect when no column is one).")
     lines = []
     for item in catalogue[:MAX_SOURCES]:
         if item["columns"] is None:
             columns = "columns not declared"
         else:
             names = [c for c, _ in item["columns"]]
-            shown = [f"{c} {t}".strip() for c, t in item["columns"][:MAX_COLUMNS] if c != load_datetime]
-            if load_datetime not in names:
+            shown = [f"{c} {t}".strip() for c, t in item["columns"][:MAX_COLUMNS] if not (usual and c == load_datetime)]
+            if usual and load_datetime not in names:
                 shown.append(f"(no {load_datetime})")
             more = len(item["columns"]) - MAX_COLUMNS
             columns = ", ".join(shown) + (f", ... {more} more" if more > 0 else "")
         # what a source holds helps match the architect's words; the design above says who reads it, and how
-        about = f" {item['description']}." if item["description"] and not item["read_by"] else ""
+        about = item["description"] if item["description"] and not item["read_by"] else ""
+        about = f" {about}{'' if about.endswith('...') else '.'}" if about else ""
         lines.append(f"- `{item['reference']}` ({item['type']}):{about} {columns}")
     if len(catalogue) > MAX_SOURCES:
-        rest = ", ".join(item["name"] for item in catalogue[MAX_SOURCES:])
-        lines.append(f"- and {len(catalogue) - MAX_SOURCES} more, columns not shown: {rest}")
-    return lines
+        groups: dict = {}
+        for item in catalogue[MAX_SOURCES:]:
+            group = item["name"].split(".")[0] + ".*" if item["type"] == "source" else f"{item['type']}s"
+            groups[group] = groups.get(group, 0) + 1
+        counted = ", ".join(f"{group} ({n})" for group, n in sorted(groups.items(), key=lambda g: (-g[1], g[0])))
+        lines.append(f"- {len(catalogue) - MAX_SOURCES} more, not shown: {counted}. The architect can list the "
+                     "ones this design needs (`--sources PATTERNS`); ask which.")
+    return note, lines
 
 
 def contract_lines() -> list:
@@ -278,15 +305,16 @@ EXAMPLE = """\
           - {model: raw_customers, business_keys: [cust_no], record_source: CRM.CUSTOMERS}"""
 
 
-def design_prompt(design: Design, description: str, full=None) -> str:
+def design_prompt(design: Design, description: str, full=None, sources=None) -> str:
     """The prompt asking an assistant for `config.meta.dv` entries that realise `description`;
-    `full` names the existing entities shown with their whole block (default: all, up to MAX_FULL_DESIGN)."""
+    `full` names the existing entities shown with their whole block (default: all, up to MAX_FULL_DESIGN),
+    `sources` the shell patterns of the sources to list (default: all, up to MAX_SOURCES)."""
     settings = conventions(design)
     naming = settings.get("naming") or {}
     names = ", ".join(f"{kind} `{rule['prefix']}...`" if rule.get("prefix") else f"{kind} `...{rule.get('suffix', '')}`"
                       for kind, rule in naming.items() if isinstance(rule, dict))
     existing = design_lines(design, full)
-    sources = source_lines(source_catalogue(design), settings.get("load_datetime_column"))
+    source_note, source_list = source_lines(source_catalogue(design, sources), settings.get("load_datetime_column"))
     project = design.project.name or "this dbt project"
     parts = [
         f"# Draft Data Vault design entries for `{project}`",
@@ -326,9 +354,9 @@ def design_prompt(design: Design, description: str, full=None) -> str:
         "",
         "## Sources the project knows",
         "",
-        f"Columns with declared types; every source also has `{settings.get('load_datetime_column')}` unless it says not.",
+        f"Columns with their declared types. {source_note}",
         "",
-        *(sources or ["(none found: ask the architect which dbt sources or seeds to read)"]),
+        *(source_list or ["(none found: ask the architect which dbt sources or seeds to read)"]),
         "",
         "## Answer with",
         "",
@@ -363,12 +391,12 @@ def design_prompt(design: Design, description: str, full=None) -> str:
     return "\n".join(parts) + "\n"
 
 
-def design_prompt_document(design: Design, description: str, full=None):
+def design_prompt_document(design: Design, description: str, full=None, sources=None):
     """The drafting prompt as a generated document (`design_draft.prompt.md`), marked like every generated
     Markdown file so that writing it again replaces it, while a copy a person edited is kept."""
     from .spec import Document
 
-    text = design.runner.call("_md_generated", design_prompt(design, description, full),
+    text = design.runner.call("_md_generated", design_prompt(design, description, full, sources),
                               "the design and an architect's description", "dv-spec prompts --draft")
     return Document("design_draft.prompt.md", text, "prompt", "design_draft")
 

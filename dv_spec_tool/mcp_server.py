@@ -215,13 +215,13 @@ class Tools:
         # one source a line: valid JSON, and short enough for an agent's context
         return "[\n" + ",\n".join(json.dumps(item) for item in catalogue) + "\n]\n"
 
-    def draft_prompt(self, description) -> str:
+    def draft_prompt(self, description, sources=None) -> str:
         from .drafting import design_prompt
 
         if not isinstance(description, str) or not description.strip():
             raise UsageError("description: the person's words for what to design")
         with self.lock:
-            return design_prompt(self._design(), description)
+            return design_prompt(self._design(), description, sources=self._selection(sources))
 
     def propose_entities(self, entries, into=None, replace=False) -> str:
         from . import design_writer, reporters
@@ -482,9 +482,10 @@ def _tool_functions(tools: Tools) -> dict:
         """select: source names (model names or source_name.table_name; default: all)."""
         return _call(tools.sources, select)
 
-    def draft_prompt(description: str) -> str:
-        """description: the person's words for the subject area to design or change."""
-        return _call(tools.draft_prompt, description)
+    def draft_prompt(description: str, sources: list[str] | None = None) -> str:
+        """description: the person's words for the subject area to design or change; sources: shell patterns
+        of the sources to list (default: all, up to 40)."""
+        return _call(tools.draft_prompt, description, sources)
 
     def propose_entities(entries: list[dict[str, Any]] | str, into: str | None = None, replace: bool = False) -> str:
         """entries: model entries (name, description, config.meta.dv), or their YAML text; into: schema file for new

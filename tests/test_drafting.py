@@ -87,3 +87,21 @@ def test_description_from_a_file_and_written_with_out(capsys, tmp_path):
 def test_usage_errors(capsys, args, message):
     code, _, err = run(capsys, "prompts", "--project-dir", SAMPLE, *args)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_sources_without_load_datetime_and_many_sources_are_summarised(capsys, tmp_path):
+    project = tmp_path / "shop"
+    (project / "models").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text("name: shop\nversion: '1.0'\nconfig-version: 2\nprofile: shop\n")
+    tables = "".join(f"      - name: table_{n:02d}\n        columns: [{{name: id, data_type: number}}, {{name: _loaded_at}}]\n"
+                     for n in range(45))
+    (project / "models" / "sources.yml").write_text(f"version: 2\nsources:\n  - name: erp\n    tables:\n{tables}")
+    code, out, err = run(capsys, "prompts", "--project-dir", project, "--draft", "Orders.")
+    assert code == 0, err
+    assert "Most sources have no `load_datetime` column: give each source item `load_datetime:" in out
+    assert "- `source: erp.table_00` (source): id number, _loaded_at\n" in out
+    assert "- 5 more, not shown: erp.* (5). The architect can list the ones this design needs (`--sources PATTERNS`)" in out
+    code, out, err = run(capsys, "prompts", "--project-dir", project, "--draft", "Orders.", "--sources", "erp.table_4*")
+    assert code == 0, err
+    assert [line for line in out.splitlines() if line.startswith("- `source:")] == [
+        f"- `source: erp.table_4{n}` (source): id number, _loaded_at" for n in range(5)]

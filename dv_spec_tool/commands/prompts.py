@@ -26,6 +26,8 @@ def register(commands) -> None:
                         help="a design-drafting prompt: the contract, conventions, design and sources, and this "
                              "description of what to design (with --select: only those entities' whole designs)")
     parser.add_argument("--draft-file", metavar="FILE", help="like --draft, with the description read from FILE (- for stdin)")
+    parser.add_argument("--sources", action="append", metavar="PATTERNS",
+                        help="with --draft: list only the sources matching these shell patterns (crm.*,raw_*; repeatable)")
     parser.set_defaults(func=run)
 
 
@@ -37,6 +39,8 @@ def run(args) -> int:
 
     if args.draft is not None or args.draft_file is not None:
         return run_draft(args)
+    if args.sources:
+        raise UsageError("--sources goes with --draft")
     if (args.check_report or args.sql) and not args.review:
         raise UsageError("--check-report and --sql go with --review ENTITY")
     if args.review and args.instructions:
@@ -79,4 +83,5 @@ def run_draft(args) -> int:
         raise UsageError("--draft: describe what to design (the subject area, its business keys, what changes over time)")
     design = load_design(args)
     full = selected_entities(design, args.select)  # with --select, only these entities' whole blocks
-    return emit([design_prompt_document(design, description, full)], args.out, args.force, "prompt")
+    patterns = [p for item in args.sources or [] for p in item.replace(",", " ").split()] or None
+    return emit([design_prompt_document(design, description, full, patterns)], args.out, args.force, "prompt")
