@@ -101,15 +101,7 @@ def build_block(kind: str, values: dict) -> dict:
 
 def default_file(project: Project, name: str, dv: dict) -> str:
     """Beside the entity it references (parent, hub, first hub), else the subject area's file."""
-    from .design_edit import default_schema_file
-
-    design = build_design(project)
-    first_hub = (dv.get("hubs") or [None])[0]
-    for other in (dv.get("parent"), dv.get("hub"), first_hub if isinstance(first_hub, str) else
-                  (first_hub or {}).get("hub")):
-        if isinstance(other, str) and other in design.entities:
-            return design.entities[other].file.path
-    return default_schema_file(design, dv.get("subject_area") or "")
+    return _target(build_design(project), dv, {})
 
 
 def plan_new(project: Project, name: str, dv: dict, description: str = "", into: str | None = None):
