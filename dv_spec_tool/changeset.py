@@ -691,14 +691,28 @@ def change_set(project_dir: str, ref: str, design_loader, style: str = "automate
             base = SpecBuilder(base_design)
         except UsageError as exc:
             raise UsageError(f"the design at {ref} ({commit[:12]}): {exc}") from None
-        for name in base.entity_names:
-            base.entity_spec(name)
-        data = compare(base, head, {"ref": ref, "commit": commit})
-    data["conventions"] = head.runner.call("_spec_conventions", head.resolved["settings"], head.context)
+        data = _compared(base, head, {"ref": ref, "commit": commit})
     specs = [head.entity_spec(e["entity"]) for e in data["changes"] if e["status"] != "removed"]
     prompt = head.runner.call("change_set_prompt", data, specs, style)
     data["starter_prompt"] = _without_header(prompt)
     return data, head.runner.call("change_set_markdown", data), prompt
+
+
+def _compared(base: SpecBuilder, head: SpecBuilder, base_label: dict) -> dict:
+    for name in base.entity_names:
+        base.entity_spec(name)
+    data = compare(base, head, base_label)
+    data["conventions"] = head.runner.call("_spec_conventions", head.resolved["settings"], head.context)
+    return data
+
+
+def change_set_between(base_design, head_design, base_label: dict, head_label: str) -> tuple:
+    """(change set, its Markdown) from one loaded design to another, e.g. the files on disk to a proposed
+    edit (the MCP server's propose_entities). Both must validate (UsageError otherwise)."""
+    head = SpecBuilder(head_design)
+    data = _compared(SpecBuilder(base_design), head, base_label)
+    data["head"] = head_label
+    return data, head.runner.call("change_set_markdown", data)
 
 
 def _without_header(text: str) -> str:

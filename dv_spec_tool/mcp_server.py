@@ -9,11 +9,22 @@ it while the engineer approves each call:
   (`dv-spec spec`, `dv-spec prompts`), returned as text, never written;
 * `scaffold`: what `dv-spec scaffold` would write; it writes only when called
   with `dry_run: false`, and never overwrites a person's edit unless `force`;
-* `check`: the compiled SQL against the design (`dv-spec check`).
+* `check`: the compiled SQL against the design (`dv-spec check`);
+* design writing, for an agent that drafts the design from an architect's
+  words: `contract`, `conventions`, `sources` and `draft_prompt` read what a
+  draft needs; `propose_entities` is a dry run (the YAML diff, the validate
+  findings and the design's change set, under a proposal id), and only
+  `apply_proposal` with that id writes, through the same writer as
+  `dv-spec new --from` and the studio, refusing a proposal whose files
+  changed since; `rename_entity` and `delete_entity` are dry runs naming the
+  dependents and what a rename means for loaded tables, and write only with
+  `dry_run: false` and the dry run's `version`.
 
 The tool functions (`Tools`) are thin: each calls the same core functions as
 its command and returns the same text. Tools whose core is not installed
-are not offered. No tool takes a path: everything stays inside the project.
+are not offered. No tool takes a path but `propose_entities`' `into`, a
+schema file relative to the project and under its model paths (symbolic
+links resolved): everything stays inside the project.
 """
 
 from __future__ import annotations
@@ -22,6 +33,7 @@ import importlib.util
 import inspect
 import os
 import threading
+from typing import Any
 
 from .errors import UsageError
 
@@ -32,7 +44,15 @@ for the entities you implement; call `scaffold` (a dry run) and show the person 
 would write; only after they agree, call `scaffold` with dry_run=false; after `dbt compile`,
 call `check` and show the person its failures and review flags.
 Entity names and subject areas are selected as in the command line: `hub_customer`,
-`subject_area:sales`."""
+`subject_area:sales`.
+To design from the person's description, never edit the design YAML yourself: read `draft_prompt`
+(or `contract`, `conventions`, `sources`), draft the entries, call `propose_entities`, fix what it
+reports, and show the person its diff and change set with your assumptions and questions; call
+`apply_proposal` only after they agree. `rename_entity` and `delete_entity` are dry runs first:
+show the person the dependents and implications, and pass `dry_run=false` with the `version` only
+once they agree."""
+
+PROPOSALS_KEPT = 20  # per server session; an older proposal is proposed again
 
 
 def _available(module: str) -> bool:
@@ -48,10 +68,13 @@ class Tools:
         self.root = os.path.abspath(project_dir)
         load_project(self.root)  # a bad project fails at start, with one clear line
         self.lock = threading.Lock()
+        self.proposals: dict = {}  # proposal id (its version) -> (drafts, into, replace)
 
     def names(self) -> list:
         """The tools this installation offers, in workflow order."""
-        found = ["validate"]
+        found = ["validate", "contract", "conventions", "sources", "draft_prompt", "propose_entities", "apply_proposal"]
+        if _available("impact"):
+            found += ["rename_entity", "delete_entity"]
         if _available("spec"):
             found.append("spec")
         if _available("prompts") and _available("spec"):
@@ -150,6 +173,237 @@ class Tools:
             report, compiled = check_project(design, dialect=dialect, select=selected)
             return formats[format](report, compiled.files)
 
+    # ------------------------------------------------------------ design writing
+
+    def contract(self, format="brief") -> str:
+        from .drafting import RULES, contract_lines
+
+        if format == "json_schema":
+            from .structure import DV_SCHEMA_PATH
+
+            with open(DV_SCHEMA_PATH, encoding="utf-8") as handle:
+                return handle.read()
+        if format != "brief":
+            raise UsageError("format: brief or json_schema")
+        return "\n".join(["Kinds and their keys (required first):", *contract_lines(), "", RULES]) + "\n"
+
+    def conventions(self) -> str:
+        import json
+
+        from .drafting import conventions, design_lines
+
+        with self.lock:
+            design = self._design()
+            return json.dumps({"settings": conventions(design), "design": design_lines(design)}, indent=2) + "\n"
+
+    def sources(self, select=None) -> str:
+        import json
+
+        from .drafting import source_catalogue
+
+        with self.lock:
+            catalogue = source_catalogue(self._design())
+        chosen = self._selection(select)
+        if chosen:
+            unknown = [n for n in chosen if n not in {item["name"] for item in catalogue}]
+            if unknown:
+                from .context import did_you_mean
+
+                hint = did_you_mean(unknown[0], [item["name"] for item in catalogue])
+                raise UsageError(f"no source named `{unknown[0]}`" + (f"; {hint}" if hint else ""))
+            catalogue = [item for item in catalogue if item["name"] in chosen]
+        # one source a line: valid JSON, and short enough for an agent's context
+        return "[\n" + ",\n".join(json.dumps(item) for item in catalogue) + "\n]\n"
+
+    def draft_prompt(self, description, sources=None) -> str:
+        from .drafting import design_prompt
+
+        if not isinstance(description, str) or not description.strip():
+            raise UsageError("description: the person's words for what to design")
+        with self.lock:
+            return design_prompt(self._design(), description, sources=self._selection(sources))
+
+    def propose_entities(self, entries, into=None, replace=False) -> str:
+        from . import design_writer, reporters
+        from .new_entity import propose
+
+        drafts = self._drafts(entries, into, replace)
+        with self.lock:
+            proposal = propose(self.root, drafts, into, replace)
+            if proposal.errors:
+                raise UsageError(self._refusal(proposal, "the design would not pass validate"))
+            planned = proposal.planned
+            change_set = self._change_set(planned, proposal.version)
+            self.proposals[proposal.version] = (drafts, into, replace)
+            while len(self.proposals) > PROPOSALS_KEPT:
+                self.proposals.pop(next(iter(self.proposals)))
+        lines = [f"proposal {proposal.version}: nothing was written."]
+        lines += [f"would add  {name}  ({path})" for name, path in planned.added]
+        lines += [f"would change  {name}  ({path})" for name, path in planned.replaced]
+        lines += ["", "validate (positions in the files as they would be written):",
+                  reporters.as_text(proposal.findings, len(drafts)).rstrip("\n"),
+                  "", "The YAML that would be written:", "```diff", design_writer.diff(planned).rstrip("\n"), "```",
+                  "", change_set.rstrip("\n"), "",
+                  f"Show this to the person with your assumptions and questions; call apply_proposal with "
+                  f"proposal_id={proposal.version} only once they agree."]
+        return "\n".join(lines) + "\n"
+
+    def apply_proposal(self, proposal_id) -> str:
+        from . import design_writer
+        from .new_entity import propose
+        from .project import load_project
+
+        with self.lock:
+            if not isinstance(proposal_id, str) or proposal_id not in self.proposals:
+                raise UsageError(f"no proposal {proposal_id!r} in this session (the server keeps the last "
+                                 f"{PROPOSALS_KEPT}); call propose_entities again")
+            drafts, into, replace = self.proposals[proposal_id]
+            proposal = propose(self.root, drafts, into, replace)
+            if proposal.errors:
+                raise UsageError(self._refusal(proposal, "the design changed and would no longer pass validate"))
+            if proposal.version != proposal_id:
+                raise UsageError(f"proposal {proposal_id} is stale: the files it changes were edited since it was "
+                                 "made; nothing written. Call propose_entities again and show the person the new diff")
+            done = design_writer.apply(load_project(self.root), proposal.planned)
+            del self.proposals[proposal_id]
+        lines = [f"{action}  {path}" for path, action in done]
+        lines += [f"added  {name}  ({path})" for name, path in proposal.planned.added]
+        lines += [f"changed  {name}  ({path})" for name, path in proposal.planned.replaced]
+        return "\n".join(lines) + "\n"
+
+    def rename_entity(self, name, to, keep_physical=True, dry_run=True, version=None) -> str:
+        from . import design_edit, impact
+
+        self._flags(keep_physical=keep_physical, dry_run=dry_run)
+        design_edit.check_name(to)
+        with self.lock:
+            design = self._design()
+            self._existing(design, name)
+            if to in design.entities or (to in design.project.nodes and to != name):
+                raise UsageError(f"`{to}` is already taken; choose another name")
+            users = impact.dependents(design, name)
+            plan = impact.rename_implications(design, name, to, keep_physical=keep_physical)
+            token = self._version(design, [name] + [u.name for u in users], to, keep_physical)
+            lines = [f"rename `{name}` to `{to}`" + (" (keeping its physical names)" if keep_physical else ""),
+                     "depends on it: " + (impact.describe_dependents(users) or "nothing"), "what it implies:"]
+            lines += [f"- {text}" for text in plan.implications]
+            if plan.design_changes:
+                lines.append("written with the rename: " + ", ".join(f"{k}: {v}" for k, v in plan.design_changes.items()))
+            if dry_run:
+                return self._dry(lines, "rename_entity", token)
+            self._check_version(version, token, name)
+            entry = design.entities[name]
+            written = design_edit.rename_entity(self.root, name, to, design_edit.entity_version(entry.description, entry.dv))
+            if plan.design_changes:
+                renamed = self._design().entities[to]
+                design_edit.save_entity(self.root, to, {**renamed.dv, **plan.design_changes}, None,
+                                        design_edit.entity_version(renamed.description, renamed.dv), create=False)
+            return "\n".join(lines + [f"renamed `{name}` to `{to}` in {', '.join(written)}", self._after()]) + "\n"
+
+    def delete_entity(self, name, dry_run=True, version=None, confirmed=False) -> str:
+        from . import design_edit, impact
+
+        self._flags(dry_run=dry_run, confirmed=confirmed)
+        with self.lock:
+            design = self._design()
+            entry = self._existing(design, name)
+            users = impact.dependents(design, name)
+            token = self._version(design, [name] + [u.name for u in users])
+            lines = [f"delete `{name}` from {entry.file.path}",
+                     "depends on it: " + (impact.describe_dependents(users) or "nothing")
+                     + (" (they would point at nothing: validate reports them)" if users else ""),
+                     f"the table or view `{name}` already built, and its model file, are not dropped: do that by hand "
+                     "once nothing reads them"]
+            if dry_run:
+                return self._dry(lines, "delete_entity", token)
+            self._check_version(version, token, name)
+            if users and not confirmed:
+                raise UsageError(f"`{name}` has {len(users)} dependent(s): {impact.describe_dependents(users)}; nothing "
+                                 "written. Change or delete them first, or pass confirmed=true once the person agrees")
+            written = design_edit.delete_entity(self.root, name, design_edit.entity_version(entry.description, entry.dv))
+            return "\n".join(lines + [f"deleted `{name}` from {written}", self._after()]) + "\n"
+
+    @staticmethod
+    def _drafts(entries, into, replace) -> list:
+        from .new_entity import drafts_from, read_entries
+
+        if not isinstance(replace, bool):
+            raise UsageError("replace is true or false")
+        if into is not None and (not isinstance(into, str) or os.path.isabs(into) or into.startswith(("/", "\\"))):
+            raise UsageError("into: a schema file path relative to the project, under its model paths")
+        if isinstance(entries, str):
+            return read_entries(entries, "entries")
+        if isinstance(entries, (list, dict)):
+            return drafts_from(entries, "entries")
+        raise UsageError("entries: a list of model entries (name, description, config.meta.dv), or their YAML text")
+
+    def _change_set(self, planned, version: str) -> str:
+        """The design's change set from the files on disk to the proposal (`dv-spec diff`'s Markdown)."""
+        from .changeset import change_set_between
+        from .design import build_design
+        from .new_entity import project_after
+
+        try:
+            _, markdown = change_set_between(self._design(), build_design(project_after(self.root, planned)),
+                                             {"ref": "the files on disk", "commit": version}, "proposal")
+        except UsageError as exc:
+            return f"The design's change set: not available ({exc})"
+        return markdown
+
+    @staticmethod
+    def _refusal(proposal, why: str) -> str:
+        from . import reporters
+
+        return (f"refused: {why}; nothing written. Fix the entries these findings name and propose again "
+                "(positions are in the files as they would be written):\n"
+                + reporters.as_text(proposal.findings, len(proposal.drafts)))
+
+    @staticmethod
+    def _flags(**flags) -> None:
+        for key, value in flags.items():
+            if not isinstance(value, bool):
+                raise UsageError(f"{key} is true or false")
+
+    @staticmethod
+    def _existing(design, name):
+        if not isinstance(name, str) or name not in design.entities:
+            from .context import did_you_mean
+
+            hint = did_you_mean(name, design.entities)
+            raise UsageError(f"no design entity named `{name}`" + (f"; {hint}" if hint else ""))
+        return design.entities[name]
+
+    @staticmethod
+    def _version(design, names: list, *extra) -> str:
+        """A token naming the entities an edit reads, as they are on disk (and the edit's own arguments)."""
+        import hashlib
+        import json
+
+        from .design_edit import entity_version
+
+        parts = [[n, entity_version(design.entities[n].description, design.entities[n].dv)] for n in names]
+        return hashlib.sha256(json.dumps([parts, list(extra)]).encode("utf-8")).hexdigest()[:16]
+
+    @staticmethod
+    def _dry(lines: list, tool: str, token: str) -> str:
+        return "\n".join(lines + [f"dry run: nothing was written. version: {token}. Show this to the person; call "
+                                   f"{tool} with dry_run=false and version={token} once they agree."]) + "\n"
+
+    @staticmethod
+    def _check_version(version, token: str, name: str) -> None:
+        if version is None:
+            raise UsageError("pass the version the dry run returned (dry_run=true first, then show it to the person)")
+        if version != token:
+            raise UsageError(f"stale: `{name}` or an entity depending on it changed since the dry run; nothing "
+                             "written. Do the dry run again and show the person the result")
+
+    def _after(self) -> str:
+        from .validate import validate
+
+        errors = [f for f in validate(self._design()) if f.severity == "error"]
+        return (f"the design now has {len(errors)} error(s): call validate" if errors
+                else "the design validates without errors")
+
 
 def _join(documents) -> str:
     return "\n\n---\n\n".join(d.text.rstrip("\n") for d in documents) + "\n"
@@ -167,9 +421,30 @@ DESCRIPTIONS = {
     "scaffold": "AutomateDV models, stages and acceptance tests from the design. A dry run by default: it lists "
                 "what would be created or updated. Files are written only with dry_run=false, after the person "
                 "agreed; files a person edited are kept unless force=true.",
+    "contract": "The design contract (config.meta.dv): each kind's keys and the mapping rules in brief "
+                "(format=brief), or its JSON Schema (format=json_schema). Read-only.",
+    "conventions": "The project's conventions (vars.dv_spec with defaults: hash algorithm, vault columns, naming) "
+                   "and the design so far, one line per entity. Read-only.",
+    "sources": "The seeds, models, snapshots and dbt source tables a design can read, with their columns and "
+               "declared types, who reads them and their record sources (JSON). Read-only.",
+    "draft_prompt": "A prompt for drafting config.meta.dv entries from the person's description: contract, "
+                    "conventions, design and sources in one text. Read-only.",
+    "propose_entities": "A dry run: what writing these model entries (name, description, config.meta.dv) would do: "
+                        "the YAML diff, the validate findings and the design's change set, under a proposal id. "
+                        "Nothing is written; an entry that would not validate is refused with the findings.",
+    "apply_proposal": "Write a proposal from propose_entities, after the person agreed: only its entries change, "
+                      "every other byte stays. Refused when the files changed since the proposal.",
+    "rename_entity": "Rename a design entity and the references to it. A dry run by default: names the dependents "
+                     "and what the rename means for loaded tables; writes only with dry_run=false and its version.",
+    "delete_entity": "Delete a design entity. A dry run by default: names what depends on it; writes only with "
+                     "dry_run=false and its version (and confirmed=true when something depends on it).",
     "check": "Evaluate the compiled SQL (target/compiled, after dbt compile) against the design: acceptance "
              "criteria that fail, and review flags for a person. Read-only.",
 }
+
+
+WRITING_TOOLS = ("scaffold", "apply_proposal", "rename_entity", "delete_entity")
+DESTRUCTIVE_TOOLS = ("rename_entity", "delete_entity")  # they remove or rename what a person wrote
 
 
 def _tool_functions(tools: Tools) -> dict:
@@ -195,7 +470,45 @@ def _tool_functions(tools: Tools) -> dict:
         """select: entity names (default: all); format: text, json or markdown; dialect: default from the manifest."""
         return _call(tools.check, select, format, dialect)
 
-    found = {"validate": validate, "spec": spec, "prompts": prompts, "scaffold": scaffold, "check": check}
+    def contract(format: str = "brief") -> str:
+        """format: brief (keys per kind and the mapping rules) or json_schema."""
+        return _call(tools.contract, format)
+
+    def conventions() -> str:
+        """The project's settings and naming, and the design so far."""
+        return _call(tools.conventions)
+
+    def sources(select: list[str] | None = None) -> str:
+        """select: source names (model names or source_name.table_name; default: all)."""
+        return _call(tools.sources, select)
+
+    def draft_prompt(description: str, sources: list[str] | None = None) -> str:
+        """description: the person's words for the subject area to design or change; sources: shell patterns
+        of the sources to list (default: all, up to 40)."""
+        return _call(tools.draft_prompt, description, sources)
+
+    def propose_entities(entries: list[dict[str, Any]] | str, into: str | None = None, replace: bool = False) -> str:
+        """entries: model entries (name, description, config.meta.dv), or their YAML text; into: schema file for new
+        entries (default: beside what they reference); replace: entries naming existing entities change them."""
+        return _call(tools.propose_entities, entries, into, replace)
+
+    def apply_proposal(proposal_id: str) -> str:
+        """proposal_id: the id propose_entities returned, once the person agreed."""
+        return _call(tools.apply_proposal, proposal_id)
+
+    def rename_entity(name: str, to: str, keep_physical: bool = True, dry_run: bool = True,
+                      version: str | None = None) -> str:
+        """keep_physical: keep the hash key / hashdiff column names; version: from the dry run."""
+        return _call(tools.rename_entity, name, to, keep_physical, dry_run, version)
+
+    def delete_entity(name: str, dry_run: bool = True, version: str | None = None, confirmed: bool = False) -> str:
+        """version: from the dry run; confirmed: delete although other entities depend on it."""
+        return _call(tools.delete_entity, name, dry_run, version, confirmed)
+
+    found = {"validate": validate, "spec": spec, "prompts": prompts, "scaffold": scaffold, "check": check,
+             "contract": contract, "conventions": conventions, "sources": sources, "draft_prompt": draft_prompt,
+             "propose_entities": propose_entities, "apply_proposal": apply_proposal,
+             "rename_entity": rename_entity, "delete_entity": delete_entity}
     return {name: found[name] for name in tools.names()}
 
 
@@ -228,12 +541,13 @@ def build_server(project_dir: str):
     server = Server("dv-spec", instructions=INSTRUCTIONS)
     accepted = inspect.signature(server.add_tool).parameters
     for name, function in _tool_functions(tools).items():
-        writes = name == "scaffold"
+        writes = name in WRITING_TOOLS
         options = {
             "name": name,
             "description": DESCRIPTIONS[name],
-            "annotations": ToolAnnotations(title=f"dv-spec {name}", readOnlyHint=not writes, destructiveHint=False,
-                                           idempotentHint=True, openWorldHint=False),
+            "annotations": ToolAnnotations(title=f"dv-spec {name}", readOnlyHint=not writes,
+                                           destructiveHint=name in DESTRUCTIVE_TOOLS,
+                                           idempotentHint=name not in DESTRUCTIVE_TOOLS, openWorldHint=False),
         }
         if "structured_output" in accepted:
             options["structured_output"] = False

@@ -120,3 +120,159 @@ def test_a_bad_project_is_one_line_before_any_session(capsys):
     assert cli.main(["mcp", "--project-dir", "/no/such/project"]) == 2
     err = capsys.readouterr().err
     assert "no such directory" in err and err.count("\n") == 1
+
+
+# ------------------------------------------------------------ design writing tools
+
+PAYER = [{"name": "hub_payer", "description": "A health plan that pays the network's providers.",
+          "config": {"meta": {"dv": {"kind": "hub", "subject_area": "agreement", "hash_key": "payer_hk",
+                                     "business_keys": ["payer_name"],
+                                     "sources": [{"source": "credentialing.raw_agreements"}]}}}},
+         {"name": "link_agreement_payer", "description": "The payer an agreement is with.",
+          "config": {"meta": {"dv": {"kind": "link", "subject_area": "agreement", "hash_key": "agreement_payer_hk",
+                                     "hubs": ["hub_agreement", "hub_payer"],
+                                     "sources": [{"source": "credentialing.raw_agreements"}]}}}}]
+AGREEMENT_FILE = "models/raw_vault/agreement/_agreement__design.yml"
+
+
+def snapshot(project: Path) -> dict:
+    return {str(p.relative_to(project)): p.read_bytes() for p in project.rglob("*") if p.is_file()}
+
+
+def proposal_id(result) -> str:
+    first = text_of(result).splitlines()[0]
+    assert first.startswith("proposal ") and first.endswith(": nothing was written."), first
+    return first.split()[1].rstrip(":")
+
+
+async def propose_then_apply(project: Path, entries) -> tuple:
+    server = StdioServerParameters(command=sys.executable, args=["-m", "dv_spec_tool", "mcp", "--project-dir", str(project)],
+                                   env={"PYTHONPATH": str(REPO)}, cwd=str(project))
+    with open(os.devnull, "w") as quiet:
+        async with stdio_client(server, errlog=quiet) as (read, write):
+            async with ClientSession(read, write) as session:
+                await session.initialize()
+                tools = {tool.name: tool for tool in (await session.list_tools()).tools}
+                before = snapshot(project)
+                proposed = await session.call_tool("propose_entities", {"entries": entries})
+                after_proposal = snapshot(project)
+                applied = await session.call_tool("apply_proposal", {"proposal_id": proposal_id(proposed)})
+                again = await session.call_tool("apply_proposal", {"proposal_id": proposal_id(proposed)})
+    return tools, before, proposed, after_proposal, applied, again
+
+
+def test_a_proposal_writes_nothing_and_an_accepted_one_exactly_its_entries(project):
+    import yaml
+
+    tools, before, proposed, after_proposal, applied, again = asyncio.run(
+        asyncio.wait_for(propose_then_apply(project, PAYER), timeout=90))
+    for name in ("contract", "conventions", "sources", "draft_prompt", "propose_entities", "apply_proposal"):
+        assert name in tools
+    assert attr(tools["propose_entities"].annotations, "read_only_hint", "readOnlyHint") is True
+    assert attr(tools["apply_proposal"].annotations, "read_only_hint", "readOnlyHint") is False
+
+    assert not is_error(proposed), text_of(proposed)
+    assert after_proposal == before  # a proposal writes nothing
+    text = text_of(proposed)
+    assert f"would add  hub_payer  ({AGREEMENT_FILE})" in text and "no findings in 2 design entities" in text
+    assert f"+++ b/{AGREEMENT_FILE}" in text and "+  - name: link_agreement_payer" in text
+    assert "# Change set: `the files on disk` to the proposal" in text and "| `hub_payer` | `hub` | added |" in text
+
+    assert not is_error(applied), text_of(applied)
+    assert f"added  link_agreement_payer  ({AGREEMENT_FILE})" in text_of(applied)
+    after = snapshot(project)
+    assert {k: v for k, v in after.items() if k != AGREEMENT_FILE} == {k: v for k, v in before.items() if k != AGREEMENT_FILE}
+    old, new = before[AGREEMENT_FILE].decode(), after[AGREEMENT_FILE].decode()
+    assert new.startswith(old)  # every byte that was there stays
+    added = yaml.safe_load("models:\n" + new[len(old):].lstrip("\n"))["models"]
+    assert added == PAYER
+    assert is_error(again) and "no proposal" in text_of(again)  # applied once
+
+
+def test_an_invalid_or_stale_proposal_is_refused_and_nothing_written(project):
+    bad = [dict(PAYER[0], config={"meta": {"dv": dict(PAYER[0]["config"]["meta"]["dv"], business_keys=["payer"])}})]
+    before = snapshot(project)
+    _, (refused, proposed) = run(project, [("propose_entities", {"entries": bad}),
+                                           ("propose_entities", {"entries": PAYER[:1]})])
+    assert is_error(refused)
+    assert "refused: the design would not pass validate; nothing written" in text_of(refused)
+    assert f"{AGREEMENT_FILE}:" in text_of(refused) and "DV300 column `payer` is not in `credentialing.raw_agreements`" in text_of(refused)
+    assert snapshot(project) == before
+    assert not is_error(proposed)
+
+    async def stale():
+        server = StdioServerParameters(command=sys.executable, args=["-m", "dv_spec_tool", "mcp", "--project-dir", str(project)],
+                                       env={"PYTHONPATH": str(REPO)}, cwd=str(project))
+        with open(os.devnull, "w") as quiet:
+            async with stdio_client(server, errlog=quiet) as (read, write):
+                async with ClientSession(read, write) as session:
+                    await session.initialize()
+                    proposal = await session.call_tool("propose_entities", {"entries": PAYER[:1]})
+                    design = project / AGREEMENT_FILE
+                    design.write_text(design.read_text() + "# a person's note, saved meanwhile\n")
+                    edited = snapshot(project)
+                    return edited, await session.call_tool("apply_proposal", {"proposal_id": proposal_id(proposal)})
+
+    edited, applied = asyncio.run(asyncio.wait_for(stale(), timeout=60))
+    assert is_error(applied) and "is stale" in text_of(applied) and "nothing written" in text_of(applied)
+    assert snapshot(project) == edited
+
+
+def test_rename_and_delete_name_their_dependents_and_need_the_dry_runs_version(project):
+    tools, (rename_dry, delete_dry, delete_sat_dry) = run(project, [
+        ("rename_entity", {"name": "hub_agreement", "to": "hub_contract"}),
+        ("delete_entity", {"name": "hub_agreement"}),
+        ("delete_entity", {"name": "sat_provider_agreement_terms"}),
+    ])
+    if "rename_entity" not in {tool.name for tool in tools}:
+        pytest.skip("rename/delete need dv_spec_tool.impact")
+    assert attr(next(t for t in tools if t.name == "delete_entity").annotations, "destructive_hint", "destructiveHint") is True
+    before = snapshot(project)
+    text = text_of(rename_dry)
+    assert "depends on it: link_provider_agreement (link, hub), sat_agreement_details (sat, parent)" in text
+    assert "a new table `hub_contract` in the warehouse" in text and "dry run: nothing was written" in text
+    assert "depends on it: link_provider_agreement (link, hub), sat_agreement_details (sat, parent)" in text_of(delete_dry)
+    version = text.split("version: ")[1].split(".")[0]
+    delete_version = text_of(delete_dry).split("version: ")[1].split(".")[0]
+    sat_version = text_of(delete_sat_dry).split("version: ")[1].split(".")[0]
+    assert "depends on it: nothing" in text_of(delete_sat_dry)
+
+    _, (no_version, wrong, unconfirmed, renamed, deleted) = run(project, [
+        ("rename_entity", {"name": "hub_agreement", "to": "hub_contract", "dry_run": False}),
+        ("rename_entity", {"name": "hub_agreement", "to": "hub_contract", "dry_run": False, "version": "0" * 16}),
+        ("delete_entity", {"name": "hub_agreement", "dry_run": False, "version": delete_version}),
+        ("rename_entity", {"name": "hub_agreement", "to": "hub_contract", "dry_run": False, "version": version}),
+        ("delete_entity", {"name": "sat_provider_agreement_terms", "dry_run": False, "version": sat_version}),
+    ])
+    assert is_error(no_version) and "pass the version" in text_of(no_version)
+    assert is_error(wrong) and "stale" in text_of(wrong)
+    assert is_error(unconfirmed) and "has 2 dependent(s)" in text_of(unconfirmed)
+    assert not is_error(renamed), text_of(renamed)
+    assert "the design validates without errors" in text_of(renamed)
+    after = (project / AGREEMENT_FILE).read_text()
+    assert "- name: hub_contract" in after and "hubs: [hub_provider, hub_contract]" in after
+    assert "hash_key: agreement_hk" in after  # physical names kept
+    assert not is_error(deleted) and "sat_provider_agreement_terms" not in after
+    assert {k for k in snapshot(project) if snapshot(project)[k] != before.get(k)} == {AGREEMENT_FILE}
+
+
+def test_reading_tools_give_the_contract_conventions_and_sources(project):
+    import json
+
+    _, (brief, schema, conventions, sources, unknown, prompt, outside) = run(project, [
+        ("contract", {}),
+        ("contract", {"format": "json_schema"}),
+        ("conventions", {}),
+        ("sources", {"select": ["raw_referrals"]}),
+        ("sources", {"select": ["raw_referal"]}),
+        ("draft_prompt", {"description": "Payers as a hub of their own."}),
+        ("propose_entities", {"entries": PAYER[:1], "into": "/tmp/elsewhere.yml"}),
+    ])
+    assert "- `hub`: hash_key, business_keys, sources" in text_of(brief)
+    assert json.loads(text_of(schema))["title"].startswith("dv-spec design block")
+    assert json.loads(text_of(conventions))["settings"]["hash_algorithm"] == "md5"
+    [referrals] = json.loads(text_of(sources))
+    assert referrals["columns"][0] == ["referral_id", "varchar"] and referrals["record_sources"] == ["EHR.REFERRALS"]
+    assert is_error(unknown) and "did you mean `raw_referrals`?" in text_of(unknown)
+    assert "Payers as a hub of their own." in text_of(prompt) and "dv-spec new --from draft.yml" in text_of(prompt)
+    assert is_error(outside) and "relative to the project" in text_of(outside)

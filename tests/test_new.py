@@ -99,3 +99,126 @@ def test_dry_run_prints_the_diff_only(capsys, project):
     assert code == 0 and out.startswith("--- a/models/design.yml\n+++ b/models/design.yml\n")
     assert "+  - name: sat_network_names\n" in out
     assert (project / "models" / "design.yml").read_text() == before
+
+
+# ------------------------------------------------------------ --from: a file of entries
+
+DRAFT = """\
+Here is the design (assumptions below).
+
+```yaml
+- name: hub_specialty
+  description: A medical specialty (NUCC taxonomy code).
+  config:
+    meta:
+      dv:
+        kind: hub
+        subject_area: reference
+        hash_key: specialty_hk
+        business_keys: [specialty_code]
+        sources:
+          - model: ref_specialties
+- name: sat_specialty_details
+  description: The specialty's name.
+  config:
+    meta:
+      dv:
+        kind: sat
+        parent: hub_specialty
+        hashdiff: specialty_details_hashdiff
+        payload: [specialty_name]
+        sources:
+          - model: ref_specialties
+```
+
+Assumptions: specialty_code is the NUCC code.
+"""
+
+
+def snapshot(project: Path) -> dict:
+    return {p.relative_to(project): p.read_bytes() for p in project.rglob("*") if p.is_file()}
+
+
+def test_entries_from_an_assistants_answer_are_written_together(capsys, project, tmp_path):
+    drafted = tmp_path / "draft.md"
+    drafted.write_text(DRAFT)
+    before = snapshot(project)
+    code, out, err = run(capsys, "new", "--from", drafted, "--project-dir", project)
+    assert code == 0, out + err
+    written = project / "models/reference/_reference__design.yml"
+    assert "added  hub_specialty  (models/reference/_reference__design.yml)" in out
+    assert "added  sat_specialty_details  (models/reference/_reference__design.yml)" in out  # beside its parent
+    assert entry(written, "sat_specialty_details")["config"]["meta"]["dv"]["parent"] == "hub_specialty"
+    assert {p: b for p, b in snapshot(project).items() if p != written.relative_to(project)} == before
+    assert run(capsys, "validate", "--project-dir", project)[0] == 0
+
+
+def test_json_on_standard_input(capsys, project, monkeypatch):
+    import io
+    import json
+
+    entries = [{"name": "sat_network_names", "description": "Network names.",
+                "config": {"meta": {"dv": {"kind": "sat", "parent": "hub_network", "hashdiff": "network_names_hashdiff",
+                                           "payload": ["network_name"], "sources": [{"source": "crm.networks"}]}}}}]
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(entries)))
+    code, out, err = run(capsys, "new", "--from", "-", "--project-dir", project)
+    assert code == 0, out + err
+    assert entry(project / "models/design.yml", "sat_network_names")["config"]["meta"]["dv"]["payload"] == ["network_name"]
+
+
+def test_one_bad_entry_writes_nothing(capsys, project, tmp_path):
+    drafted = tmp_path / "draft.yml"
+    drafted.write_text(DRAFT.split("```yaml\n")[1].split("```")[0].replace("payload: [specialty_name]",
+                                                                          "payload: [specialty_name, category]"))
+    before = snapshot(project)
+    code, out, _ = run(capsys, "new", "--from", drafted, "--project-dir", project)
+    assert code == 1
+    assert "models/reference/_reference__design.yml:24:" in out and "DV300 column `category` is not in `ref_specialties`" in out
+    assert "nothing was written" in out
+    assert snapshot(project) == before
+
+
+def test_replace_changes_only_that_design_block_and_keeps_comments(capsys, project, tmp_path):
+    design = project / "models/design.yml"
+    design.write_text(design.read_text().replace("hash_key: network_hk", "hash_key: network_hk  # agreed with PDM"))
+    before = design.read_text()
+    drafted = tmp_path / "draft.yml"
+    drafted.write_text("- name: hub_network\n  config: {meta: {dv: {kind: hub, hash_key: network_hk, "
+                       "business_keys: [network_code], subject_area: network, sources: [{source: crm.networks}]}}}\n")
+    assert run(capsys, "new", "--from", drafted, "--project-dir", project)[0] == 2  # exists: needs --replace
+    code, out, err = run(capsys, "new", "--from", drafted, "--project-dir", project, "--replace")
+    assert code == 0, out + err and "changed  hub_network  (models/design.yml)" in out
+    after = design.read_text()
+    assert "hash_key: network_hk  # agreed with PDM" in after
+    added = [line for line in after.splitlines() if line not in before.splitlines()]
+    assert [line.strip() for line in added] == ["subject_area: network"]
+    assert len(after.splitlines()) == len(before.splitlines()) + 1
+
+
+@pytest.mark.parametrize("text, message", [
+    pytest.param("- name: hub_x\n  config: {meta: {dv: [kind, hub]}}\n", "draft.yml:2:", id="design_not_a_mapping"),
+    pytest.param("- description: no name\n  dv: {kind: hub}\n", "draft.yml:1:3: an entry needs a `name`", id="no_name"),
+    pytest.param("- name: hub_x\n  dv: {kind: hub\n", "draft.yml:3:1: invalid YAML", id="bad_yaml"),
+    pytest.param("- name: hub_x\n  dv: {kind: hub}\n- name: hub_x\n  dv: {kind: hub}\n", "`hub_x` is given twice",
+                 id="twice"),
+    pytest.param("- name: hub_x\n  columns: []\n  dv: {kind: hub}\n", "draft.yml:2:3: `hub_x`: `columns` is not written",
+                 id="other_keys"),
+    pytest.param("- name: hub_x\n", "`hub_x` has no design block", id="no_design"),
+    pytest.param("name: x\nversion: 2\n", "draft.yml:2:1: `x`: `version` is not written", id="one_entry_with_other_keys"),
+    pytest.param("[]\n", "no entries", id="empty"),
+])
+def test_unreadable_entries_are_one_line_and_exit_2(capsys, project, tmp_path, text, message):
+    drafted = tmp_path / "draft.yml"
+    drafted.write_text(text)
+    before = snapshot(project)
+    code, _, err = run(capsys, "new", "--from", drafted, "--project-dir", project)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
+    assert snapshot(project) == before
+
+
+def test_from_and_arguments_do_not_mix(capsys, project):
+    assert run(capsys, "new", "--from", "x.yml", "--hash-key", "a_hk", "--project-dir", project)[0] == 2
+    code, _, err = run(capsys, "new", "--from", "missing.yml", "--project-dir", project)
+    assert code == 2 and "--from missing.yml: no such file" in err
+    code, _, err = run(capsys, "new", "--project-dir", project)
+    assert code == 2 and "name the KIND and NAME" in err

@@ -1,4 +1,6 @@
-"""`dv-spec new KIND NAME [...]`: one design entity from the command line, validated before it is written."""
+"""`dv-spec new KIND NAME [...]`: one design entity from the command line;
+`dv-spec new --from FILE|-`: every entry of a YAML or JSON list (what an assistant drafted).
+Either way validated with the rest of the design before anything is written, all or nothing."""
 
 from __future__ import annotations
 
@@ -8,9 +10,17 @@ from ..design import KINDS
 
 
 def register(commands) -> None:
-    parser = commands.add_parser("new", help="create one design entity from arguments (validated before writing)")
-    parser.add_argument("kind", choices=KINDS)
-    parser.add_argument("name", help="the entity (model) name")
+    parser = commands.add_parser(
+        "new", help="create design entities from arguments or from a file of entries (validated before writing)",
+        description="One entity from arguments (KIND NAME --...), or every entry of a YAML or JSON list of model "
+                    "entries (--from FILE, or - for standard input): validated together with the existing design "
+                    "and written all or nothing. Exit 1 when the design would not validate, 2 for unreadable input.")
+    parser.add_argument("kind", nargs="?", choices=KINDS)
+    parser.add_argument("name", nargs="?", help="the entity (model) name")
+    parser.add_argument("--from", dest="from_file", metavar="FILE",
+                        help="a YAML or JSON list of model entries with config.meta.dv (- reads standard input)")
+    parser.add_argument("--replace", action="store_true",
+                        help="with --from: entries naming an existing design entity change its design in place")
     parser.add_argument("--project-dir", default=".", help="the dbt project (default: current directory)")
     parser.add_argument("--into", metavar="PATH", help="schema file to add it to (default: beside the entity it "
                                                         "references, else models/<subject_area>/_<subject_area>__design.yml)")
@@ -45,6 +55,18 @@ def register(commands) -> None:
 
 
 def run(args) -> int:
+    from ..errors import UsageError
+
+    if args.from_file is not None:
+        given = [f"--{key.replace('_', '-')}" for key in ARGUMENT_KEYS if getattr(args, key) not in (None, False)]
+        if args.kind or given:
+            raise UsageError("--from reads every entry from the file; leave out KIND NAME and "
+                             + (given[0] if given else "the entity's options"))
+        return run_from(args)
+    if not args.kind or not args.name:
+        raise UsageError("name the KIND and NAME of the entity, or pass --from FILE with a list of entries")
+    if args.replace:
+        raise UsageError("--replace goes with --from")
     from .. import design_writer, reporters
     from ..new_entity import build_block, check_new, plan_new, relative_into, split
     from ..project import load_project
@@ -72,3 +94,49 @@ def run(args) -> int:
     for name, path in planned.added:
         print(f"added  {name}  ({path})")
     return 0
+
+
+ARGUMENT_KEYS = ("description", "subject_area", "owner", "hash_key", "business_keys", "hubs", "dependent_keys", "parent",
+                 "hashdiff", "payload", "multi_active_keys", "effective_from", "driving_keys", "start_date", "end_date",
+                 "reference_keys", "hub", "satellites", "links", "effectivity_satellites", "as_of_dates", "source",
+                 "record_source", "ghost_record")
+
+
+def run_from(args) -> int:
+    from .. import design_writer, reporters
+    from ..new_entity import propose, read_entries
+    from ..project import load_project
+
+    drafts = read_entries(_read_input(args.from_file), args.from_file)
+    proposal = propose(args.project_dir, drafts, args.into, replace=args.replace)
+    if proposal.findings:
+        sys.stdout.write(reporters.as_text(proposal.findings, len(drafts)))
+        print("(positions are in the files as they would be written; `--dry-run` shows them)")
+    if proposal.errors:
+        print(f"not written: {len(drafts)} entr{'y' if len(drafts) == 1 else 'ies'} read, the design would not pass "
+              "dv-spec validate; nothing was written")
+        return 1
+    planned = proposal.planned
+    if args.dry_run:
+        sys.stdout.write(design_writer.diff(planned))
+        return 0
+    for path, action in design_writer.apply(load_project(args.project_dir), planned):
+        print(f"{action}  {path}")
+    for verb, items in (("added", planned.added), ("changed", planned.replaced)):
+        for name, path in items:
+            print(f"{verb}  {name}  ({path})")
+    return 0
+
+
+def _read_input(path: str) -> str:
+    from ..errors import UsageError
+
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise UsageError(f"--from {path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--from {path}: cannot be read: {exc}") from None

@@ -8,7 +8,9 @@ def register(commands) -> None:
         "prompts", help="write starter prompts for dbt Copilot / Copilot Chat / Claude, reviewer prompts, instruction files",
         description="Starter prompts per entity and subject area (select subject areas as subject_area:NAME); "
                     "--instructions writes .github/copilot-instructions.md, .github/instructions/data-vault.instructions.md "
-                    "and AGENTS.md; --review ENTITY prints a reviewer prompt with the SQL and `dv-spec check` findings.")
+                    "and AGENTS.md; --review ENTITY prints a reviewer prompt with the SQL and `dv-spec check` findings; "
+                    "--draft TEXT (or --draft-file FILE) prints a prompt asking an assistant to draft config.meta.dv "
+                    "entries for a description, to check with `dv-spec new --from`.")
     add_project_options(parser)
     parser.add_argument("--out", "-o", metavar="DIR",
                         help="write into this folder (required for more than one prompt; for --instructions default: the project)")
@@ -20,6 +22,12 @@ def register(commands) -> None:
     parser.add_argument("--check-report", metavar="FILE.json", help="with --review: a `dv-spec check --format json` report")
     parser.add_argument("--sql", metavar="FILE", help="with --review: the SQL to review (default: compiled SQL, else the model file)")
     parser.add_argument("--force", action="store_true", help="also overwrite files a person wrote or edited")
+    parser.add_argument("--draft", metavar="DESCRIPTION",
+                        help="a design-drafting prompt: the contract, conventions, design and sources, and this "
+                             "description of what to design (with --select: only those entities' whole designs)")
+    parser.add_argument("--draft-file", metavar="FILE", help="like --draft, with the description read from FILE (- for stdin)")
+    parser.add_argument("--sources", action="append", metavar="PATTERNS",
+                        help="with --draft: list only the sources matching these shell patterns (crm.*,raw_*; repeatable)")
     parser.set_defaults(func=run)
 
 
@@ -29,6 +37,10 @@ def run(args) -> int:
     from ..spec import SpecBuilder, parse_selection
     from .spec import emit
 
+    if args.draft is not None or args.draft_file is not None:
+        return run_draft(args)
+    if args.sources:
+        raise UsageError("--sources goes with --draft")
     if (args.check_report or args.sql) and not args.review:
         raise UsageError("--check-report and --sql go with --review ENTITY")
     if args.review and args.instructions:
@@ -55,3 +67,21 @@ def run(args) -> int:
     else:
         documents = prompt_documents(builder, style=args.style)
     return emit(documents, args.out, args.force, "prompt")
+
+
+def run_draft(args) -> int:
+    from ..drafting import design_prompt_document, read_description, selected_entities
+    from ..errors import UsageError
+    from .spec import emit
+
+    if args.draft is not None and args.draft_file is not None:
+        raise UsageError("--draft and --draft-file both give the description; pass one")
+    if args.review or args.instructions:
+        raise UsageError("--draft is a prompt of its own; leave out --review and --instructions")
+    description = read_description(args.draft, args.draft_file)
+    if not description.strip():
+        raise UsageError("--draft: describe what to design (the subject area, its business keys, what changes over time)")
+    design = load_design(args)
+    full = selected_entities(design, args.select)  # with --select, only these entities' whole blocks
+    patterns = [p for item in args.sources or [] for p in item.replace(",", " ").split()] or None
+    return emit([design_prompt_document(design, description, full, patterns)], args.out, args.force, "prompt")
