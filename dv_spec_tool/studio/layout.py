@@ -14,6 +14,7 @@ import os
 
 from ..errors import UsageError
 from ..files import write_atomic
+from ..impact import references  # noqa: F401 - the page's edges and the layout read the same references
 
 LAYOUT_FILE = ".dv-spec/layout.json"
 LAYOUT_VERSION = 1
@@ -87,35 +88,6 @@ def clean_positions(value) -> dict:
 
 
 # ------------------------------------------------------------ automatic layout
-
-def references(dv) -> list:
-    """(target, relation) pairs an entity's raw design block points at, in order.
-
-    Tolerant of broken blocks: only well-formed references are returned.
-
-    >>> references({"kind": "link", "hubs": ["hub_a", {"hub": "hub_b", "role": "to"}]})
-    [('hub_a', 'hub'), ('hub_b', 'hub:to')]
-    """
-    if not isinstance(dv, dict):
-        return []
-    kind = dv.get("kind")
-    found = []
-    if kind in LINK_KINDS:
-        for item in dv.get("hubs") if isinstance(dv.get("hubs"), list) else []:
-            if isinstance(item, str):
-                found.append((item, "hub"))
-            elif isinstance(item, dict) and isinstance(item.get("hub"), str):
-                role = item.get("role")
-                found.append((item["hub"], f"hub:{role}" if isinstance(role, str) and role else "hub"))
-    if kind in SAT_KINDS and isinstance(dv.get("parent"), str):
-        found.append((dv["parent"], "parent"))
-    if kind in ("pit", "bridge") and isinstance(dv.get("hub"), str):
-        found.append((dv["hub"], "hub"))
-    for key, relation in (("satellites", "satellite"), ("links", "link"), ("effectivity_satellites", "effectivity")):
-        if kind in ("pit", "bridge") and isinstance(dv.get(key), list):
-            found += [(item, relation) for item in dv[key] if isinstance(item, str)]
-    return found
-
 
 def auto_layout(entities: list) -> dict:
     """{name: (x, y)} for entities given as dicts with name, kind, subject_area, dv.
