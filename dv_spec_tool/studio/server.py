@@ -97,6 +97,9 @@ class Studio:
         users = impact.dependents(design, name)
         result = {"name": name, "dependents": [{"name": d.name, "kind": d.kind, "relation": d.relation} for d in users]}
         if body.get("action") == "rename":
+            to = design_edit.check_name(body.get("to"))
+            if to != name and (to in design.entities or to in design.project.nodes):
+                raise UsageError(f"`{to}` is already taken; choose another name")
             plan = impact.rename_implications(design, name, design_edit.check_name(body.get("to")),
                                               keep_physical=not body.get("physical"))
             result.update({"to": plan.new, "design_changes": plan.design_changes, "implications": plan.implications,

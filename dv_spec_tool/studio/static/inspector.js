@@ -74,7 +74,8 @@ export class Inspector {
 
   // An existing entity.
   edit(entity) {
-    this.draft = { isNew: false, original: entity, name: entity.name, description: entity.description,
+    this.merging = null;
+    this.draft = { isNew: false, original: entity, name: entity.name, description: entity.description, typed: new Set(),
       dv: copy(entity.dv && typeof entity.dv === 'object' && !Array.isArray(entity.dv) ? entity.dv : {}) };
     this.dirty = false;
     this.render();
@@ -85,7 +86,7 @@ export class Inspector {
     const dv = { kind };
     if (area) dv.subject_area = area;
     if (['hub', 'link', 'nh_link', 'sat', 'ma_sat', 'eff_sat', 'ref_table', 'stage'].includes(kind)) dv.sources = [{}];
-    this.draft = { isNew: true, name: PREFIX[kind] || '', description: '', dv, file: '' };
+    this.draft = { isNew: true, name: PREFIX[kind] || '', description: '', dv, file: '', typed: new Set() };
     this.dirty = true;
     this.render();
     const name = this.root.querySelector('input[name=name]');
@@ -95,12 +96,69 @@ export class Inspector {
     }
   }
 
-  refreshModel() {
-    // the model changed (another save, a reload): keep an unsaved draft, redraw a clean one
-    if (!this.draft) return this.empty();
-    if (this.dirty) return undefined;
-    const entity = this.model.entities.find((e) => e.name === this.draft.name);
+  // The model changed (a save, a reload, undo): the panel shows the selected entity, always;
+  // an unsaved draft of that entity (or of a new one) is kept as typed.
+  refreshModel(selected) {
+    const draft = this.draft;
+    if (draft && this.dirty && (draft.isNew ? !selected : draft.original.name === selected)) {
+      if (this.merging) this.render();
+      return undefined;
+    }
+    this.merging = null;
+    const entity = selected && this.model.entities.find((e) => e.name === selected);
     return entity ? this.edit(entity) : this.empty();
+  }
+
+  // A save refused because the file changed meanwhile: the person's typing stays; this offers
+  // a merge, key by key, of their change (against what they started from) and the file's.
+  showMerge(current) {
+    const draft = this.draft;
+    const base = { description: draft.original.description || '', ...draft.original.dv };
+    const mine = { description: draft.description || '', ...draft.dv };
+    const file = { description: current.description || '', ...current.dv };
+    const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+    const rows = [];
+    for (const key of new Set([...Object.keys(base), ...Object.keys(mine), ...Object.keys(file)])) {
+      if (same(mine[key], file[key])) continue;
+      const mineChanged = !same(mine[key], base[key]);
+      const fileChanged = !same(file[key], base[key]);
+      rows.push({ key, mine: mine[key], file: file[key], use: mineChanged ? 'mine' : 'file', conflict: mineChanged && fileChanged });
+    }
+    this.merging = { current, rows };
+    this.dirty = true;
+    this.render();
+  }
+
+  mergeSection() {
+    const { current, rows } = this.merging;
+    const show = (value) => (value === undefined ? '(none)' : (typeof value === 'string' ? value : JSON.stringify(value)));
+    const table = h('table', { class: 'merge' }, h('tr', {}, h('th', { text: 'Key' }), h('th', { text: 'Your change' }),
+      h('th', { text: 'In the file now' })),
+    rows.map((row) => h('tr', { 'data-key': row.key, class: row.conflict ? 'conflict' : '' },
+      h('td', { text: row.key }),
+      ...['mine', 'file'].map((side) => h('td', {}, h('label', {}, h('input', { type: 'radio', name: `merge.${row.key}`,
+        value: side, checked: row.use === side, onchange: () => { row.use = side; } }), ' ', show(row[side])))))));
+    const apply = () => {
+      const merged = { description: current.description || '', ...JSON.parse(JSON.stringify(current.dv || {})) };
+      for (const row of rows) {
+        const value = row.use === 'mine' ? row.mine : row.file;
+        if (value === undefined) delete merged[row.key];
+        else merged[row.key] = JSON.parse(JSON.stringify(value));
+      }
+      const { description, ...dv } = merged;
+      this.draft = { ...this.draft, original: current, description, dv };
+      this.merging = null;
+      this.save();
+    };
+    return h('section', { class: 'merge-box', 'data-merge': current.name },
+      h('h3', { text: 'The file changed while you were editing' }),
+      h('p', { class: 'hint', text: `${current.file} was changed (in an editor or another tab) after you started. `
+        + 'Your typing is kept. Choose, key by key, what to keep; keys only one side changed are preselected.' }),
+      rows.length ? table : h('p', { class: 'hint', text: 'Your change and the file agree.' }),
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'primary', 'data-action': 'merge-save', text: 'Save the merge', onclick: apply }),
+        h('button', { type: 'button', 'data-action': 'merge-theirs', text: 'Take the file, drop my change',
+          onclick: () => { this.merging = null; this.edit(current); } })));
   }
 
   touch() { this.dirty = true; }
@@ -112,7 +170,8 @@ export class Inspector {
     const spec = this.model.kinds[kind];
     const entity = draft.original;
     const children = [];
-    children.push(h('h2', { text: draft.isNew ? `New ${kind.replace('_', ' ')}` : draft.name }));
+    children.push(h('h2', { text: draft.isNew ? `New ${kind.replace('_', ' ')}` : draft.original.name }));
+    if (this.merging) children.push(this.mergeSection());
     if (entity) {
       children.push(h('div', { class: 'where', text: `${entity.kind} · ${entity.file}:${entity.line}` }));
     }
@@ -129,7 +188,9 @@ export class Inspector {
       name: 'description', rows: 3, placeholder: 'What this entity means to the business',
       oninput: (e) => { draft.description = e.target.value; this.touch(); },
     }, draft.description || ''), 'The purpose, for specs and prompts.'));
-    for (const field of spec.fields) children.push(this.keyField(field, spec.required.includes(field.key)));
+    // sources first: the key fields offer the columns of what the entity reads
+    const fields = [...spec.fields.filter((f) => f.type === 'sources'), ...spec.fields.filter((f) => f.type !== 'sources')];
+    for (const field of fields) children.push(this.keyField(field, spec.required.includes(field.key)));
     const actions = h('div', { class: 'actions' });
     actions.append(h('button', { type: 'button', class: 'primary', 'data-action': 'save', text: draft.isNew ? 'Add to design' : 'Save',
       onclick: () => this.save() }));
@@ -160,21 +221,23 @@ export class Inspector {
     const draft = this.draft;
     const input = h('input', { type: 'text', name: 'name', value: draft.name, autocomplete: 'off', spellcheck: 'false',
       oninput: (e) => {
-        const before = derived(draft.dv.kind, draft.name);
-        const after = derived(draft.dv.kind, e.target.value.trim());
         draft.name = e.target.value.trim();
-        // keep derived names in step while the person has not typed their own
-        for (const [key, value] of Object.entries(after)) {
-          if (!draft.dv[key] || draft.dv[key] === before[key]) {
-            draft.dv[key] = value;
+        // A new entity's hash key or hashdiff follows its name until the person types their own.
+        // An existing entity's never do: they are columns of loaded tables (the rename dialog asks).
+        if (draft.isNew) {
+          const after = derived(draft.dv.kind, draft.name);
+          for (const key of ['hash_key', 'hashdiff']) {
+            if (draft.typed.has(key) || !this.model.kinds[draft.dv.kind].fields.some((f) => f.key === key)) continue;
+            if (after[key]) draft.dv[key] = after[key];
+            else delete draft.dv[key];
             const other = this.root.querySelector(`[name="dv.${key}"]`);
-            if (other) other.value = value;
+            if (other) other.value = after[key] || '';
           }
         }
         this.touch();
       } });
     const help = draft.isNew ? 'A plain SQL identifier; the model of the same name will be scaffolded.'
-      : 'Changing the name renames every reference to it.';
+      : 'Renaming asks first: it renames every reference, and keeps the hash key and hashdiff unless you choose otherwise.';
     return this.field('name', 'Name', input, help, true);
   }
 
@@ -222,6 +285,7 @@ export class Inspector {
           const text = e.target.value.trim();
           if (text) draft.dv[key] = text;
           else delete draft.dv[key];
+          draft.typed.add(key);
           this.touch();
         }, onchange: () => { if (key === 'parent') this.rerender(); } });
       if (options) input = h('span', {}, input, h('datalist', { id: list }, options.map((name) => h('option', { value: name }))));

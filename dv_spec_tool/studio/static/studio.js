@@ -5,6 +5,38 @@ import { api } from './api.js';
 import { Diagram } from './diagram.js';
 import { Inspector, findingItem, h } from './inspector.js';
 
+// A question in a dialog: {ok, choice}. `items` are listed; `choice` is an optional
+// checkbox whose change may refresh the list (`onChoice(checked)` -> new items).
+export function ask({ title, message, items = [], choice = null, ok = 'OK', onChoice = null }) {
+  const dialog = document.getElementById('ask-dialog');
+  document.getElementById('ask-title').textContent = title;
+  document.getElementById('ask-message').textContent = message || '';
+  const list = document.getElementById('ask-items');
+  const fill = (lines) => list.replaceChildren(...lines.map((line) => h('li', { text: line })));
+  fill(items);
+  const box = document.getElementById('ask-choice');
+  const checkbox = box.querySelector('input');
+  checkbox.checked = false;
+  box.hidden = !choice;
+  box.querySelector('span').textContent = choice || '';
+  checkbox.onchange = async () => { if (onChoice) fill(await onChoice(checkbox.checked)); };
+  const okButton = dialog.querySelector('[data-action="ask-ok"]');
+  okButton.textContent = ok;
+  return new Promise((resolve) => {
+    const done = (answer) => {
+      okButton.onclick = null;
+      dialog.querySelector('[data-action="ask-cancel"]').onclick = null;
+      dialog.onclose = null;
+      if (dialog.open) dialog.close();
+      resolve(answer);
+    };
+    okButton.onclick = () => done({ ok: true, choice: checkbox.checked });
+    dialog.querySelector('[data-action="ask-cancel"]').onclick = () => done({ ok: false });
+    dialog.onclose = () => done({ ok: false });
+    dialog.showModal();
+  });
+}
+
 class Studio {
   constructor() {
     this.model = null;
@@ -31,13 +63,23 @@ class Studio {
       other.value = '';
     });
     document.getElementById('connect').addEventListener('click', () => this.toggleConnect());
-    document.getElementById('auto-layout').addEventListener('click', () => this.run(api.autoLayout(), true));
+    document.getElementById('auto-layout').addEventListener('click', () => this.guarded('Auto layout',
+      (confirmed) => api.autoLayout(confirmed), true));
+    document.getElementById('undo').addEventListener('click', () => this.undo());
+    document.getElementById('redo').addEventListener('click', () => this.redo());
     document.getElementById('fit').addEventListener('click', () => this.diagram.fit());
     document.getElementById('reload').addEventListener('click', () => this.reload(true));
     document.getElementById('counts').addEventListener('click', () => this.toggleFindings());
     document.getElementById('spec-close').addEventListener('click', () => document.getElementById('spec-dialog').close());
     document.addEventListener('keydown', (event) => {
       if (event.key === 'Escape' && this.connecting) this.toggleConnect(false);
+      const key = event.key.toLowerCase();
+      if (!(event.ctrlKey || event.metaKey) || !['z', 'y'].includes(key)) return;
+      // in a text field the field's own undo applies; elsewhere the design's
+      if (event.target.matches && event.target.matches('input[type=text], textarea')) return;
+      event.preventDefault();
+      if (key === 'y' || event.shiftKey) this.redo();
+      else this.undo();
     });
     window.addEventListener('focus', () => this.reload(false));
   }
@@ -60,9 +102,15 @@ class Studio {
     const { error, warning } = model.counts;
     counts.textContent = `${error} error${error === 1 ? '' : 's'} · ${warning} warning${warning === 1 ? '' : 's'}`;
     counts.className = `counts ${error ? 'has-errors' : 'clean'}`;
+    const history = model.history || {};
+    for (const [id, label, word] of [['undo', history.undo, 'Undo'], ['redo', history.redo, 'Redo']]) {
+      const button = document.getElementById(id);
+      button.disabled = !label;
+      button.title = label ? `${word}: ${label} (${id === 'undo' ? 'Ctrl+Z' : 'Ctrl+Shift+Z'})` : `Nothing to ${id}`;
+    }
     this.draw();
     if (fit) this.diagram.fit();
-    this.inspector.refreshModel();
+    this.inspector.refreshModel(this.selected);
     const panel = document.getElementById('findings');
     if (!panel.hidden) this.fillFindings();
   }
@@ -85,12 +133,46 @@ class Studio {
       return model;
     } catch (error) {
       this.status(error.message, true);
-      if (error.status === 409) {
-        this.inspector.dirty = false;
-        await this.reload(false);
-      }
+      if (error.status === 409) await this.reload(false); // the form keeps what was typed
       return null;
     }
+  }
+
+  // An edit the server may first answer with a question (a destructive or re-parenting
+  // edit): ask it, and send the edit again, confirmed, only when the person says yes.
+  async guarded(title, call, fit = false) {
+    try {
+      const model = await call(false);
+      this.apply(model, fit);
+      this.status(model.message || '');
+      return model;
+    } catch (error) {
+      if (!error.confirm) {
+        this.status(error.message, true);
+        if (error.status === 409) await this.reload(false);
+        return null;
+      }
+      const answer = await ask({ title, message: error.confirm, ok: title });
+      if (!answer.ok) {
+        this.status(`${title}: cancelled, nothing changed`);
+        return null;
+      }
+      return this.run(call(true), fit);
+    }
+  }
+
+  async undo() {
+    if (this.inspector.dirty && this.inspector.draft
+        && !window.confirm('Discard the unsaved changes in the form and undo the last edit?')) return;
+    this.inspector.dirty = false;
+    await this.run(api.undo());
+  }
+
+  async redo() {
+    if (this.inspector.dirty && this.inspector.draft
+        && !window.confirm('Discard the unsaved changes in the form and redo?')) return;
+    this.inspector.dirty = false;
+    await this.run(api.redo());
   }
 
   // ----------------------------------------------------------------- actions
@@ -129,27 +211,87 @@ class Studio {
   }
 
   async saveEntity(original, name, description, dv) {
-    let version = original.version;
-    if (name !== original.name) {
-      const renamed = await this.run(api.rename(original.name, name, version));
-      if (!renamed) return;
-      this.selected = name;
-      version = renamed.entities.find((e) => e.name === name).version;
+    let model;
+    try {
+      if (name !== original.name) {
+        const plan = await this.askRename(original, name);
+        if (!plan) return;
+        model = await api.rename(original.name, { to: name, version: original.version, description,
+          dv: { ...dv, ...plan.design_changes } });
+      } else {
+        model = await api.update(name, { description, dv, version: original.version });
+      }
+    } catch (error) {
+      this.status(error.message, true);
+      if (error.status === 409) {
+        // the file changed meanwhile: keep what was typed and offer a merge with the file
+        const fresh = await api.design();
+        this.model = fresh;
+        this.draw();
+        const current = fresh.entities.find((e) => e.name === original.name);
+        if (current) this.inspector.showMerge(current);
+      }
+      return;
     }
-    const model = await this.run(api.update(name, { description, dv, version }));
-    if (model) {
-      this.inspector.dirty = false;
-      this.select(name);
+    this.inspector.dirty = false;
+    this.selected = name;
+    this.apply(model);
+    this.status(model.message || '');
+  }
+
+  // The rename dialog: what the rename implies, and the choice to rename the physical names too.
+  async askRename(original, name) {
+    let plan;
+    try {
+      plan = await api.impact({ action: 'rename', name: original.name, to: name });
+    } catch (error) {
+      this.status(error.message, true);
+      return null;
     }
+    const changes = Object.entries(plan.physical || {}).filter(([key, value]) => value && value !== plan.current[key]);
+    const words = { hash_key: 'hash key', hashdiff: 'hashdiff' };
+    const choice = changes.length ? `Also rename the physical names: ${changes.map(([key, value]) => `${words[key]} ${plan.current[key]} → ${value}`).join(', ')}` : null;
+    const answer = await ask({
+      title: `Rename ${original.name} to ${name}`,
+      message: 'What this rename means for what is built and loaded:',
+      items: plan.implications,
+      choice,
+      ok: 'Rename',
+      onChoice: async (checked) => {
+        const other = await api.impact({ action: 'rename', name: original.name, to: name, physical: checked });
+        plan = other;
+        return other.implications;
+      },
+    });
+    if (!answer.ok) {
+      this.status(`rename of ${original.name} cancelled; nothing changed`);
+      return null;
+    }
+    if (answer.choice) plan = await api.impact({ action: 'rename', name: original.name, to: name, physical: true });
+    return plan;
   }
 
   async remove(entity) {
-    if (!window.confirm(`Remove ${entity.name} from ${entity.file}? Its model files are not touched.`)) return;
-    const model = await this.run(api.remove(entity.name, entity.version));
-    if (model) {
-      this.inspector.dirty = false;
-      this.select(null);
+    let found;
+    try {
+      found = await api.impact({ action: 'delete', name: entity.name });
+    } catch (error) {
+      this.status(error.message, true);
+      return;
     }
+    const users = found.dependents;
+    const answer = await ask({ title: `Delete ${entity.name}`, ok: 'Delete',
+      message: users.length
+        ? `Remove ${entity.name} from ${entity.file}? ${users.length} entit${users.length === 1 ? 'y depends' : 'ies depend'} on it and will point at nothing:`
+        : `Remove ${entity.name} from ${entity.file}? Nothing depends on it. Its model files are not touched; Undo brings it back.`,
+      items: users.map((d) => `${d.name} (${d.kind}, ${d.relation})`) });
+    if (!answer.ok) {
+      this.status(`delete of ${entity.name} cancelled; nothing changed`);
+      return;
+    }
+    this.inspector.dirty = false;
+    const model = await this.run(api.remove(entity.name, entity.version, true));
+    if (model) this.select(null);
   }
 
   async moved(name, x, y) {
@@ -180,8 +322,11 @@ class Studio {
     const from = this.connectFrom;
     this.toggleConnect(false);
     if (this.inspector.dirty && !window.confirm('Discard the unsaved changes in the form?')) return;
-    this.inspector.dirty = false;
-    await this.run(api.connect(from, name));
+    if (this.inspector.dirty) {
+      this.inspector.dirty = false;
+      this.inspector.refreshModel(this.selected); // discarded: the form shows the entity as saved
+    }
+    await this.guarded(`Connect ${from} and ${name}`, (confirmed) => api.connect(from, name, confirmed));
   }
 
   async showSpec(name) {
