@@ -549,3 +549,73 @@ def test_a_save_refused_because_the_file_changed_keeps_the_typing_and_offers_a_m
     description, dv = dv_blocks(crm)["hub_customer"]
     assert description == "A person who buys from us."
     assert dv["owner"] == "sales" and dv["business_keys"] == ["customer_id", "region"]
+
+
+# ------------------------------------------------------------------ ERD shapes on the sample
+
+SAMPLE = Path(__file__).resolve().parent.parent / "integration_tests"
+
+
+@pytest.fixture()
+def sample_page(tmp_path):
+    project = tmp_path / "sample"
+    shutil.copytree(SAMPLE, project, ignore=shutil.ignore_patterns("target", "dbt_packages", "logs", ".dv-spec"))
+    with studio_page(project, '.entity[data-name="hub_provider"]') as page:
+        yield page
+
+
+def test_sample_shapes_show_keys_and_payload_names_that_fit(sample_page, tmp_path):
+    page = sample_page
+    model = page.evaluate("() => window.dvSpecStudio.model")
+    hubs = [e for e in model["entities"] if e["kind"] == "hub"]
+    sats = [e for e in model["entities"] if e["kind"] in ("sat", "ma_sat")]
+    assert hubs and sats
+    for hub in hubs:
+        shown = shape(page, hub["name"]).locator(".column.role-bk .column-name").all_text_contents()
+        assert shown == hub["dv"]["business_keys"], hub["name"]
+        assert shape(page, hub["name"]).locator(".column.role-pk .column-name").text_content() == hub["dv"]["hash_key"]
+    for sat in sats:
+        shown = shape(page, sat["name"]).locator(".column.role-payload .column-name").all_text_contents()
+        assert shown == sat["dv"]["payload"], sat["name"]
+        assert shape(page, sat["name"]).locator(".column.role-hd").count() == 1
+    link = shape(page, "link_provider_agreement")
+    assert link.locator(".column.role-fk .column-name").all_text_contents() == ["provider_hk", "agreement_hk"]
+    # every text fits inside its shape (no name cut or running over the border)
+    overflow = page.evaluate("""() => [...document.querySelectorAll('.entity')].flatMap((g) => {
+        const box = g.querySelector('.shape').getBBox();
+        return [...g.querySelectorAll('text.name, text.column-name')].filter((t) => {
+          const b = t.getBBox();
+          return b.x < box.x || b.x + b.width > box.x + box.width;
+        }).map((t) => `${g.dataset.name}: ${t.textContent}`);
+      })""")
+    assert overflow == []
+    # the legend lists every kind and sits beside the drawing, not over it
+    legend = page.locator(".legend")
+    for kind in ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "pit", "ref_table", "stage"):
+        assert legend.locator(f".kind-{kind}").count() == 1, kind
+    canvas, box = page.locator("#canvas").bounding_box(), legend.bounding_box()
+    assert box["y"] >= canvas["y"] + canvas["height"] - 1
+    # a same-as link's two roles get two lines and two labels that do not overlap
+    labels = page.locator('.edge-label[data-from="nh_link_referral"]')
+    assert sorted(labels.all_text_contents()) == ["referred", "referring"]
+    first, second = labels.nth(0).bounding_box(), labels.nth(1).bounding_box()
+    assert (first["x"] + first["width"] <= second["x"] or second["x"] + second["width"] <= first["x"]
+            or first["y"] + first["height"] <= second["y"] or second["y"] + second["height"] <= first["y"])
+    keep_shot(page, tmp_path, "after-sample")
+    # selecting a shape highlights its lines
+    shape(page, "hub_agreement").click()
+    highlighted = page.locator(".edge.highlight")
+    assert highlighted.count() >= 2
+    assert all("hub_agreement" in (highlighted.nth(i).get_attribute("data-from"), highlighted.nth(i).get_attribute("data-to"))
+               for i in range(highlighted.count()))
+    # a shape's columns fold away, and stay folded after a reload
+    shape(page, "sat_provider_details").locator('[data-action="collapse"]').click()
+    assert shape(page, "sat_provider_details").locator(".column").count() == 0
+    page.reload()
+    page.wait_for_selector('.entity[data-name="hub_provider"]')
+    assert shape(page, "sat_provider_details").locator(".column").count() == 0
+    assert shape(page, "hub_provider").locator(".column").count() > 0
+    keep_shot(page, tmp_path, "after-sample-selected")
+    # zoomed far out, shapes show their headers only
+    page.evaluate("() => { const d = window.dvSpecStudio.diagram; d.view.k = 0.3; d.applyView(); }")
+    assert page.locator(".entity .column").count() == 0
