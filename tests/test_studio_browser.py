@@ -184,10 +184,10 @@ def test_draw_a_subject_area_then_validate_scaffold_and_spec(page, project, tmp_
     field(page, "dv.dependent_keys", "order_id")
     save(page, "added `link_customer_product`")
     link = shape(page, "link_customer_product")
-    assert "DV202" in link.locator("title").text_content()  # a link needs two hubs
+    assert "DV202" in link.locator(":scope > title").text_content()  # a link needs two hubs
     connect(page, "link_customer_product", "hub_product")
-    assert "DV202" not in link.locator("title").text_content()
-    assert "DV300" in link.locator("title").text_content()  # raw_orders has no product_sku column
+    assert "DV202" not in link.locator(":scope > title").text_content()
+    assert "DV300" in link.locator(":scope > title").text_content()  # raw_orders has no product_sku column
     link.click()
     field(page, "source.0.business_keys.hub_product", "sku")
     save(page, "saved `link_customer_product`")
@@ -211,7 +211,7 @@ def test_draw_a_subject_area_then_validate_scaffold_and_spec(page, project, tmp_
     save(page, "added `sat_product_details`")
     badge = shape(page, "sat_product_details").locator(".badge.error")
     assert badge.count() == 1
-    assert "DV102" in shape(page, "sat_product_details").locator("title").text_content()
+    assert "DV102" in shape(page, "sat_product_details").locator(":scope > title").text_content()
     page.screenshot(path=str(tmp_path / "studio-finding.png"))
     connect(page, "sat_product_details", "hub_product")
     assert badge.count() == 0
@@ -619,3 +619,61 @@ def test_sample_shapes_show_keys_and_payload_names_that_fit(sample_page, tmp_pat
     # zoomed far out, shapes show their headers only
     page.evaluate("() => { const d = window.dvSpecStudio.diagram; d.view.k = 0.3; d.applyView(); }")
     assert page.locator(".entity .column").count() == 0
+
+
+# ------------------------------------------------------------------ drawing, not forms
+
+def drag(page, locator, to_x, to_y):
+    box = locator.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(to_x, to_y, steps=8)
+    page.mouse.up()
+
+
+def test_drag_from_a_hub_draws_a_wired_satellite_or_link_where_dropped(vault_page, vault, tmp_path):
+    page = vault_page
+    store = shape(page, "hub_store")
+    box = store.bounding_box()
+    drop = (box["x"] + box["width"] / 2, box["y"] + box["height"] + 120)
+    drag(page, store.locator('[data-action="draw"]'), *drop)
+    assert page.inner_text("#inspector h2") == "New sat"
+    assert page.input_value('#inspector [name="dv.parent"]') == "hub_store"
+    assert page.input_value('#inspector [name="dv.subject_area"]') == "crm"
+    page.fill('#inspector input[name="name"]', "sat_store_details")
+    assert page.input_value('#inspector [name="dv.hashdiff"]') == "store_details_hashdiff"
+    choose_source(page, 0, "raw_stores")
+    chip(page, "payload", "store_name")
+    save(page, "added `sat_store_details`")
+    written = design_of(vault)["sat_store_details"]
+    assert written["parent"] == "hub_store" and written["payload"] == ["store_name"]
+    placed = shape(page, "sat_store_details").bounding_box()
+    assert abs(placed["x"] + placed["width"] / 2 - drop[0]) < 40 and placed["y"] > box["y"] + box["height"]
+
+    drag(page, store.locator('[data-action="draw"]'), *[shape(page, "hub_customer").bounding_box()[k] + 20 for k in ("x", "y")])
+    assert page.inner_text("#inspector h2") == "New link"
+    assert page.input_value('#inspector [name="dv.hubs"]') == "hub_store, hub_customer"
+    keep_shot(page, tmp_path, "after-drawn-link-form")
+
+    # + Satellite with a hub selected: its parent is filled in
+    page.click("#inspector button:has-text('Cancel')")
+    shape(page, "hub_customer").click()
+    page.click('button.add[data-kind="sat"]')
+    assert page.input_value('#inspector [name="dv.parent"]') == "hub_customer"
+
+
+def test_export_pictures_and_diagram_files_from_the_page(vault_page, tmp_path):
+    page = vault_page
+    files = {}
+    for choice in ("svg", "png", "lucidchart", "drawio"):
+        with page.expect_download() as info:
+            page.select_option("#export", choice)
+        download = info.value
+        target = tmp_path / download.suggested_filename
+        download.save_as(str(target))
+        files[choice] = target
+    assert files["svg"].name == "studio_shop.svg" and b"sat_customer" in files["svg"].read_bytes()
+    assert files["png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and files["png"].stat().st_size > 10_000
+    assert files["lucidchart"].suffix == ".csv" and "hub_customer" in files["lucidchart"].read_text()
+    assert "<mxfile" in files["drawio"].read_text()
+    shutil.copy(files["png"], SHOTS / "after-export.png")

@@ -124,6 +124,22 @@ class Studio:
             raise UsageError("specs and prompts are not available in this installation of dv-spec")
         return result
 
+    def export(self, fmt: str) -> dict:
+        """`dv-spec export FORMAT`'s text for the whole design (entities with errors are left out and named)."""
+        from ..diagrams import write_diagram
+        from ..diagrams.from_design import design_to_diagram
+        from ..validate import validate
+
+        suffixes = {"lucidchart": "csv", "drawio": "drawio", "mermaid": "mmd"}
+        if fmt not in suffixes:
+            raise _NotFound(f"no such export: {fmt} (one of: {', '.join(suffixes)})")
+        design = self.design()
+        broken = sorted({f.entity for f in validate(design) if f.severity == "error" and f.entity})
+        names = sorted(n for n in design.entities if n not in broken)
+        diagram = design_to_diagram(design.resolve(names), set(names), title=design.project.name)
+        return {"format": fmt, "filename": f"{design.project.name}.{suffixes[fmt]}", "skipped": broken,
+                "text": write_diagram(fmt, diagram, catalog=design.project.name)}
+
     # --------------------------------------------------------------- writes
     def create(self, body: dict) -> dict:
         name = body.get("name")
@@ -337,6 +353,8 @@ class _Handler(BaseHTTPRequestHandler):
             return studio.rename(parts[1], body)
         if route == ("GET", "entities", 3) and parts[2] == "spec":
             return studio.spec(parts[1])
+        if route == ("GET", "export", 2):
+            return studio.export(parts[1])
         if route == ("POST", "connect", 1):
             return studio.connect(body)
         if route == ("PUT", "layout", 1):

@@ -50,5 +50,6 @@ export const api = {
   autoLayout: (confirmed = false) => call('PUT', '/api/layout', { reset: true, confirmed }),
   undo: () => call('POST', '/api/undo', {}),
   redo: () => call('POST', '/api/redo', {}),
+  exported: (format) => call('GET', `/api/export/${encodeURIComponent(format)}`),
   spec: (name) => call('GET', `${entity(name)}/spec`),
 };

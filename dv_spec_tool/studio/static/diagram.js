@@ -71,9 +71,10 @@ export class Diagram {
     this.options = {};
     this.fitted = false;
     const defs = el('defs', {}, svg);
-    const many = el('marker', { id: 'many', viewBox: '0 0 14 14', refX: 1, refY: 7, markerWidth: 14, markerHeight: 14,
+    // crow's foot: wide where the line meets the shape that has many rows per row of the other
+    const many = el('marker', { id: 'many', viewBox: '0 0 14 14', refX: 13, refY: 7, markerWidth: 14, markerHeight: 14,
       orient: 'auto-start-reverse', markerUnits: 'userSpaceOnUse' }, defs);
-    el('path', { class: 'marker', d: 'M1,1 L13,7 L1,13 M13,1 L13,13' }, many);
+    el('path', { class: 'marker', d: 'M13,1 L1,7 L13,13 M13,7 L1,7' }, many);
     const one = el('marker', { id: 'one', viewBox: '0 0 14 14', refX: 13, refY: 7, markerWidth: 14, markerHeight: 14,
       orient: 'auto', markerUnits: 'userSpaceOnUse' }, defs);
     el('path', { class: 'marker', d: 'M6,1 L6,13 M10,1 L10,13' }, one);
@@ -161,7 +162,7 @@ export class Diagram {
     text(group, { class: 'kind-label', x: -w / 2 + m.pad, y: top + 13 }, KIND_LABEL[entity.kind] || entity.kind);
     text(group, { class: 'name', x: -w / 2 + m.pad, y: top + 31 }, entity.name);
     if (!this.compact && entity.columns.length) {
-      const toggle = el('g', { class: 'toggle', transform: `translate(${w / 2 - 14},${top + 12})`, 'data-action': 'collapse',
+      const toggle = el('g', { class: 'toggle', transform: `translate(${w / 2 - 24},${top + 12})`, 'data-action': 'collapse',
         role: 'button', 'aria-label': `${collapsed ? 'show' : 'hide'} the columns of ${entity.name}` }, group);
       el('rect', { x: -8, y: -8, width: 16, height: 16, rx: 3 }, toggle);
       text(toggle, { x: 0, y: 4, 'text-anchor': 'middle' }, collapsed ? '▸' : '▾');
@@ -178,6 +179,17 @@ export class Diagram {
         text(row, { class: 'tag', x: -w / 2 + m.pad, y: rowY }, this.model.roles[role] || '');
         text(row, { class: 'column-name', x: -w / 2 + m.pad + (m.tag + 1) * m.char, y: rowY }, column);
       });
+    }
+    if (['hub', 'link', 'nh_link'].includes(entity.kind)) {
+      // drag from the handle: to empty space for a new satellite, to a hub for a new link
+      const handle = el('g', { class: 'handle', transform: `translate(${w / 2},${top + m.header / 2})`, 'data-action': 'draw',
+        role: 'button', 'aria-label': `draw a satellite${entity.kind === 'hub' ? ' or a link' : ''} from ${entity.name}` }, group);
+      el('circle', { r: 8 }, handle);
+      text(handle, { x: 0, y: 4, 'text-anchor': 'middle' }, '+');
+      el('title', {}, handle).textContent = entity.kind === 'hub'
+        ? 'Drag to empty space: a new satellite of this hub. Drag onto another hub: a new link between them.'
+        : 'Drag to empty space: a new satellite of this link.';
+      handle.addEventListener('pointerdown', (event) => this.startWire(event, entity.name));
     }
     const tip = [entity.name, entity.description.trim()].filter(Boolean);
     for (const f of entity.findings) tip.push(`${f.severity} ${f.rule} ${f.message}`);
@@ -349,9 +361,40 @@ export class Diagram {
     group.addEventListener('pointercancel', up);
   }
 
+  startWire(event, from) {
+    if (event.button !== 0) return;
+    event.stopPropagation();
+    event.preventDefault();
+    const start = this.box(from);
+    const origin = [start.x2, (start.y1 + Math.min(start.y2, start.y1 + this.metrics.header)) / 2];
+    const line = el('line', { class: 'edge wire', x1: origin[0], y1: origin[1], x2: origin[0], y2: origin[1] }, this.edgeLayer);
+    this.svg.setPointerCapture(event.pointerId);
+    const move = (e) => {
+      const point = this.toDiagram(e);
+      line.setAttribute('x2', point.x);
+      line.setAttribute('y2', point.y);
+    };
+    const up = (e) => {
+      this.svg.removeEventListener('pointermove', move);
+      this.svg.removeEventListener('pointerup', up);
+      this.svg.releasePointerCapture(event.pointerId);
+      line.remove();
+      const point = this.toDiagram(e);
+      const target = [...this.positions.keys()].find((name) => {
+        const b = this.box(name);
+        return name !== from && point.x >= b.x1 && point.x <= b.x2 && point.y >= b.y1 && point.y <= b.y2;
+      });
+      if (Math.hypot(point.x - origin[0], point.y - origin[1]) > 20 || target) {
+        this.handlers.wire(from, target || null, { x: Math.round(point.x), y: Math.round(point.y) });
+      }
+    };
+    this.svg.addEventListener('pointermove', move);
+    this.svg.addEventListener('pointerup', up);
+  }
+
   installPanZoom() {
     this.svg.addEventListener('pointerdown', (event) => {
-      if (event.button !== 0) return;
+      if (event.button !== 0 || event.defaultPrevented) return;
       const start = { x: event.clientX, y: event.clientY, vx: this.view.x, vy: this.view.y };
       let moved = false;
       this.svg.setPointerCapture(event.pointerId);
@@ -388,6 +431,51 @@ export class Diagram {
     this.root.setAttribute('transform', `translate(${this.view.x},${this.view.y}) scale(${this.view.k})`);
     // zoomed out far, shapes show their headers only; zoomed in, their columns
     if (this.model && (this.view.k < COMPACT_ZOOM) !== this.compact) this.render(this.model, this.options);
+  }
+
+  // ------------------------------------------------------------- export
+  // The drawing as a stand-alone SVG: styles inlined, the view's extent, no selection glow.
+  toSvg() {
+    const { x1, y1, x2, y2 } = this.extent();
+    const copy = this.svg.cloneNode(true);
+    const originals = this.svg.querySelectorAll('*');
+    const copies = copy.querySelectorAll('*');
+    // the page's styles become presentation attributes (its CSP allows no inline styles)
+    const keys = ['fill', 'stroke', 'stroke-width', 'stroke-dasharray', 'opacity', 'font-family', 'font-size',
+      'font-weight', 'letter-spacing', 'paint-order', 'stroke-linejoin', 'display'];
+    originals.forEach((node, index) => {
+      const style = window.getComputedStyle(node);
+      for (const key of keys) {
+        const value = style.getPropertyValue(key);
+        if (value) copies[index].setAttribute(key, value);
+      }
+    });
+    copy.querySelector('.viewport').removeAttribute('transform');
+    copy.setAttribute('viewBox', `${x1} ${y1} ${x2 - x1} ${y2 - y1}`);
+    copy.setAttribute('width', String(Math.round(x2 - x1)));
+    copy.setAttribute('height', String(Math.round(y2 - y1)));
+    copy.removeAttribute('class');
+    copy.insertBefore(el('rect', { x: x1, y: y1, width: x2 - x1, height: y2 - y1, fill: '#ffffff' }), copy.querySelector('.viewport'));
+    return new XMLSerializer().serializeToString(copy);
+  }
+
+  toPng(scale = 2) {
+    const svg = this.toSvg();
+    const { x1, y1, x2, y2 } = this.extent();
+    return new Promise((resolve, reject) => {
+      const image = new Image();
+      image.onload = () => {
+        const canvas = document.createElement('canvas');
+        canvas.width = Math.round((x2 - x1) * scale);
+        canvas.height = Math.round((y2 - y1) * scale);
+        const context = canvas.getContext('2d');
+        context.scale(scale, scale);
+        context.drawImage(image, 0, 0);
+        canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('the picture could not be made'))), 'image/png');
+      };
+      image.onerror = () => reject(new Error('the picture could not be made'));
+      image.src = `data:image/svg+xml;base64,${btoa(unescape(encodeURIComponent(svg)))}`;
+    });
   }
 
   fit() {

@@ -82,11 +82,11 @@ export class Inspector {
   }
 
   // A new entity of `kind`, not written until "Add" is pressed.
-  create(kind, area) {
-    const dv = { kind };
+  create(kind, area, prefill = {}, position = null) {
+    const dv = { kind, ...prefill };
     if (area) dv.subject_area = area;
     if (['hub', 'link', 'nh_link', 'sat', 'ma_sat', 'eff_sat', 'ref_table', 'stage'].includes(kind)) dv.sources = [{}];
-    this.draft = { isNew: true, name: PREFIX[kind] || '', description: '', dv, file: '', typed: new Set() };
+    this.draft = { isNew: true, name: PREFIX[kind] || '', description: '', dv, file: '', typed: new Set(), position };
     this.dirty = true;
     this.render();
     const name = this.root.querySelector('input[name=name]');
@@ -341,6 +341,7 @@ export class Inspector {
     if (key === 'parent') return this.entitiesOf(kind === 'eff_sat' ? ['link', 'nh_link'] : ['hub', 'link', 'nh_link']);
     if (TEXT_REFERENCES[key]) return this.entitiesOf(TEXT_REFERENCES[key]);
     if (key === 'as_of_dates') return this.model.nodes.map((n) => n.name);
+    if (key === 'subject_area') return this.model.areas.filter(Boolean);
     return null;
   }
 
@@ -576,7 +577,8 @@ export class Inspector {
     if (invalid) return this.app.status(`fix the JSON in “${invalid.dataset.key}” first`, true);
     const description = draft.description || '';
     if (draft.isNew) {
-      return this.app.createEntity({ name: draft.name, description, dv: this.designToSave(), file: draft.file || undefined });
+      return this.app.createEntity({ name: draft.name, description, dv: this.designToSave(), file: draft.file || undefined },
+        draft.position);
     }
     return this.app.saveEntity(draft.original, draft.name, description, this.designToSave());
   }

@@ -37,6 +37,14 @@ export function ask({ title, message, items = [], choice = null, ok = 'OK', onCh
   });
 }
 
+function download(filename, blob) {
+  const link = h('a', { href: URL.createObjectURL(blob), download: filename });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
 class Studio {
   constructor() {
     this.model = null;
@@ -48,6 +56,7 @@ class Studio {
       select: (name) => this.clicked(name),
       move: (name, x, y) => this.moved(name, x, y),
       background: () => this.clicked(null),
+      wire: (from, to, point) => this.drawnFrom(from, to, point),
     });
     this.inspector = new Inspector(document.getElementById('inspector'), this);
     this.wire();
@@ -65,6 +74,11 @@ class Studio {
     document.getElementById('connect').addEventListener('click', () => this.toggleConnect());
     document.getElementById('auto-layout').addEventListener('click', () => this.guarded('Auto layout',
       (confirmed) => api.autoLayout(confirmed), true));
+    const exporter = document.getElementById('export');
+    exporter.addEventListener('change', () => {
+      if (exporter.value) this.exportAs(exporter.value);
+      exporter.value = '';
+    });
     document.getElementById('undo').addEventListener('click', () => this.undo());
     document.getElementById('redo').addEventListener('click', () => this.redo());
     document.getElementById('fit').addEventListener('click', () => this.diagram.fit());
@@ -191,16 +205,42 @@ class Studio {
     else this.inspector.empty();
   }
 
-  startNew(kind) {
+  // A new entity's form, prefilled from the selected shape: a satellite hangs off the
+  // selected hub or link, a link joins the selected hub, a PIT or bridge starts from it.
+  startNew(kind, prefill = {}, position = null) {
     if (this.inspector.dirty && !window.confirm('Discard the unsaved changes in the form?')) return;
     const current = this.selected && this.model.entities.find((e) => e.name === this.selected);
+    const from = prefill.from || current;
+    const dv = {};
+    if (from) {
+      if (['sat', 'ma_sat'].includes(kind) && ['hub', 'link', 'nh_link'].includes(from.kind)) dv.parent = from.name;
+      if (kind === 'eff_sat' && ['link', 'nh_link'].includes(from.kind)) dv.parent = from.name;
+      if (['link', 'nh_link'].includes(kind) && from.kind === 'hub') dv.hubs = [from.name];
+      if (['pit', 'bridge'].includes(kind) && from.kind === 'hub') dv.hub = from.name;
+    }
+    if (prefill.hubs) dv.hubs = prefill.hubs;
     this.selected = null;
     this.draw();
-    this.inspector.create(kind, current ? current.subject_area : this.lastArea || '');
+    this.inspector.create(kind, from ? from.subject_area : this.lastArea || '', dv, position);
   }
 
-  async createEntity(body) {
-    const spot = this.diagram.freeSpot(body.dv);
+  // Drawn from a shape's handle: to empty space, a satellite of it; onto another hub, a link.
+  drawnFrom(from, to, point) {
+    const source = this.model.entities.find((e) => e.name === from);
+    const target = to && this.model.entities.find((e) => e.name === to);
+    if (target && source.kind === 'hub' && target.kind === 'hub') {
+      this.startNew('link', { from: source, hubs: [from, to] }, point);
+      this.status(`new link between ${from} and ${to}: name it and add its source`);
+    } else if (target) {
+      this.status(`drop on empty space for a satellite of ${from}, or on another hub for a link`, true);
+    } else {
+      this.startNew('sat', { from: source }, point);
+      this.status(`new satellite of ${from}: name it and add its source and payload`);
+    }
+  }
+
+  async createEntity(body, position = null) {
+    const spot = position || this.diagram.freeSpot(body.dv);
     const model = await this.run(api.create({ ...body, x: spot.x, y: spot.y }));
     if (model) {
       this.lastArea = body.dv.subject_area || '';
@@ -327,6 +367,29 @@ class Studio {
       this.inspector.refreshModel(this.selected); // discarded: the form shows the entity as saved
     }
     await this.guarded(`Connect ${from} and ${name}`, (confirmed) => api.connect(from, name, confirmed));
+  }
+
+  async exportAs(format) {
+    const project = this.model.project.name;
+    try {
+      if (format === 'svg') {
+        download(`${project}.svg`, new Blob([this.diagram.toSvg()], { type: 'image/svg+xml' }));
+      } else if (format === 'png') {
+        download(`${project}.png`, await this.diagram.toPng());
+      } else {
+        const result = await api.exported(format);
+        download(result.filename, new Blob([result.text], { type: 'text/plain' }));
+        if (result.skipped.length) {
+          this.status(`exported ${result.filename}; left out (their design has errors): ${result.skipped.join(', ')}`, true);
+          return;
+        }
+        this.status(`exported ${result.filename}`);
+        return;
+      }
+      this.status(`exported ${project}.${format} (this view)`);
+    } catch (error) {
+      this.status(error.message, true);
+    }
   }
 
   async showSpec(name) {
