@@ -179,6 +179,8 @@ def test_draw_a_subject_area_then_validate_scaffold_and_spec(page, project, tmp_
     new_entity(page, "link", "link_customer_product")
     assert page.input_value('#inspector [name="dv.hash_key"]') == "customer_product_hk"
     field(page, "description", "A customer ordered a product.")
+    assert page.input_value('#inspector [name="dv.hubs"]') == "hub_product"  # from the selected hub
+    field(page, "dv.hubs", "")
     chip(page, "hubs", "hub_customer")
     choose_source(page, 0, "raw_orders")
     field(page, "dv.dependent_keys", "order_id")

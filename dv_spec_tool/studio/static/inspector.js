@@ -31,6 +31,9 @@ function h(tag, attrs = {}, ...children) {
   return node;
 }
 
+// A chip takes no focus: the field being typed in keeps it (and does not re-render
+// the form under the pointer before the chip's click lands).
+const keepFocus = (event) => event.preventDefault();
 const copy = (value) => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
 const isStrings = (value) => Array.isArray(value) && value.every((item) => typeof item === 'string');
 const splitList = (value) => value.split(/[\s,]+/).map((item) => item.trim()).filter(Boolean);
@@ -317,7 +320,7 @@ export class Inspector {
     else if (COLUMN_KEYS.has(key) && key !== 'hashdiff') names = this.sourceColumns();
     if (!names.length) return null;
     return h('span', { class: 'chips', 'data-chips': key }, names.map((name) => h('button', {
-      type: 'button', class: 'chip', text: name, title: `add ${name}`,
+      type: 'button', class: 'chip', onmousedown: keepFocus, text: name, title: `add ${name}`,
       onclick: () => this.addTo(`dv.${key}`, name, LIST_REFERENCES[key] || key === 'driving_keys' || COLUMN_KEYS.has(key)),
     })));
   }
@@ -437,7 +440,7 @@ export class Inspector {
     if (node && node.columns.length) {
       children.push(h('span', { class: 'help', text: 'Columns of this source (click to add to the last field you were in):' }));
       children.push(h('span', { class: 'chips', 'data-columns': node.name }, node.columns.map((column) => h('button', {
-        type: 'button', class: 'chip', text: column, onclick: () => this.addToLast(column) }))));
+        type: 'button', class: 'chip', onmousedown: keepFocus, text: column, onclick: () => this.addToLast(column) }))));
     }
     children.push(h('button', { type: 'button', class: 'danger', text: 'Remove source', onclick: () => {
       draft.dv.sources.splice(index, 1);
