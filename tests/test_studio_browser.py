@@ -289,8 +289,11 @@ def test_spec_and_prompt_from_a_shape(page):
         pytest.skip("this installation has no spec builder (dv_spec_tool.spec)")
     shape(page, "hub_store").click()
     page.click('#inspector button[data-action="spec"]')
-    page.wait_for_selector('#spec-body pre[data-part="spec"]')
-    assert "# hub_store (hub)" in page.text_content('#spec-body pre[data-part="spec"]')
+    page.wait_for_selector('#spec-body [data-part="spec"]')
+    # the spec is rendered: its title a heading, its property table a table
+    assert page.text_content('#spec-body [data-part="spec"] .md-heading') == "hub_store (hub)"
+    assert page.locator('#spec-body [data-part="spec"] table.md-table').count() >= 1
+    assert "| property |" not in page.inner_text('#spec-body [data-part="spec"]')
     if page.evaluate("() => window.dvSpecStudio.model.features.prompt"):
         assert "hub_store" in page.text_content('#spec-body pre[data-part="prompt"]')
 

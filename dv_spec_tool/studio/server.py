@@ -53,6 +53,7 @@ STATIC_FILES = {
     "api.js": "text/javascript; charset=utf-8",
     "diagram.js": "text/javascript; charset=utf-8",
     "inspector.js": "text/javascript; charset=utf-8",
+    "markdown.js": "text/javascript; charset=utf-8",
     "favicon.svg": "image/svg+xml",
 }
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "

@@ -4,6 +4,7 @@
 import { api } from './api.js';
 import { Diagram } from './diagram.js';
 import { Inspector, findingItem, h } from './inspector.js';
+import { renderMarkdown } from './markdown.js';
 
 // A question in a dialog: {ok, choice}. `items` are listed; `choice` is an optional
 // checkbox whose change may refresh the list (`onChoice(checked)` -> new items).
@@ -403,9 +404,11 @@ class Studio {
       const parts = [];
       for (const [key, title] of [['spec', 'Spec'], ['prompt', 'Starter prompt']]) {
         if (!result[key]) continue;
-        const pre = h('pre', { 'data-part': key, text: result[key] });
+        // the spec is read rendered; the prompt is copied as text, so it is shown as text
+        const shown = key === 'spec' ? h('div', { class: 'markdown', 'data-part': key }, renderMarkdown(result[key]))
+          : h('pre', { 'data-part': key, text: result[key] });
         parts.push(h('h3', {}, title, ' ', h('button', { type: 'button', text: 'Copy',
-          onclick: () => navigator.clipboard && navigator.clipboard.writeText(result[key]) })), pre);
+          onclick: () => navigator.clipboard && navigator.clipboard.writeText(result[key]) })), shown);
       }
       body.replaceChildren(...parts);
     } catch (error) {
