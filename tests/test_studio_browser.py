@@ -107,6 +107,13 @@ def choose_source(page, index: int, node: str):
     page.select_option(f'#inspector select[name="source.{index}.ref"]', f"model:{node}")
 
 
+def hubs_of(page) -> list:
+    """The link form's hubs, as (hub, role) rows."""
+    rows = page.locator("#inspector .hub-row")
+    return [(rows.nth(i).locator("select").input_value(), rows.nth(i).locator("input").input_value())
+            for i in range(rows.count())]
+
+
 def chip(page, key: str, value: str):
     page.locator(f'#inspector [data-chips="{key}"] .chip', has_text=value).first.click()
 
@@ -179,8 +186,8 @@ def test_draw_a_subject_area_then_validate_scaffold_and_spec(page, project, tmp_
     new_entity(page, "link", "link_customer_product")
     assert page.input_value('#inspector [name="dv.hash_key"]') == "customer_product_hk"
     field(page, "description", "A customer ordered a product.")
-    assert page.input_value('#inspector [name="dv.hubs"]') == "hub_product"  # from the selected hub
-    field(page, "dv.hubs", "")
+    assert hubs_of(page) == [("hub_product", "")]  # from the selected hub
+    page.click('#inspector [data-action="remove-hub"]')
     chip(page, "hubs", "hub_customer")
     choose_source(page, 0, "raw_orders")
     field(page, "dv.dependent_keys", "order_id")
@@ -657,7 +664,13 @@ def test_drag_from_a_hub_draws_a_wired_satellite_or_link_where_dropped(vault_pag
 
     drag(page, store.locator('[data-action="draw"]'), *[shape(page, "hub_customer").bounding_box()[k] + 20 for k in ("x", "y")])
     assert page.inner_text("#inspector h2") == "New link"
-    assert page.input_value('#inspector [name="dv.hubs"]') == "hub_store, hub_customer"
+    assert hubs_of(page) == [("hub_store", ""), ("hub_customer", "")]
+    # a role for each: the form writes {hub, role} items (a same-as link)
+    page.select_option('#inspector select[name="hubs.1.hub"]', "hub_store")
+    page.fill('#inspector input[name="hubs.0.role"]', "from")
+    page.fill('#inspector input[name="hubs.1.role"]', "to")
+    assert page.evaluate("() => window.dvSpecStudio.inspector.draft.dv.hubs") == [
+        {"hub": "hub_store", "role": "from"}, {"hub": "hub_store", "role": "to"}]
     keep_shot(page, tmp_path, "after-drawn-link-form")
 
     # + Satellite with a hub selected: its parent is filled in
@@ -682,3 +695,15 @@ def test_export_pictures_and_diagram_files_from_the_page(vault_page, tmp_path):
     assert files["lucidchart"].suffix == ".csv" and "hub_customer" in files["lucidchart"].read_text()
     assert "<mxfile" in files["drawio"].read_text()
     shutil.copy(files["png"], SHOTS / "after-export.png")
+
+
+def test_typing_carries_on_when_a_change_redraws_the_form(vault_page):
+    page = vault_page
+    shape(page, "link_customer_store").click()
+    page.click('#inspector input[name="hubs.0.role"]')
+    page.keyboard.type("buyer")
+    page.keyboard.press("Tab")  # to the remove button, still in the hub rows
+    page.click('#inspector textarea[name="description"]')  # leaving the rows redraws the form
+    page.keyboard.type("Who bought where.")
+    assert page.input_value('#inspector textarea[name="description"]') == "Who bought where."
+    assert page.evaluate("() => window.dvSpecStudio.inspector.draft.dv.hubs") == [{"hub": "hub_customer", "role": "buyer"}, "hub_store"]

@@ -258,6 +258,7 @@ export class Inspector {
     const label = LABELS[key] || key;
     const value = draft.dv[key];
     if (field.type === 'sources') return this.sourcesField(field, required);
+    if (key === 'hubs') return this.hubsField(field, required);
     if (field.type === 'bool') {
       const input = h('input', { type: 'checkbox', name: `dv.${key}`, checked: value === true,
         onchange: (e) => {
@@ -295,6 +296,51 @@ export class Inspector {
     }
     const chips = this.chipsFor(key, input);
     return this.field(key, label, h('span', {}, input, chips), field.description, required);
+  }
+
+  // A link's hubs, one row each: the hub, and its role when a hub appears twice (a same-as link).
+  hubsField(field, required) {
+    const draft = this.draft;
+    const items = draft.dv.hubs === undefined ? [] : draft.dv.hubs;
+    const drawable = Array.isArray(items) && items.every((item) => typeof item === 'string'
+      || (item && typeof item === 'object' && !Array.isArray(item) && typeof item.hub === 'string'));
+    if (!drawable) return this.jsonField('hubs', 'Hubs', field.description, required);
+    const hubs = this.entitiesOf(['hub']);
+    const write = (next) => {
+      if (next.length) draft.dv.hubs = next;
+      else delete draft.dv.hubs;
+      this.touch();
+      this.rerender();
+    };
+    const rows = items.map((item, index) => {
+      const hub = typeof item === 'string' ? item : item.hub;
+      const role = typeof item === 'string' ? '' : (item.role || '');
+      const change = (newHub, newRole) => {
+        const next = [...draft.dv.hubs];
+        const extra = typeof item === 'object' ? { ...item } : {};
+        delete extra.hub;
+        delete extra.role;
+        next[index] = newRole || Object.keys(extra).length ? { hub: newHub, ...(newRole ? { role: newRole } : {}), ...extra } : newHub;
+        draft.dv.hubs = next;
+        this.touch();
+      };
+      const select = h('select', { name: `hubs.${index}.hub`, onchange: (e) => { change(e.target.value, role); this.rerender(); } },
+        (hubs.includes(hub) ? hubs : [hub, ...hubs]).map((name) => h('option', { value: name, text: name, selected: name === hub })));
+      const roleInput = h('input', { type: 'text', name: `hubs.${index}.role`, value: role, placeholder: 'role (a hub that appears twice)',
+        autocomplete: 'off', spellcheck: 'false', oninput: (e) => change(hub, e.target.value.trim()) });
+      const remove = h('button', { type: 'button', class: 'remove', 'data-action': 'remove-hub', title: `remove ${hub}`, text: '×',
+        onclick: () => write(items.filter((_, other) => other !== index)) });
+      return h('div', { class: 'hub-row', 'data-index': index }, select, roleInput, remove);
+    });
+    const chips = h('span', { class: 'chips', 'data-chips': 'hubs' }, hubs.map((name) => h('button', {
+      type: 'button', class: 'chip', onmousedown: keepFocus, text: `+ ${name}`, title: `join ${name}`,
+      onclick: () => write([...items, name]) })));
+    // the source key fields follow the roles: redrawn once the focus leaves the hub rows
+    return h('div', { class: 'field', 'data-key': 'hubs',
+      onfocusout: (e) => { if (!e.currentTarget.contains(e.relatedTarget)) this.rerender(e.relatedTarget); } },
+      h('span', { class: 'label' }, 'Hubs', required ? h('span', { class: 'required', text: ' *' }) : null),
+      rows.length ? rows : h('span', { class: 'help', text: 'No hub yet: add the hubs this link joins.' }),
+      chips, h('span', { class: 'help', text: field.description }));
   }
 
   jsonField(key, label, description, required) {
@@ -551,10 +597,15 @@ export class Inspector {
     return this.field(`sources.${index}.${key}`, label, area, 'Written as JSON here: this value has a shape the form does not draw.');
   }
 
-  rerender() {
+  // Draw the form again (a change that changes other fields), keeping the scroll and the
+  // field the person is in (or moving to: `focus`), so typing carries on.
+  rerender(focus = document.activeElement) {
     const scroll = this.root.scrollTop;
+    const name = focus && this.root.contains(focus) ? focus.getAttribute('name') : null;
     this.render();
     this.root.scrollTop = scroll;
+    const again = name && this.root.querySelector(`[name="${CSS.escape(name)}"]`);
+    if (again) again.focus();
   }
 
   // --------------------------------------------------------------- findings
