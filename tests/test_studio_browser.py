@@ -707,3 +707,18 @@ def test_typing_carries_on_when_a_change_redraws_the_form(vault_page):
     page.keyboard.type("Who bought where.")
     assert page.input_value('#inspector textarea[name="description"]') == "Who bought where."
     assert page.evaluate("() => window.dvSpecStudio.inspector.draft.dv.hubs") == [{"hub": "hub_customer", "role": "buyer"}, "hub_store"]
+
+
+def test_a_link_drawn_onto_a_hub_is_placed_above_its_hubs_not_on_them(vault_page, vault):
+    page = vault_page
+    store, customer = shape(page, "hub_store"), shape(page, "hub_customer")
+    target = customer.bounding_box()
+    drag(page, store.locator('[data-action="draw"]'), target["x"] + 30, target["y"] + 30)
+    page.fill('#inspector input[name="name"]', "link_store_customer")
+    choose_source(page, 0, "raw_orders")
+    save(page, "added `link_store_customer`")
+    placed = shape(page, "link_store_customer").bounding_box()
+    for name in ("hub_store", "hub_customer"):
+        hub = shape(page, name).bounding_box()
+        assert placed["y"] + placed["height"] <= hub["y"] or placed["x"] >= hub["x"] + hub["width"] \
+            or placed["x"] + placed["width"] <= hub["x"], name  # no overlap

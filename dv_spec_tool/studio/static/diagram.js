@@ -509,17 +509,22 @@ export class Diagram {
 
   // A free spot (centre) for a new shape, beside what it hangs off, the Data Vault way:
   // a satellite under its parent, a link above its hubs, a hub right of the other hubs.
+  // The first spot from (x, y), stepping by (dx, dy), where a new shape overlaps none.
+  free(x, y, dx, dy) {
+    const boxes = [...this.positions.keys()].map((name) => this.box(name));
+    const taken = (px, py) => boxes.some((b) => px + WIDTH / 2 + 20 > b.x1 && px - WIDTH / 2 - 20 < b.x2
+      && py + HEIGHT / 2 + 20 > b.y1 && py - HEIGHT / 2 - 20 < b.y2);
+    let spot = { x, y };
+    for (let step = 0; step < 400 && taken(spot.x, spot.y); step += 1) spot = { x: spot.x + dx, y: spot.y + dy };
+    return { x: Math.round(spot.x), y: Math.round(spot.y) };
+  }
+
   freeSpot(dv) {
     const area = dv.subject_area || '';
     const w = WIDTH;
     const h = HEIGHT;
     const boxes = [...this.positions.keys()].map((name) => this.box(name));
-    const taken = (x, y) => boxes.some((b) => x + w / 2 + 20 > b.x1 && x - w / 2 - 20 < b.x2 && y + h / 2 + 20 > b.y1 && y - h / 2 - 20 < b.y2);
-    const free = (x, y, dx, dy) => {
-      let spot = { x, y };
-      for (let step = 0; step < 400 && taken(spot.x, spot.y); step += 1) spot = { x: spot.x + dx, y: spot.y + dy };
-      return { x: Math.round(spot.x), y: Math.round(spot.y) };
-    };
+    const free = (x, y, dx, dy) => this.free(x, y, dx, dy);
     const boxOf = (name) => (typeof name === 'string' && this.positions.has(name) ? this.box(name) : undefined);
     const parent = boxOf(dv.parent);
     if (parent) return free((parent.x1 + parent.x2) / 2, parent.y2 + 30 + h / 2, 0, 20);

@@ -191,8 +191,9 @@ export class Inspector {
       name: 'description', rows: 3, placeholder: 'What this entity means to the business',
       oninput: (e) => { draft.description = e.target.value; this.touch(); },
     }, draft.description || ''), 'The purpose, for specs and prompts.'));
-    // sources first: the key fields offer the columns of what the entity reads
-    const fields = [...spec.fields.filter((f) => f.type === 'sources'), ...spec.fields.filter((f) => f.type !== 'sources')];
+    // the subject area, then the sources: the key fields below offer the columns of what the entity reads
+    const first = (f) => (f.key === 'subject_area' ? 0 : (f.type === 'sources' ? 1 : 2));
+    const fields = [...spec.fields].sort((a, b) => first(a) - first(b));
     for (const field of fields) children.push(this.keyField(field, spec.required.includes(field.key)));
     const actions = h('div', { class: 'actions' });
     actions.append(h('button', { type: 'button', class: 'primary', 'data-action': 'save', text: draft.isNew ? 'Add to design' : 'Save',

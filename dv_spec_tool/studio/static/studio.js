@@ -230,12 +230,12 @@ class Studio {
     const source = this.model.entities.find((e) => e.name === from);
     const target = to && this.model.entities.find((e) => e.name === to);
     if (target && source.kind === 'hub' && target.kind === 'hub') {
-      this.startNew('link', { from: source, hubs: [from, to] }, point);
+      this.startNew('link', { from: source, hubs: [from, to] }); // placed above its hubs, not on the one dropped on
       this.status(`new link between ${from} and ${to}: name it and add its source`);
     } else if (target) {
       this.status(`drop on empty space for a satellite of ${from}, or on another hub for a link`, true);
     } else {
-      this.startNew('sat', { from: source }, point);
+      this.startNew('sat', { from: source }, this.diagram.free(point.x, point.y, 0, 20)); // where dropped, or just below
       this.status(`new satellite of ${from}: name it and add its source and payload`);
     }
   }
