@@ -69,8 +69,9 @@ export class Inspector {
     this.root.replaceChildren(
       h('h2', { text: 'Design' }),
       h('p', { class: 'hint', text: `${model.entities.length} entities in ${model.areas.length} subject area(s). `
-        + 'Click a shape to edit it, drag it to move it. Use + Hub, + Link and + Satellite to draw, '
-        + 'and Connect to join two shapes. Every change is written to the design YAML.' }),
+        + 'Click a shape to edit it, drag it to move it. Drag from a hub\'s + handle to draw a satellite '
+        + '(to empty space) or a link (onto another hub); + Hub, + Link, + Satellite and Connect draw too. '
+        + 'Every change is written to the design YAML; Undo (Ctrl+Z) takes it back.' }),
       this.findingsList(model.findings.filter((f) => !f.entity), 'Project findings'),
     );
   }
