@@ -447,6 +447,18 @@ def test_a_rename_keeps_the_hash_key_unless_asked_and_says_what_it_implies(vault
     assert design_of(vault)["sat_insured_details"]["hashdiff"] == "insured_details_hashdiff"
 
 
+def test_a_new_hubs_hash_key_follows_a_retyped_name(vault_page):
+    page = vault_page
+    page.click('button.add[data-kind="hub"]')
+    page.keyboard.press("Control+A")
+    page.keyboard.type("hub_claim")  # through "hub" and "hub_" on the way
+    assert page.input_value('#inspector [name="dv.hash_key"]') == "claim_hk"
+    page.click('button.add[data-kind="sat"]')  # discards (accepted) and starts a satellite
+    page.keyboard.press("Control+A")
+    page.keyboard.type("sat_claim_details")
+    assert page.input_value('#inspector [name="dv.hashdiff"]') == "claim_details_hashdiff"
+
+
 def test_the_panel_always_shows_the_selected_shape(vault_page, vault):
     page = vault_page
     shape(page, "hub_store").click()

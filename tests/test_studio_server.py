@@ -364,3 +364,16 @@ def test_destructive_edits_ask_first_and_name_what_they_affect(studio):
     status, body, _ = request(server, "POST", "/api/impact", {"action": "rename", "name": "hub_store", "to": "hub_shop"})
     assert status == 200 and body["design_changes"] == {} and body["physical"] == {"hash_key": "shop_hk"}
     assert any("a new table `hub_shop`" in line for line in body["implications"])
+
+
+def test_a_file_with_a_byte_order_mark_keeps_it(studio):
+    server, project = studio
+    crm = project / "models/crm/_crm__design.yml"
+    crm.write_bytes(b"\xef\xbb\xbf" + crm.read_bytes())
+    _, model, _ = request(server, "GET", "/api/design")
+    hub = {e["name"]: e for e in model["entities"]}["hub_store"]
+    status, answer, _ = request(server, "PUT", "/api/entities/hub_store",
+                                {"dv": dict(hub["dv"], owner="ops"), "version": hub["version"]})
+    assert status == 200, answer
+    data = crm.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf" * 2) and b"owner: ops" in data
