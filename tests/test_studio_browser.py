@@ -734,3 +734,18 @@ def test_a_link_drawn_onto_a_hub_is_placed_above_its_hubs_not_on_them(vault_page
         hub = shape(page, name).bounding_box()
         assert placed["y"] + placed["height"] <= hub["y"] or placed["x"] >= hub["x"] + hub["width"] \
             or placed["x"] + placed["width"] <= hub["x"], name  # no overlap
+
+
+def test_column_chips_toggle_the_values_of_a_list(vault_page, vault):
+    page = vault_page
+    shape(page, "sat_customer").click()
+    payload = page.locator('#inspector [data-chips="payload"]')
+    assert payload.locator('.chip[data-value="name"]').get_attribute("aria-pressed") == "true"
+    assert payload.locator('.chip[data-value="customer_id"]').get_attribute("aria-pressed") == "false"
+    payload.locator('.chip[data-value="name"]').click()  # pressed: a click takes it out
+    assert page.input_value('#inspector [name="dv.payload"]') == "email"
+    payload.locator('.chip[data-value="name"]').click()
+    assert page.input_value('#inspector [name="dv.payload"]') == "email, name"
+    assert payload.locator('.chip[data-value="name"]').get_attribute("aria-pressed") == "true"
+    save(page, "saved `sat_customer`")
+    assert design_of(vault)["sat_customer"]["payload"] == ["email", "name"]

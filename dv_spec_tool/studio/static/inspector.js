@@ -282,7 +282,8 @@ export class Inspector {
           if (items.length) draft.dv[key] = items;
           else delete draft.dv[key];
           this.touch();
-        }, onchange: () => { if (key === 'hubs') this.rerender(); } });
+          this.markChips(`dv.${key}`);
+        } });
     } else {
       const options = this.referenceOptions(key);
       const list = options ? `options-${key}` : undefined;
@@ -367,24 +368,42 @@ export class Inspector {
     else if (key === 'driving_keys') names = this.linkReferences(this.draft.dv.parent);
     else if (COLUMN_KEYS.has(key) && key !== 'hashdiff') names = this.sourceColumns();
     if (!names.length) return null;
+    // a list's chips are toggles: pressed when the value is in the list, a click adds or removes it
+    const current = Array.isArray(this.draft.dv[key]) ? this.draft.dv[key] : [this.draft.dv[key]];
     return h('span', { class: 'chips', 'data-chips': key }, names.map((name) => h('button', {
-      type: 'button', class: 'chip', onmousedown: keepFocus, text: name, title: `add ${name}`,
-      onclick: () => this.addTo(`dv.${key}`, name, LIST_REFERENCES[key] || key === 'driving_keys' || COLUMN_KEYS.has(key)),
+      type: 'button', class: 'chip', onmousedown: keepFocus, text: name, 'data-value': name,
+      'aria-pressed': String(current.includes(name)), title: current.includes(name) ? `remove ${name}` : `add ${name}`,
+      onclick: () => this.addTo(`dv.${key}`, name, true, true),
     })));
   }
 
-  addTo(inputName, value, isList = true) {
+  addTo(inputName, value, isList = true, toggle = false) {
     const input = this.root.querySelector(`[name="${inputName}"]`);
     if (!input) return;
     if (isList && input.placeholder === 'comma-separated') {
-      const items = splitList(input.value);
+      let items = splitList(input.value);
       if (!items.includes(value)) items.push(value);
+      else if (toggle) items = items.filter((item) => item !== value);
       input.value = items.join(', ');
     } else {
-      input.value = value;
+      input.value = toggle && input.value === value ? '' : value;
     }
     input.dispatchEvent(new Event('input', { bubbles: true }));
     input.dispatchEvent(new Event('change', { bubbles: true }));
+    this.markChips(inputName);
+  }
+
+  // Show which chips of a field are in its value (after typing or a click).
+  markChips(inputName) {
+    const input = this.root.querySelector(`[name="${inputName}"]`);
+    const chips = input && input.closest('.field') && input.closest('.field').querySelector('[data-chips]');
+    if (!chips) return;
+    const values = input.placeholder === 'comma-separated' ? splitList(input.value) : [input.value.trim()];
+    for (const chip of chips.querySelectorAll('.chip[data-value]')) {
+      const on = values.includes(chip.dataset.value);
+      chip.setAttribute('aria-pressed', String(on));
+      chip.title = on ? `remove ${chip.dataset.value}` : `add ${chip.dataset.value}`;
+    }
   }
 
   referenceOptions(key) {
