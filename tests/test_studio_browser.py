@@ -749,3 +749,20 @@ def test_column_chips_toggle_the_values_of_a_list(vault_page, vault):
     assert payload.locator('.chip[data-value="name"]').get_attribute("aria-pressed") == "true"
     save(page, "saved `sat_customer`")
     assert design_of(vault)["sat_customer"]["payload"] == ["email", "name"]
+
+
+def test_a_new_shape_goes_where_the_person_clicks(vault_page, vault):
+    page = vault_page
+    page.click('button.add[data-kind="hub"]')
+    canvas = page.locator("#canvas").bounding_box()
+    spot = (canvas["x"] + canvas["width"] - 150, canvas["y"] + canvas["height"] - 120)
+    page.mouse.click(*spot)
+    assert page.locator(".ghost").count() == 1
+    page.fill('#inspector input[name="name"]', "hub_product")
+    choose_source(page, 0, "raw_products")
+    chip(page, "business_keys", "sku")
+    save(page, "added `hub_product`")
+    assert page.locator(".ghost").count() == 0
+    placed = shape(page, "hub_product").bounding_box()
+    assert placed["x"] <= spot[0] <= placed["x"] + placed["width"]
+    assert abs(placed["y"] + placed["height"] / 2 - spot[1]) < placed["height"]

@@ -101,6 +101,13 @@ export class Diagram {
     for (const entity of model.entities) this.drawEntity(entity);
     this.drawEdges();
     this.drawAreas();
+    if (options.ghost) {
+      // where the entity being drawn will go: a dashed outline until it is added
+      const { x, y, kind } = options.ghost;
+      const ghost = el('g', { class: `ghost kind-${kind}`, transform: `translate(${x},${y})` }, this.shapeLayer);
+      el('rect', { x: -WIDTH / 2, y: -HEIGHT / 2, width: WIDTH, height: HEIGHT, rx: 6 }, ghost);
+      text(ghost, { x: 0, y: 4, 'text-anchor': 'middle' }, `new ${KIND_LABEL[kind].toLowerCase()}`);
+    }
     if (!this.fitted) {
       this.fit();
       this.fitted = true;
@@ -405,10 +412,10 @@ export class Diagram {
         this.view.y = start.vy + e.clientY - start.y;
         this.applyView();
       };
-      const up = () => {
+      const up = (e) => {
         this.svg.removeEventListener('pointermove', move);
         this.svg.removeEventListener('pointerup', up);
-        if (!moved) this.handlers.background();
+        if (!moved) this.handlers.background(this.toDiagram(e));
       };
       this.svg.addEventListener('pointermove', move);
       this.svg.addEventListener('pointerup', up);

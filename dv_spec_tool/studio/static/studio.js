@@ -56,7 +56,7 @@ class Studio {
     this.diagram = new Diagram(document.getElementById('canvas'), {
       select: (name) => this.clicked(name),
       move: (name, x, y) => this.moved(name, x, y),
-      background: () => this.clicked(null),
+      background: (point) => this.backgroundClicked(point),
       wire: (from, to, point) => this.drawnFrom(from, to, point),
     });
     this.inspector = new Inspector(document.getElementById('inspector'), this);
@@ -131,7 +131,9 @@ class Studio {
   }
 
   draw() {
-    this.diagram.render(this.model, { selected: this.selected, connectFrom: this.connectFrom });
+    const draft = this.inspector && this.inspector.draft;
+    const ghost = draft && draft.isNew && draft.position ? { ...draft.position, kind: draft.dv.kind } : null;
+    this.diagram.render(this.model, { selected: this.selected, connectFrom: this.connectFrom, ghost });
     document.getElementById('canvas').classList.toggle('connecting', this.connecting);
   }
 
@@ -191,6 +193,18 @@ class Studio {
   }
 
   // ----------------------------------------------------------------- actions
+  // A click on empty drawing: while a new entity's form is open, it says where the entity goes.
+  backgroundClicked(point) {
+    const draft = this.inspector.draft;
+    if (draft && draft.isNew && !this.connecting) {
+      draft.position = this.diagram.free(Math.round(point.x), Math.round(point.y), 0, 20);
+      this.draw();
+      this.status(`the new ${draft.dv.kind.replace('_', ' ')} goes there; Add to design writes it`);
+      return;
+    }
+    this.clicked(null);
+  }
+
   clicked(name) {
     if (this.connecting && name) return this.connectClick(name);
     return this.select(name);
@@ -200,10 +214,10 @@ class Studio {
     if (this.inspector.dirty && this.inspector.draft && name !== this.selected
         && !window.confirm('Discard the unsaved changes in the form?')) return;
     this.selected = name;
-    this.draw();
     const entity = name && this.model.entities.find((e) => e.name === name);
     if (entity) this.inspector.edit(entity);
     else this.inspector.empty();
+    this.draw();
   }
 
   // A new entity's form, prefilled from the selected shape: a satellite hangs off the
@@ -221,8 +235,9 @@ class Studio {
     }
     if (prefill.hubs) dv.hubs = prefill.hubs;
     this.selected = null;
-    this.draw();
     this.inspector.create(kind, from ? from.subject_area : this.lastArea || '', dv, position);
+    this.draw();
+    if (!position) this.status(`new ${kind.replace('_', ' ')}: click the drawing where it goes, or let the studio place it`);
   }
 
   // Drawn from a shape's handle: to empty space, a satellite of it; onto another hub, a link.
