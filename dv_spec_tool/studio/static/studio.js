@@ -285,7 +285,11 @@ class Studio {
         this.model = fresh;
         this.draw();
         const current = fresh.entities.find((e) => e.name === original.name);
-        if (current) this.inspector.showMerge(current);
+        if (current) {
+          this.inspector.showMerge(current);
+          this.status(`${current.file} changed since you started editing ${original.name}: your typing is kept; `
+            + 'choose what to keep in the form', true);
+        }
       }
       return;
     }
