@@ -272,8 +272,12 @@ class Studio {
       if (name !== original.name) {
         const plan = await this.askRename(original, name);
         if (!plan) return;
+        // a hash key or hashdiff the person typed in the form is theirs; the plan sets the others
+        const typed = (this.inspector.draft && this.inspector.draft.typed) || new Set();
+        const changes = Object.entries(plan.design_changes)
+          .filter(([key]) => !typed.has(key) || dv[key] === (original.dv || {})[key]);
         model = await api.rename(original.name, { to: name, version: original.version, description,
-          dv: { ...dv, ...plan.design_changes } });
+          dv: { ...dv, ...Object.fromEntries(changes) } });
       } else {
         model = await api.update(name, { description, dv, version: original.version });
       }
