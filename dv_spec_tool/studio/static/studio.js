@@ -88,6 +88,12 @@ class Studio {
     document.getElementById('spec-close').addEventListener('click', () => document.getElementById('spec-dialog').close());
     document.addEventListener('keydown', (event) => {
       if (event.key === 'Escape' && this.connecting) this.toggleConnect(false);
+      const inField = event.target.matches && event.target.matches('input, textarea, select');
+      if (event.key === 'Delete' && !inField && this.selected && !document.querySelector('dialog[open]')) {
+        const entity = this.model.entities.find((e) => e.name === this.selected);
+        if (entity) this.remove(entity); // asks first, naming what depends on it
+        return;
+      }
       const key = event.key.toLowerCase();
       if (!(event.ctrlKey || event.metaKey) || !['z', 'y'].includes(key)) return;
       // in a text field the field's own undo applies; elsewhere the design's
