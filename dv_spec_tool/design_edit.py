@@ -464,6 +464,8 @@ def connect(design: Design, first: str, second: str) -> tuple[str, dict]:
     >>> connect(build_design(p), "hub_a", "link_x")
     ('link_x', {'kind': 'link', 'hubs': ['hub_b', 'hub_a']})
     """
+    if not isinstance(first, str) or not isinstance(second, str):
+        raise UsageError("connect names two shapes (`from` and `to`, entity names)")
     if first == second:
         raise UsageError("connect two different shapes")
     kinds = {}

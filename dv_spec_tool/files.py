@@ -7,20 +7,30 @@ import tempfile
 
 from .errors import UsageError
 
+# The process's umask, read once (setting it is the only way to read it): new
+# files get the usual mode, 0666 less the umask, not mkstemp's 0600.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+BOM = "\ufeff"
+
 
 def write_atomic(path: str, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same folder and a rename."""
+    """Write `text` to `path` through a temporary file in the same folder and a rename.
+
+    An existing file keeps its permissions and its byte order mark; a new one gets 0666 less the umask."""
     folder = os.path.dirname(os.path.abspath(path))
     try:
         os.makedirs(folder, exist_ok=True)
         handle, temp = tempfile.mkstemp(prefix=".dv-spec-", suffix=".tmp", dir=folder)
         try:
+            existing = os.path.exists(path)
+            if existing and not text.startswith(BOM) and _starts_with_bom(path):
+                text = BOM + text  # the file keeps its encoding: UTF-8 with a byte order mark
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
                 out.write(text)
                 out.flush()
                 os.fsync(out.fileno())
-            if os.path.exists(path):
-                os.chmod(temp, os.stat(path).st_mode & 0o777)
+            os.chmod(temp, (os.stat(path).st_mode & 0o7777) if existing else (0o666 & ~_UMASK))
             os.replace(temp, path)
         except BaseException:
             if os.path.exists(temp):
@@ -28,6 +38,11 @@ def write_atomic(path: str, text: str) -> None:
             raise
     except OSError as exc:
         raise UsageError(f"{path}: cannot write: {exc.strerror}") from None
+
+
+def _starts_with_bom(path: str) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(3) == BOM.encode("utf-8")
 
 
 def read_if_exists(path: str) -> str | None:

@@ -17,6 +17,7 @@ entries they write (`annotations`: [(key path inside the entry, message)]).
 
 from __future__ import annotations
 
+import functools
 import io
 
 from ruamel.yaml import YAML
@@ -41,12 +42,28 @@ def _yaml(text: str):
     return yaml, offset
 
 
+def keeping_line_endings(edit):
+    """Run a text edit on LF text and give a file written with CRLF line ends back with CRLF.
+
+    Only a file whose every line ends in CRLF is converted (a mixed file is
+    edited as it is), so every byte outside the edited entries stays.
+    """
+    @functools.wraps(edit)
+    def wrapper(text, *args, **kwargs):
+        crlf = bool(text) and "\r\n" in text and text.count("\n") == text.count("\r\n")
+        result = edit(text.replace("\r\n", "\n") if crlf else text, *args, **kwargs)
+        return result.replace("\n", "\r\n") if crlf else result
+
+    return wrapper
+
+
 def load(text: str):
     """The round-trip document of a schema file (CommentedMap, or None when empty)."""
     yaml, _ = _yaml(text)
     return yaml.load(text)
 
 
+@keeping_line_endings
 def splice_entries(text: str, changes: list, key: str = "models") -> str:
     """`text` with some entries of its `key:` list changed.
 
@@ -94,6 +111,7 @@ def splice_entries(text: str, changes: list, key: str = "models") -> str:
     return "".join(lines)
 
 
+@keeping_line_endings
 def append_entries(text: str | None, entries: list, key: str = "models") -> str:
     """`text` (None or empty: a new schema file) with `entries` added at the end of its `key:` list.
 
@@ -243,6 +261,7 @@ def block(value, flow_lists: bool = True):
     return value
 
 
+@keeping_line_endings
 def remove_entries(text: str, indexes: list, key: str = "models") -> str:
     """`text` without the entries at `indexes` of its `key:` list.
 

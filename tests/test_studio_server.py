@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -208,3 +209,171 @@ def test_command_errors_are_one_line(args, message, capsys):
     assert cli.main(["studio", "--no-browser", *args]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+# ------------------------------------------------------------------ files as they were, bodies never a 500
+
+def raw_request(server, method, path, data: bytes, content_type="application/json", length=None):
+    host, port = server.server_address
+    connection = http.client.HTTPConnection(host, port, timeout=30)
+    headers = {"Host": f"127.0.0.1:{port}", "X-DV-Spec-Token": server.studio.token, "Content-Type": content_type,
+               "Content-Length": str(len(data) if length is None else length)}
+    try:
+        connection.request(method, path, body=data, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+    except (BrokenPipeError, ConnectionResetError):
+        return None, b""  # the server refused before reading it all
+    finally:
+        connection.close()
+
+
+FUZZ_BODIES = [
+    pytest.param(b"[" * 200_000 + b"]" * 200_000, id="nested_200000_deep"),
+    pytest.param(b'{"dv": ' + b'{"a": ' * 5_000 + b"1" + b"}" * 5_001, id="nested_objects"),
+    pytest.param(b'{"name": "hub_x", "dv": ' + b"[" * 900 + b"]" * 900 + b"}", id="nested_dv"),
+    pytest.param(b'{"name": "' + b"x" * 1_100_000 + b'"}', id="huge"),
+    pytest.param(b"\xff\xfe\xfa not utf-8", id="invalid_utf8"),
+    pytest.param(b'{"name": "hub_\xed\xa0\x80"}', id="surrogate_utf8"),
+    pytest.param(b"null", id="null"),
+    pytest.param(b'"text"', id="string"),
+    pytest.param(b"[1, 2]", id="list"),
+    pytest.param(b'{"name": 5, "dv": "hub", "x": "left", "y": null}', id="wrong_types"),
+    pytest.param(b'{"name": ["hub_x"], "dv": {"kind": ["hub"]}}', id="list_name"),
+    pytest.param(b'{"name": "hub_x", "dv": {"kind": "hub", "sources": "raw", "business_keys": {"a": 1}}}', id="bad_dv"),
+    pytest.param(b'{"name": "hub_x", "dv": {"kind": "hub"}, "file": {"path": 1}}', id="file_not_text"),
+    pytest.param(b'{"name": "hub_x", "dv": {"kind": "hub"}, "description": 7}', id="description_not_text"),
+    pytest.param(b'{"to": 12, "version": [], "from": {}, "positions": [1], "reset": "yes", "confirmed": 1}', id="junk"),
+    pytest.param(b'{"name": "hub_x", "dv": {"kind": "hub"}, "x": 1e400, "y": NaN}', id="not_finite"),
+    pytest.param(b'{"a": 1} trailing', id="trailing"),
+    pytest.param(b"", id="empty"),
+]
+FUZZ_ROUTES = [("POST", "/api/entities"), ("PUT", "/api/entities/hub_store"), ("DELETE", "/api/entities/hub_store"),
+               ("POST", "/api/entities/hub_store/rename"), ("POST", "/api/connect"), ("PUT", "/api/layout"),
+               ("POST", "/api/impact"), ("POST", "/api/undo"), ("POST", "/api/redo")]
+
+
+@pytest.mark.parametrize("data", FUZZ_BODIES)
+def test_no_body_gives_a_500(studio, data):
+    server, project = studio
+    before = (project / "models/crm/_crm__design.yml").read_bytes()
+    for method, path in FUZZ_ROUTES:
+        status, answer = raw_request(server, method, path, data)
+        assert status is None or 400 <= status < 500 or status == 200, (method, path, status, answer[:300])
+        if status and status >= 400:
+            assert b"Traceback" not in answer and b"internal error" not in answer
+    # every route still answers afterwards, and the hub, if still there, is as written
+    status, _ = raw_request(server, "GET", "/api/design", b"")
+    assert status == 200
+    if b"hub_store" in (project / "models/crm/_crm__design.yml").read_bytes():
+        assert (project / "models/crm/_crm__design.yml").read_bytes() == before
+
+
+@pytest.mark.parametrize("length", ["-1", "abc", "99999999999"])
+def test_bad_content_lengths_are_refused(studio, length):
+    server, _ = studio
+    status, answer = raw_request(server, "POST", "/api/entities", b"{}", length=length)
+    assert status in (None, 400, 413), answer
+
+
+def test_a_crlf_schema_file_keeps_crlf_through_ten_edits(studio):
+    server, project = studio
+    crm = project / "models/crm/_crm__design.yml"
+    crm.write_bytes(crm.read_bytes().replace(b"\n", b"\r\n"))
+    crm.chmod(0o640)
+    for number in range(10):
+        _, model, _ = request(server, "GET", "/api/design")
+        hub = {e["name"]: e for e in model["entities"]}["hub_store"]
+        dv = dict(hub["dv"], owner=f"team-{number}")
+        if number % 3 == 2:
+            dv["business_keys"] = ["store_code", f"region_{number}"]
+        status, answer, _ = request(server, "PUT", "/api/entities/hub_store",
+                                    {"dv": dv, "description": f"A shop ({number}).", "version": hub["version"]})
+        assert status == 200, answer
+    status, answer, _ = request(server, "POST", "/api/entities", {"name": "sat_store", "file": "models/crm/_crm__design.yml",
+                                "dv": {"kind": "sat", "parent": "hub_store", "payload": ["city"],
+                                       "sources": [{"model": "raw_stores"}]}})
+    assert status == 200, answer
+    data = crm.read_bytes()
+    assert data.count(b"\r\n") == data.count(b"\n") > 20
+    assert b"# aligned comment, keep me" in data and b"owner: team-9" in data
+    assert crm.stat().st_mode & 0o777 == 0o640
+
+
+def test_new_files_get_the_usual_mode(studio):
+    server, project = studio
+    status, answer, _ = request(server, "POST", "/api/entities", {"name": "hub_customer", "dv": HUB})
+    assert status == 200, answer
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (project / "models/sales/_sales__design.yml").stat().st_mode & 0o777 == 0o666 & ~umask
+    status, _, _ = request(server, "PUT", "/api/layout", {"positions": {"hub_store": {"x": 1, "y": 2}}})
+    assert (project / ".dv-spec/layout.json").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+# ------------------------------------------------------------------ undo, redo, confirmations
+
+def test_undo_and_redo_put_the_files_back_exactly(studio):
+    server, project = studio
+    crm = project / "models/crm/_crm__design.yml"
+    original = crm.read_bytes()
+    request(server, "POST", "/api/entities", {"name": "hub_customer", "dv": HUB, "x": 10, "y": 20})
+    _, model, _ = request(server, "GET", "/api/design")
+    hub = {e["name"]: e for e in model["entities"]}["hub_store"]
+    status, model, _ = request(server, "PUT", "/api/entities/hub_store",
+                               {"dv": dict(hub["dv"], owner="ops"), "version": hub["version"]})
+    assert status == 200, model
+    assert model["history"]["undo"] == "edit hub_store"
+    edited = crm.read_bytes()
+    status, model, _ = request(server, "POST", "/api/undo", {})
+    assert status == 200 and model["message"] == "undid: edit hub_store" and crm.read_bytes() == original
+    assert model["history"]["redo"] == "edit hub_store"
+    status, model, _ = request(server, "POST", "/api/undo", {})
+    assert model["message"] == "undid: add hub_customer"
+    assert not (project / "models/sales/_sales__design.yml").exists() and not (project / ".dv-spec/layout.json").exists()
+    status, model, _ = request(server, "POST", "/api/redo", {})
+    assert (project / "models/sales/_sales__design.yml").exists()
+    status, model, _ = request(server, "POST", "/api/redo", {})
+    assert crm.read_bytes() == edited
+    status, body, _ = request(server, "POST", "/api/redo", {})
+    assert status == 400 and body["error"] == "nothing to redo"
+    # a file changed in an editor meanwhile: the undo is refused and nothing is written
+    crm.write_bytes(edited.replace(b"owner: ops", b"owner: hand"))
+    status, body, _ = request(server, "POST", "/api/undo", {})
+    assert status == 409 and "changed since `edit hub_store`" in body["error"]
+    assert b"owner: hand" in crm.read_bytes()
+
+
+def test_destructive_edits_ask_first_and_name_what_they_affect(studio):
+    server, project = studio
+    sat = {"kind": "sat", "parent": "hub_store", "hashdiff": "store_hashdiff", "payload": ["city"],
+           "sources": [{"model": "raw_stores"}]}
+    request(server, "POST", "/api/entities", {"name": "sat_store", "dv": sat, "file": "models/crm/_crm__design.yml"})
+    request(server, "POST", "/api/entities", {"name": "hub_customer", "dv": HUB})
+    status, body, _ = request(server, "DELETE", "/api/entities/hub_store", {})
+    assert status == 409 and "sat_store (sat, parent)" in body["confirm"]
+    assert "hub_store" in (project / "models/crm/_crm__design.yml").read_text()
+    status, body, _ = request(server, "POST", "/api/connect", {"from": "hub_customer", "to": "sat_store"})
+    assert status == 409 and "`sat_store` hangs off `hub_store` now" in body["confirm"]
+    status, body, _ = request(server, "POST", "/api/connect", {"from": "hub_customer", "to": "sat_store", "confirmed": True})
+    assert status == 200 and {"from": "sat_store", "to": "hub_customer", "relation": "parent"} in body["edges"]
+    request(server, "PUT", "/api/layout", {"positions": {"hub_store": {"x": 1, "y": 2}}})
+    status, body, _ = request(server, "PUT", "/api/layout", {"reset": True})
+    assert status == 409 and "forgets the 1 position(s)" in body["confirm"]
+    assert (project / ".dv-spec/layout.json").exists()
+    status, body, _ = request(server, "POST", "/api/impact", {"action": "rename", "name": "hub_store", "to": "hub_shop"})
+    assert status == 200 and body["design_changes"] == {} and body["physical"] == {"hash_key": "shop_hk"}
+    assert any("a new table `hub_shop`" in line for line in body["implications"])
+
+
+def test_a_file_with_a_byte_order_mark_keeps_it(studio):
+    server, project = studio
+    crm = project / "models/crm/_crm__design.yml"
+    crm.write_bytes(b"\xef\xbb\xbf" + crm.read_bytes())
+    _, model, _ = request(server, "GET", "/api/design")
+    hub = {e["name"]: e for e in model["entities"]}["hub_store"]
+    status, answer, _ = request(server, "PUT", "/api/entities/hub_store",
+                                {"dv": dict(hub["dv"], owner="ops"), "version": hub["version"]})
+    assert status == 200, answer
+    data = crm.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf" * 2) and b"owner: ops" in data

@@ -19,10 +19,12 @@ from ..impact import references  # noqa: F401 - the page's edges and the layout 
 LAYOUT_FILE = ".dv-spec/layout.json"
 LAYOUT_VERSION = 1
 
-# Shape sizes (centre-based positions); the page draws with the same numbers.
+# The size of a shape the model gives none (centre-based positions); shapes
+# sized by their columns (view.shape_size) carry "w" and "h".
 WIDTH, HEIGHT = 190, 64
-COLUMN = 240  # distance between neighbouring shapes on a row
-ROW = 96  # distance between stacked satellites
+COLUMN = 240  # where a link without hubs goes, right of the hubs
+GAP_X = 50  # space between neighbouring shapes on a row
+GAP_Y = 30  # space between stacked shapes
 AREA_GAP = 120
 AREA_PADDING = 60
 ASPECT = 1.7  # width / height the areas are arranged to
@@ -108,10 +110,11 @@ def auto_layout(entities: list) -> dict:
     blocks = []
     for area in sorted(areas, key=lambda a: (a == "", a)):
         local = _area_layout(areas[area])
-        min_x = min(x for x, _ in local.values()) - WIDTH // 2
-        min_y = min(y for _, y in local.values()) - HEIGHT // 2
-        width = max(x for x, _ in local.values()) + WIDTH // 2 - min_x
-        height = max(y for _, y in local.values()) + HEIGHT // 2 - min_y
+        sized = {e["name"]: _size(e) for e in areas[area]}
+        min_x = min(x - sized[n][0] // 2 for n, (x, _) in local.items())
+        min_y = min(y - sized[n][1] // 2 for n, (_, y) in local.items())
+        width = max(x + sized[n][0] // 2 for n, (x, _) in local.items()) - min_x
+        height = max(y + sized[n][1] // 2 for n, (_, y) in local.items()) - min_y
         blocks.append((local, min_x, min_y, width, height))
     # rows of areas about as wide as a screen is wider than high
     surface = sum((w + 2 * AREA_PADDING + AREA_GAP) * (h + 2 * AREA_PADDING + AREA_GAP) for _, _, _, w, h in blocks)
@@ -128,8 +131,16 @@ def auto_layout(entities: list) -> dict:
     return positions
 
 
+def _size(entity: dict) -> tuple:
+    """A shape's (width, height): as the diagram model sized it, else the plain box."""
+    return int(entity.get("w") or WIDTH), int(entity.get("h") or HEIGHT)
+
+
 def _area_layout(entities: list) -> dict:
+    """Centre positions inside one subject area: hubs on a row, their satellites stacked
+    under them, links on a row above with their satellites stacked above, the rest below."""
     by_name = {e["name"]: e for e in entities}
+    size = {e["name"]: _size(e) for e in entities}
     hubs = [e["name"] for e in entities if e.get("kind") in HUB_KINDS]
     links = [e["name"] for e in entities if e.get("kind") in LINK_KINDS]
     link_hubs = {name: [t for t, _ in references(by_name[name]["dv"]) if t in hubs] for name in links}
@@ -149,44 +160,66 @@ def _area_layout(entities: list) -> dict:
             for link in links:
                 if hub in link_hubs[link]:
                     queue += [h for h in link_hubs[link] if h not in placed]
-    positions = {hub: (index * COLUMN, 0) for index, hub in enumerate(order)}
 
-    wanted = []
-    for link in links:
-        xs = [positions[h][0] for h in link_hubs[link]]
-        wanted.append((sum(xs) // len(xs) if xs else len(order) * COLUMN, link))
-    for x, link in _spread(sorted(wanted)):
-        positions[link] = (x, -2 * ROW)
-
-    others = []
     stacks: dict = {}
+    others = []
     for entity in entities:
         name, kind = entity["name"], entity.get("kind")
-        if name in positions:
+        if name in hubs or name in links:
             continue
         parent = next((t for t, r in references(entity["dv"]) if r == "parent"), None)
-        if kind in SAT_KINDS and parent in positions:
+        if kind in SAT_KINDS and parent in by_name and (parent in hubs or parent in links):
             stacks.setdefault(parent, []).append(name)
         else:
             others.append(name)
+
+    def column_width(name):
+        return max([size[name][0]] + [size[s][0] for s in stacks.get(name, [])])
+
+    positions, x = {}, 0
+    for index, hub in enumerate(order):
+        if index:
+            x += column_width(order[index - 1]) // 2 + GAP_X + column_width(hub) // 2
+        positions[hub] = (x, 0)
+    hub_row = max([size[h][1] for h in hubs] + [HEIGHT])
+    link_row = max([size[name][1] for name in links] + [HEIGHT])
+    link_y = -(hub_row // 2 + GAP_Y * 2 + link_row // 2)
+    wanted = []
+    for link in links:
+        xs = [positions[h][0] for h in link_hubs[link]]
+        wanted.append((sum(xs) // len(xs) if xs else x + COLUMN, link))
+    for at, link in _spread(sorted(wanted), column_width):
+        positions[link] = (at, link_y)
+
     for parent, sats in stacks.items():
-        x, y = positions[parent]
-        step = -ROW if parent in links else ROW
-        start = y + (step if parent in links else int(ROW * 1.4))
-        for index, sat in enumerate(sats):
-            positions[sat] = (x, start + index * step)
-    bottom = max([y for _, y in positions.values()] + [0]) + int(ROW * 1.6)
+        px, py = positions[parent]
+        if parent in links:  # stacked upwards above the link
+            edge = py - size[parent][1] // 2
+            for sat in sats:
+                edge -= GAP_Y
+                positions[sat] = (px, edge - size[sat][1] // 2)
+                edge -= size[sat][1]
+        else:
+            edge = py + size[parent][1] // 2
+            for sat in sats:
+                edge += GAP_Y
+                positions[sat] = (px, edge + size[sat][1] // 2)
+                edge += size[sat][1]
+    bottom = max([y + size[n][1] // 2 for n, (_, y) in positions.items()] + [0]) + GAP_Y * 2
+    x = 0
     for index, name in enumerate(others):
-        positions[name] = (index * COLUMN, bottom)
+        if index:
+            x += size[others[index - 1]][0] // 2 + GAP_X + size[name][0] // 2
+        positions[name] = (x, bottom + size[name][1] // 2)
     return positions
 
 
-def _spread(wanted: list) -> list:
-    """Row positions as close to the wanted x as possible, at least COLUMN apart."""
+def _spread(wanted: list, width) -> list:
+    """Row positions as close to the wanted x as possible, never overlapping."""
     result, last = [], None
     for x, name in wanted:
-        if last is not None and x < last + COLUMN:
-            x = last + COLUMN
+        if last is not None and x < last[0] + width(last[1]) // 2 + GAP_X + width(name) // 2:
+            x = last[0] + width(last[1]) // 2 + GAP_X + width(name) // 2
         result.append((x, name))
-        last = x
+        last = (x, name)
     return result

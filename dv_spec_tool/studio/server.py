@@ -16,8 +16,14 @@ Safety:
   `dv-spec studio` prints and opens), so another local user cannot read it;
 * bodies are JSON of at most 1 MB; the page's Content-Security-Policy
   allows only its own scripts and styles;
-* files are written only by `design_edit` (under the model paths) and
-  `layout` (`.dv-spec/layout.json`).
+* files are written only by `design_edit` (under the model paths),
+  `layout` (`.dv-spec/layout.json`) and undo/redo, which puts back the exact
+  text an edit replaced, only when the file is still as that edit left it.
+
+Every edit is recorded in the session's history (kept by the server, so it
+survives a reload of the page); destructive and re-parenting edits first come
+back as HTTP 409 with a `confirm` question naming what they affect, and are
+made when the page sends them again with `confirmed: true`.
 """
 
 from __future__ import annotations
@@ -31,12 +37,14 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .. import design_edit
+from .. import design_edit, impact
 from ..errors import UsageError
 from . import layout
+from .history import History
 
 HOST = "127.0.0.1"
 MAX_BODY = 1_000_000
+MAX_DEPTH = 32  # a design block is a few levels deep; deeper bodies are refused
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 # The only files served: name -> content type.
 STATIC_FILES = {
@@ -45,6 +53,7 @@ STATIC_FILES = {
     "api.js": "text/javascript; charset=utf-8",
     "diagram.js": "text/javascript; charset=utf-8",
     "inspector.js": "text/javascript; charset=utf-8",
+    "markdown.js": "text/javascript; charset=utf-8",
     "favicon.svg": "image/svg+xml",
 }
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -57,10 +66,11 @@ class Studio:
     def __init__(self, root: str, token: str | None = None):
         from ..project import load_project
 
-        load_project(root)  # a bad project fails here, before a browser opens
+        project = load_project(root)  # a bad project fails here, before a browser opens
         self.root = os.path.abspath(root)
         self.token = token or secrets.token_urlsafe(24)
         self.lock = threading.Lock()
+        self.history = History(self.root, project.model_paths)
 
     # ---------------------------------------------------------------- reads
     def design(self):
@@ -76,7 +86,29 @@ class Studio:
         design = self.design()
         model = diagram(design, validate(design), layout.read_positions(self.root))
         model["features"] = features()
+        model["history"] = self.history.summary()
         return model
+
+    def impact(self, body: dict) -> dict:
+        """What deleting or renaming an entity would affect (nothing is written)."""
+        design = self.design()
+        name = body.get("name")
+        if not isinstance(name, str) or name not in design.entities:
+            raise UsageError(f"no design entity named `{name}`")
+        users = impact.dependents(design, name)
+        result = {"name": name, "dependents": [{"name": d.name, "kind": d.kind, "relation": d.relation} for d in users]}
+        if body.get("action") == "rename":
+            to = design_edit.check_name(body.get("to"))
+            if to != name and (to in design.entities or to in design.project.nodes):
+                raise UsageError(f"`{to}` is already taken; choose another name")
+            plan = impact.rename_implications(design, name, design_edit.check_name(body.get("to")),
+                                              keep_physical=not body.get("physical"))
+            result.update({"to": plan.new, "design_changes": plan.design_changes, "implications": plan.implications,
+                           "physical": {k: impact.physical_names(design, design.kind_of(name), plan.new).get(k)
+                                        for k in impact.PHYSICAL_KEYS.get(design.kind_of(name), ())},
+                           "current": {k: (design.get(name).dv or {}).get(k)
+                                       for k in impact.PHYSICAL_KEYS.get(design.kind_of(name), ())}})
+        return result
 
     def spec(self, name: str) -> dict:
         """The entity's spec and starter prompt (when the spec builders are installed)."""
@@ -93,9 +125,29 @@ class Studio:
             raise UsageError("specs and prompts are not available in this installation of dv-spec")
         return result
 
+    def export(self, fmt: str) -> dict:
+        """`dv-spec export FORMAT`'s text for the whole design (entities with errors are left out and named)."""
+        from ..diagrams import write_diagram
+        from ..diagrams.from_design import design_to_diagram
+        from ..validate import validate
+
+        suffixes = {"lucidchart": "csv", "drawio": "drawio", "mermaid": "mmd"}
+        if fmt not in suffixes:
+            raise _NotFound(f"no such export: {fmt} (one of: {', '.join(suffixes)})")
+        design = self.design()
+        broken = sorted({f.entity for f in validate(design) if f.severity == "error" and f.entity})
+        names = sorted(n for n in design.entities if n not in broken)
+        diagram = design_to_diagram(design.resolve(names), set(names), title=design.project.name)
+        return {"format": fmt, "filename": f"{design.project.name}.{suffixes[fmt]}", "skipped": broken,
+                "text": write_diagram(fmt, diagram, catalog=design.project.name)}
+
     # --------------------------------------------------------------- writes
     def create(self, body: dict) -> dict:
         name = body.get("name")
+        with self.history.edit(f"add {name}"):
+            return self._create(name, body)
+
+    def _create(self, name, body: dict) -> dict:
         written = design_edit.save_entity(self.root, name, body.get("dv"), body.get("description") or "",
                                           file=body.get("file") or None, create=True)
         if "x" in body and "y" in body:
@@ -103,20 +155,40 @@ class Studio:
         return self._after(f"added `{name}` to {written}")
 
     def update(self, name: str, body: dict) -> dict:
+        with self.history.edit(f"edit {name}"):
+            return self._update(name, body)
+
+    def _update(self, name: str, body: dict) -> dict:
         description = body.get("description")
         written = design_edit.save_entity(self.root, name, body.get("dv"), description, body.get("version"), create=False)
         return self._after(f"saved `{name}` in {written}")
 
     def rename(self, name: str, body: dict) -> dict:
+        """Rename an entity (and the references to it); `dv`, when given, is its design saved with
+        the new name in the same step of the history (a form's other changes, kept physical names)."""
         new = body.get("to")
-        written = design_edit.rename_entity(self.root, name, new, body.get("version"))
-        positions = layout.read_positions(self.root)
-        if name in positions:
-            positions[new] = positions.pop(name)
-            layout.write_positions(self.root, positions)
-        return self._after(f"renamed `{name}` to `{new}` in {', '.join(written)}")
+        with self.history.edit(f"rename {name} to {new}"):
+            written = design_edit.rename_entity(self.root, name, new, body.get("version"))
+            positions = layout.read_positions(self.root)
+            if name in positions:
+                positions[new] = positions.pop(name)
+                layout.write_positions(self.root, positions)
+            if body.get("dv") is not None:
+                entry = self.design().entities[new]
+                design_edit.save_entity(self.root, new, body.get("dv"), body.get("description"),
+                                        design_edit.entity_version(entry.description, entry.dv), create=False)
+            return self._after(f"renamed `{name}` to `{new}` in {', '.join(written)}")
 
     def delete(self, name: str, body: dict) -> dict:
+        design = self.design()
+        users = impact.dependents(design, name) if name in design.entities else []
+        if users and not body.get("confirmed"):
+            raise NeedsConfirmation(f"Delete `{name}`? {len(users)} entit{'y' if len(users) == 1 else 'ies'} "
+                                    f"depend on it and will point at nothing: {impact.describe_dependents(users)}.")
+        with self.history.edit(f"delete {name}"):
+            return self._delete(name, body)
+
+    def _delete(self, name: str, body: dict) -> dict:
         written = design_edit.delete_entity(self.root, name, body.get("version"))
         positions = layout.read_positions(self.root)
         if positions.pop(name, None) is not None:
@@ -127,18 +199,38 @@ class Studio:
         design = self.design()
         owner, dv = design_edit.connect(design, body.get("from"), body.get("to"))
         entry = design.entities[owner]
+        for key in ("parent", "hub"):
+            was = entry.dv.get(key) if isinstance(entry.dv, dict) else None
+            if isinstance(was, str) and was and was != dv.get(key) and not body.get("confirmed"):
+                raise NeedsConfirmation(
+                    f"`{owner}` hangs off `{was}` now. Connecting it to `{dv[key]}` moves it: its {key} becomes "
+                    f"`{dv[key]}` and `{was}` loses it (its parent hash key changes: a migration for loaded rows). "
+                    f"Move `{owner}` to `{dv[key]}`?")
         version = design_edit.entity_version(entry.description, entry.dv)
-        written = design_edit.save_entity(self.root, owner, dv, None, version)
+        with self.history.edit(f"connect {body.get('from')} and {body.get('to')}"):
+            written = design_edit.save_entity(self.root, owner, dv, None, version)
         return self._after(f"connected `{body.get('from')}` and `{body.get('to')}` ({owner} in {written})")
 
     def move(self, body: dict) -> dict:
         if body.get("reset"):
-            path = layout.layout_path(self.root)
-            if os.path.exists(path):
-                os.unlink(path)
+            saved = layout.read_positions(self.root)
+            if saved and not body.get("confirmed"):
+                raise NeedsConfirmation(f"Auto layout forgets the {len(saved)} position(s) you chose "
+                                        "(.dv-spec/layout.json) and places every shape again. Go on?")
+            with self.history.edit("auto layout"):
+                path = layout.layout_path(self.root)
+                if os.path.exists(path):
+                    os.unlink(path)
             return self._after("laid out automatically")
-        self._move(body.get("positions"))
+        with self.history.edit("move"):
+            self._move(body.get("positions"))
         return self._after("")
+
+    def undo(self) -> dict:
+        return self._after(f"undid: {self.history.undo()}")
+
+    def redo(self) -> dict:
+        return self._after(f"redid: {self.history.redo()}")
 
     def _move(self, positions) -> None:
         wanted = layout.clean_positions(positions)
@@ -230,7 +322,11 @@ class _Handler(BaseHTTPRequestHandler):
             body = self._body(required=method != "DELETE") if method in ("POST", "PUT", "DELETE") else {}
             with self.studio.lock:
                 result = self._api(method, [unquote(p) for p in path[len("/api/"):].split("/") if p], body)
+                if "history" in result:  # as it is after the edit's step was recorded
+                    result["history"] = self.studio.history.summary()
             self._send_json(HTTPStatus.OK, result)
+        except NeedsConfirmation as exc:
+            self._send_json(HTTPStatus.CONFLICT, {"error": str(exc), "confirm": str(exc)})
         except design_edit.EditConflict as exc:
             self._send_json(HTTPStatus.CONFLICT, {"error": str(exc)})
         except UsageError as exc:
@@ -258,10 +354,18 @@ class _Handler(BaseHTTPRequestHandler):
             return studio.rename(parts[1], body)
         if route == ("GET", "entities", 3) and parts[2] == "spec":
             return studio.spec(parts[1])
+        if route == ("GET", "export", 2):
+            return studio.export(parts[1])
         if route == ("POST", "connect", 1):
             return studio.connect(body)
         if route == ("PUT", "layout", 1):
             return studio.move(body)
+        if route == ("POST", "impact", 1):
+            return studio.impact(body)
+        if route == ("POST", "undo", 1):
+            return studio.undo()
+        if route == ("POST", "redo", 1):
+            return studio.redo()
         raise _NotFound(f"no such API call: {method} /api/{'/'.join(parts)}")
 
     # --------------------------------------------------------- safety
@@ -290,8 +394,12 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(raw.decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise UsageError(f"the body is not JSON: {exc}") from None
+        except RecursionError:
+            raise UsageError(f"the body is nested too deeply (at most {MAX_DEPTH} levels)") from None
         if not isinstance(body, dict):
             raise UsageError("the body must be a JSON object")
+        if _depth(body) > MAX_DEPTH:
+            raise UsageError(f"the body is nested too deeply (at most {MAX_DEPTH} levels)")
         return body
 
     # --------------------------------------------------------- answers
@@ -338,6 +446,25 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _NotFound(Exception):
     pass
+
+
+class NeedsConfirmation(UsageError):
+    """The edit would remove or move something: asked first (HTTP 409 with `confirm`)."""
+
+
+def _depth(value, limit: int = MAX_DEPTH + 1) -> int:
+    """How deeply `value` nests (counted without recursion, stopping past `limit`)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > limit:
+            return level
+        if isinstance(item, dict):
+            stack += [(v, level + 1) for v in item.values()]
+        elif isinstance(item, list):
+            stack += [(v, level + 1) for v in item]
+    return deepest
 
 
 def _same(given: str, token: str) -> bool:

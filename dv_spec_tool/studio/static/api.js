@@ -28,7 +28,11 @@ async function call(method, path, body) {
   } catch (error) {
     throw new ApiError(`unexpected answer from the server (HTTP ${response.status})`, response.status);
   }
-  if (!response.ok) throw new ApiError(payload.error || `HTTP ${response.status}`, response.status);
+  if (!response.ok) {
+    const error = new ApiError(payload.error || `HTTP ${response.status}`, response.status);
+    error.confirm = payload.confirm; // the server asks before a destructive or re-parenting edit
+    throw error;
+  }
   return payload;
 }
 
@@ -38,10 +42,14 @@ export const api = {
   design: () => call('GET', '/api/design'),
   create: (body) => call('POST', '/api/entities', body),
   update: (name, body) => call('PUT', entity(name), body),
-  remove: (name, version) => call('DELETE', entity(name), { version }),
-  rename: (name, to, version) => call('POST', `${entity(name)}/rename`, { to, version }),
-  connect: (from, to) => call('POST', '/api/connect', { from, to }),
+  remove: (name, version, confirmed = false) => call('DELETE', entity(name), { version, confirmed }),
+  rename: (name, body) => call('POST', `${entity(name)}/rename`, body),
+  impact: (body) => call('POST', '/api/impact', body),
+  connect: (from, to, confirmed = false) => call('POST', '/api/connect', { from, to, confirmed }),
   move: (positions) => call('PUT', '/api/layout', { positions }),
-  autoLayout: () => call('PUT', '/api/layout', { reset: true }),
+  autoLayout: (confirmed = false) => call('PUT', '/api/layout', { reset: true, confirmed }),
+  undo: () => call('POST', '/api/undo', {}),
+  redo: () => call('POST', '/api/redo', {}),
+  exported: (format) => call('GET', `/api/export/${encodeURIComponent(format)}`),
   spec: (name) => call('GET', `${entity(name)}/spec`),
 };

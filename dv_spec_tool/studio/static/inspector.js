@@ -31,6 +31,9 @@ function h(tag, attrs = {}, ...children) {
   return node;
 }
 
+// A chip takes no focus: the field being typed in keeps it (and does not re-render
+// the form under the pointer before the chip's click lands).
+const keepFocus = (event) => event.preventDefault();
 const copy = (value) => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
 const isStrings = (value) => Array.isArray(value) && value.every((item) => typeof item === 'string');
 const splitList = (value) => value.split(/[\s,]+/).map((item) => item.trim()).filter(Boolean);
@@ -66,26 +69,28 @@ export class Inspector {
     this.root.replaceChildren(
       h('h2', { text: 'Design' }),
       h('p', { class: 'hint', text: `${model.entities.length} entities in ${model.areas.length} subject area(s). `
-        + 'Click a shape to edit it, drag it to move it. Use + Hub, + Link and + Satellite to draw, '
-        + 'and Connect to join two shapes. Every change is written to the design YAML.' }),
+        + 'Click a shape to edit it, drag it to move it. Drag from a hub\'s + handle to draw a satellite '
+        + '(to empty space) or a link (onto another hub); + Hub, + Link, + Satellite and Connect draw too. '
+        + 'Every change is written to the design YAML; Undo (Ctrl+Z) takes it back.' }),
       this.findingsList(model.findings.filter((f) => !f.entity), 'Project findings'),
     );
   }
 
   // An existing entity.
   edit(entity) {
-    this.draft = { isNew: false, original: entity, name: entity.name, description: entity.description,
+    this.merging = null;
+    this.draft = { isNew: false, original: entity, name: entity.name, description: entity.description, typed: new Set(),
       dv: copy(entity.dv && typeof entity.dv === 'object' && !Array.isArray(entity.dv) ? entity.dv : {}) };
     this.dirty = false;
     this.render();
   }
 
   // A new entity of `kind`, not written until "Add" is pressed.
-  create(kind, area) {
-    const dv = { kind };
+  create(kind, area, prefill = {}, position = null) {
+    const dv = { kind, ...prefill };
     if (area) dv.subject_area = area;
     if (['hub', 'link', 'nh_link', 'sat', 'ma_sat', 'eff_sat', 'ref_table', 'stage'].includes(kind)) dv.sources = [{}];
-    this.draft = { isNew: true, name: PREFIX[kind] || '', description: '', dv, file: '' };
+    this.draft = { isNew: true, name: PREFIX[kind] || '', description: '', dv, file: '', typed: new Set(), position };
     this.dirty = true;
     this.render();
     const name = this.root.querySelector('input[name=name]');
@@ -95,12 +100,69 @@ export class Inspector {
     }
   }
 
-  refreshModel() {
-    // the model changed (another save, a reload): keep an unsaved draft, redraw a clean one
-    if (!this.draft) return this.empty();
-    if (this.dirty) return undefined;
-    const entity = this.model.entities.find((e) => e.name === this.draft.name);
+  // The model changed (a save, a reload, undo): the panel shows the selected entity, always;
+  // an unsaved draft of that entity (or of a new one) is kept as typed.
+  refreshModel(selected) {
+    const draft = this.draft;
+    if (draft && this.dirty && (draft.isNew ? !selected : draft.original.name === selected)) {
+      if (this.merging) this.render();
+      return undefined;
+    }
+    this.merging = null;
+    const entity = selected && this.model.entities.find((e) => e.name === selected);
     return entity ? this.edit(entity) : this.empty();
+  }
+
+  // A save refused because the file changed meanwhile: the person's typing stays; this offers
+  // a merge, key by key, of their change (against what they started from) and the file's.
+  showMerge(current) {
+    const draft = this.draft;
+    const base = { description: draft.original.description || '', ...draft.original.dv };
+    const mine = { description: draft.description || '', ...draft.dv };
+    const file = { description: current.description || '', ...current.dv };
+    const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+    const rows = [];
+    for (const key of new Set([...Object.keys(base), ...Object.keys(mine), ...Object.keys(file)])) {
+      if (same(mine[key], file[key])) continue;
+      const mineChanged = !same(mine[key], base[key]);
+      const fileChanged = !same(file[key], base[key]);
+      rows.push({ key, mine: mine[key], file: file[key], use: mineChanged ? 'mine' : 'file', conflict: mineChanged && fileChanged });
+    }
+    this.merging = { current, rows };
+    this.dirty = true;
+    this.render();
+  }
+
+  mergeSection() {
+    const { current, rows } = this.merging;
+    const show = (value) => (value === undefined ? '(none)' : (typeof value === 'string' ? value : JSON.stringify(value)));
+    const table = h('table', { class: 'merge' }, h('tr', {}, h('th', { text: 'Key' }), h('th', { text: 'Your change' }),
+      h('th', { text: 'In the file now' })),
+    rows.map((row) => h('tr', { 'data-key': row.key, class: row.conflict ? 'conflict' : '' },
+      h('td', { text: row.key }),
+      ...['mine', 'file'].map((side) => h('td', {}, h('label', {}, h('input', { type: 'radio', name: `merge.${row.key}`,
+        value: side, checked: row.use === side, onchange: () => { row.use = side; } }), ' ', show(row[side])))))));
+    const apply = () => {
+      const merged = { description: current.description || '', ...JSON.parse(JSON.stringify(current.dv || {})) };
+      for (const row of rows) {
+        const value = row.use === 'mine' ? row.mine : row.file;
+        if (value === undefined) delete merged[row.key];
+        else merged[row.key] = JSON.parse(JSON.stringify(value));
+      }
+      const { description, ...dv } = merged;
+      this.draft = { ...this.draft, original: current, description, dv };
+      this.merging = null;
+      this.save();
+    };
+    return h('section', { class: 'merge-box', 'data-merge': current.name },
+      h('h3', { text: 'The file changed while you were editing' }),
+      h('p', { class: 'hint', text: `${current.file} was changed (in an editor or another tab) after you started. `
+        + 'Your typing is kept. Choose, key by key, what to keep; keys only one side changed are preselected.' }),
+      rows.length ? table : h('p', { class: 'hint', text: 'Your change and the file agree.' }),
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'primary', 'data-action': 'merge-save', text: 'Save the merge', onclick: apply }),
+        h('button', { type: 'button', 'data-action': 'merge-theirs', text: 'Take the file, drop my change',
+          onclick: () => { this.merging = null; this.edit(current); } })));
   }
 
   touch() { this.dirty = true; }
@@ -112,7 +174,8 @@ export class Inspector {
     const spec = this.model.kinds[kind];
     const entity = draft.original;
     const children = [];
-    children.push(h('h2', { text: draft.isNew ? `New ${kind.replace('_', ' ')}` : draft.name }));
+    children.push(h('h2', { text: draft.isNew ? `New ${kind.replace('_', ' ')}` : draft.original.name }));
+    if (this.merging) children.push(this.mergeSection());
     if (entity) {
       children.push(h('div', { class: 'where', text: `${entity.kind} · ${entity.file}:${entity.line}` }));
     }
@@ -129,7 +192,10 @@ export class Inspector {
       name: 'description', rows: 3, placeholder: 'What this entity means to the business',
       oninput: (e) => { draft.description = e.target.value; this.touch(); },
     }, draft.description || ''), 'The purpose, for specs and prompts.'));
-    for (const field of spec.fields) children.push(this.keyField(field, spec.required.includes(field.key)));
+    // the subject area, then the sources: the key fields below offer the columns of what the entity reads
+    const first = (f) => (f.key === 'subject_area' ? 0 : (f.type === 'sources' ? 1 : 2));
+    const fields = [...spec.fields].sort((a, b) => first(a) - first(b));
+    for (const field of fields) children.push(this.keyField(field, spec.required.includes(field.key)));
     const actions = h('div', { class: 'actions' });
     actions.append(h('button', { type: 'button', class: 'primary', 'data-action': 'save', text: draft.isNew ? 'Add to design' : 'Save',
       onclick: () => this.save() }));
@@ -160,21 +226,23 @@ export class Inspector {
     const draft = this.draft;
     const input = h('input', { type: 'text', name: 'name', value: draft.name, autocomplete: 'off', spellcheck: 'false',
       oninput: (e) => {
-        const before = derived(draft.dv.kind, draft.name);
-        const after = derived(draft.dv.kind, e.target.value.trim());
         draft.name = e.target.value.trim();
-        // keep derived names in step while the person has not typed their own
-        for (const [key, value] of Object.entries(after)) {
-          if (!draft.dv[key] || draft.dv[key] === before[key]) {
-            draft.dv[key] = value;
+        // A new entity's hash key or hashdiff follows its name until the person types their own.
+        // An existing entity's never do: they are columns of loaded tables (the rename dialog asks).
+        if (draft.isNew) {
+          const after = derived(draft.dv.kind, draft.name);
+          for (const key of ['hash_key', 'hashdiff']) {
+            if (draft.typed.has(key) || !this.model.kinds[draft.dv.kind].fields.some((f) => f.key === key)) continue;
+            if (after[key]) draft.dv[key] = after[key];
+            else delete draft.dv[key];
             const other = this.root.querySelector(`[name="dv.${key}"]`);
-            if (other) other.value = value;
+            if (other) other.value = after[key] || '';
           }
         }
         this.touch();
       } });
     const help = draft.isNew ? 'A plain SQL identifier; the model of the same name will be scaffolded.'
-      : 'Changing the name renames every reference to it.';
+      : 'Renaming asks first: it renames every reference, and keeps the hash key and hashdiff unless you choose otherwise.';
     return this.field('name', 'Name', input, help, true);
   }
 
@@ -192,6 +260,7 @@ export class Inspector {
     const label = LABELS[key] || key;
     const value = draft.dv[key];
     if (field.type === 'sources') return this.sourcesField(field, required);
+    if (key === 'hubs') return this.hubsField(field, required);
     if (field.type === 'bool') {
       const input = h('input', { type: 'checkbox', name: `dv.${key}`, checked: value === true,
         onchange: (e) => {
@@ -213,7 +282,8 @@ export class Inspector {
           if (items.length) draft.dv[key] = items;
           else delete draft.dv[key];
           this.touch();
-        }, onchange: () => { if (key === 'hubs') this.rerender(); } });
+          this.markChips(`dv.${key}`);
+        } });
     } else {
       const options = this.referenceOptions(key);
       const list = options ? `options-${key}` : undefined;
@@ -222,12 +292,58 @@ export class Inspector {
           const text = e.target.value.trim();
           if (text) draft.dv[key] = text;
           else delete draft.dv[key];
+          draft.typed.add(key);
           this.touch();
         }, onchange: () => { if (key === 'parent') this.rerender(); } });
       if (options) input = h('span', {}, input, h('datalist', { id: list }, options.map((name) => h('option', { value: name }))));
     }
     const chips = this.chipsFor(key, input);
     return this.field(key, label, h('span', {}, input, chips), field.description, required);
+  }
+
+  // A link's hubs, one row each: the hub, and its role when a hub appears twice (a same-as link).
+  hubsField(field, required) {
+    const draft = this.draft;
+    const items = draft.dv.hubs === undefined ? [] : draft.dv.hubs;
+    const drawable = Array.isArray(items) && items.every((item) => typeof item === 'string'
+      || (item && typeof item === 'object' && !Array.isArray(item) && typeof item.hub === 'string'));
+    if (!drawable) return this.jsonField('hubs', 'Hubs', field.description, required);
+    const hubs = this.entitiesOf(['hub']);
+    const write = (next) => {
+      if (next.length) draft.dv.hubs = next;
+      else delete draft.dv.hubs;
+      this.touch();
+      this.rerender();
+    };
+    const rows = items.map((item, index) => {
+      const hub = typeof item === 'string' ? item : item.hub;
+      const role = typeof item === 'string' ? '' : (item.role || '');
+      const change = (newHub, newRole) => {
+        const next = [...draft.dv.hubs];
+        const extra = typeof item === 'object' ? { ...item } : {};
+        delete extra.hub;
+        delete extra.role;
+        next[index] = newRole || Object.keys(extra).length ? { hub: newHub, ...(newRole ? { role: newRole } : {}), ...extra } : newHub;
+        draft.dv.hubs = next;
+        this.touch();
+      };
+      const select = h('select', { name: `hubs.${index}.hub`, onchange: (e) => { change(e.target.value, role); this.rerender(); } },
+        (hubs.includes(hub) ? hubs : [hub, ...hubs]).map((name) => h('option', { value: name, text: name, selected: name === hub })));
+      const roleInput = h('input', { type: 'text', name: `hubs.${index}.role`, value: role, placeholder: 'role (a hub that appears twice)',
+        autocomplete: 'off', spellcheck: 'false', oninput: (e) => change(hub, e.target.value.trim()) });
+      const remove = h('button', { type: 'button', class: 'remove', 'data-action': 'remove-hub', title: `remove ${hub}`, text: '×',
+        onclick: () => write(items.filter((_, other) => other !== index)) });
+      return h('div', { class: 'hub-row', 'data-index': index }, select, roleInput, remove);
+    });
+    const chips = h('span', { class: 'chips', 'data-chips': 'hubs' }, hubs.map((name) => h('button', {
+      type: 'button', class: 'chip', onmousedown: keepFocus, text: `+ ${name}`, title: `join ${name}`,
+      onclick: () => write([...items, name]) })));
+    // the source key fields follow the roles: redrawn once the focus leaves the hub rows
+    return h('div', { class: 'field', 'data-key': 'hubs',
+      onfocusout: (e) => { if (!e.currentTarget.contains(e.relatedTarget)) this.rerender(e.relatedTarget); } },
+      h('span', { class: 'label' }, 'Hubs', required ? h('span', { class: 'required', text: ' *' }) : null),
+      rows.length ? rows : h('span', { class: 'help', text: 'No hub yet: add the hubs this link joins.' }),
+      chips, h('span', { class: 'help', text: field.description }));
   }
 
   jsonField(key, label, description, required) {
@@ -252,24 +368,42 @@ export class Inspector {
     else if (key === 'driving_keys') names = this.linkReferences(this.draft.dv.parent);
     else if (COLUMN_KEYS.has(key) && key !== 'hashdiff') names = this.sourceColumns();
     if (!names.length) return null;
+    // a list's chips are toggles: pressed when the value is in the list, a click adds or removes it
+    const current = Array.isArray(this.draft.dv[key]) ? this.draft.dv[key] : [this.draft.dv[key]];
     return h('span', { class: 'chips', 'data-chips': key }, names.map((name) => h('button', {
-      type: 'button', class: 'chip', text: name, title: `add ${name}`,
-      onclick: () => this.addTo(`dv.${key}`, name, LIST_REFERENCES[key] || key === 'driving_keys' || COLUMN_KEYS.has(key)),
+      type: 'button', class: 'chip', onmousedown: keepFocus, text: name, 'data-value': name,
+      'aria-pressed': String(current.includes(name)), title: current.includes(name) ? `remove ${name}` : `add ${name}`,
+      onclick: () => this.addTo(`dv.${key}`, name, true, true),
     })));
   }
 
-  addTo(inputName, value, isList = true) {
+  addTo(inputName, value, isList = true, toggle = false) {
     const input = this.root.querySelector(`[name="${inputName}"]`);
     if (!input) return;
     if (isList && input.placeholder === 'comma-separated') {
-      const items = splitList(input.value);
+      let items = splitList(input.value);
       if (!items.includes(value)) items.push(value);
+      else if (toggle) items = items.filter((item) => item !== value);
       input.value = items.join(', ');
     } else {
-      input.value = value;
+      input.value = toggle && input.value === value ? '' : value;
     }
     input.dispatchEvent(new Event('input', { bubbles: true }));
     input.dispatchEvent(new Event('change', { bubbles: true }));
+    this.markChips(inputName);
+  }
+
+  // Show which chips of a field are in its value (after typing or a click).
+  markChips(inputName) {
+    const input = this.root.querySelector(`[name="${inputName}"]`);
+    const chips = input && input.closest('.field') && input.closest('.field').querySelector('[data-chips]');
+    if (!chips) return;
+    const values = input.placeholder === 'comma-separated' ? splitList(input.value) : [input.value.trim()];
+    for (const chip of chips.querySelectorAll('.chip[data-value]')) {
+      const on = values.includes(chip.dataset.value);
+      chip.setAttribute('aria-pressed', String(on));
+      chip.title = on ? `remove ${chip.dataset.value}` : `add ${chip.dataset.value}`;
+    }
   }
 
   referenceOptions(key) {
@@ -277,6 +411,7 @@ export class Inspector {
     if (key === 'parent') return this.entitiesOf(kind === 'eff_sat' ? ['link', 'nh_link'] : ['hub', 'link', 'nh_link']);
     if (TEXT_REFERENCES[key]) return this.entitiesOf(TEXT_REFERENCES[key]);
     if (key === 'as_of_dates') return this.model.nodes.map((n) => n.name);
+    if (key === 'subject_area') return this.model.areas.filter(Boolean);
     return null;
   }
 
@@ -372,7 +507,7 @@ export class Inspector {
     if (node && node.columns.length) {
       children.push(h('span', { class: 'help', text: 'Columns of this source (click to add to the last field you were in):' }));
       children.push(h('span', { class: 'chips', 'data-columns': node.name }, node.columns.map((column) => h('button', {
-        type: 'button', class: 'chip', text: column, onclick: () => this.addToLast(column) }))));
+        type: 'button', class: 'chip', onmousedown: keepFocus, text: column, onclick: () => this.addToLast(column) }))));
     }
     children.push(h('button', { type: 'button', class: 'danger', text: 'Remove source', onclick: () => {
       draft.dv.sources.splice(index, 1);
@@ -483,10 +618,15 @@ export class Inspector {
     return this.field(`sources.${index}.${key}`, label, area, 'Written as JSON here: this value has a shape the form does not draw.');
   }
 
-  rerender() {
+  // Draw the form again (a change that changes other fields), keeping the scroll and the
+  // field the person is in (or moving to: `focus`), so typing carries on.
+  rerender(focus = document.activeElement) {
     const scroll = this.root.scrollTop;
+    const name = focus && this.root.contains(focus) ? focus.getAttribute('name') : null;
     this.render();
     this.root.scrollTop = scroll;
+    const again = name && this.root.querySelector(`[name="${CSS.escape(name)}"]`);
+    if (again) again.focus();
   }
 
   // --------------------------------------------------------------- findings
@@ -512,7 +652,8 @@ export class Inspector {
     if (invalid) return this.app.status(`fix the JSON in “${invalid.dataset.key}” first`, true);
     const description = draft.description || '';
     if (draft.isNew) {
-      return this.app.createEntity({ name: draft.name, description, dv: this.designToSave(), file: draft.file || undefined });
+      return this.app.createEntity({ name: draft.name, description, dv: this.designToSave(), file: draft.file || undefined },
+        draft.position);
     }
     return this.app.saveEntity(draft.original, draft.name, description, this.designToSave());
   }
