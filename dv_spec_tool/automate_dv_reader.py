@@ -16,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import jinja2
-import yaml
 from jinja2 import nodes
+
+from .yamlpos import YamlError, load_yaml
 
 MACROS = {  # AutomateDV 0.11's argument order, for positional calls
     "stage": ("include_source_columns", "source_model", "hashed_columns", "derived_columns", "null_columns",
@@ -202,11 +203,9 @@ def _call(node, scope: dict, depth: int):
         if not isinstance(text, str):
             raise Unreadable("fromyaml() of something that is not text", node.lineno)
         try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" (line {mark.line + 1} of the YAML)" if mark else ""
-            raise Unreadable(f"fromyaml() of invalid YAML{where}: {getattr(exc, 'problem', exc)}", node.lineno) from None
+            return load_yaml(text).data
+        except YamlError as exc:
+            raise Unreadable(f"fromyaml() of unreadable YAML (line {exc.line} of it): {exc.message}", node.lineno) from None
     if isinstance(target, nodes.Getattr) and target.attr == "get" and 1 <= len(node.args) <= 2:
         container = _evaluate(target.node, scope, depth + 1)
         if isinstance(container, dict):

@@ -12,12 +12,12 @@ same input.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 
 from .design import Design
 from .errors import UsageError
+from .files import load_json
 from .project import Project
 
 SPEC_FORMATS = ("markdown", "json")
@@ -126,7 +126,7 @@ def downstream_models(project: Project, design: Design) -> dict:
         return {}
     try:
         with open(path, encoding="utf-8") as handle:
-            manifest = json.load(handle)
+            manifest = load_json(handle.read())
     except (OSError, ValueError):
         return {}
     nodes = manifest.get("nodes") if isinstance(manifest, dict) else None

@@ -33,6 +33,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from .. import design_edit
 from ..errors import UsageError
+from ..files import load_json, too_deep
+from ..yamlpos import MAX_DEPTH
 from . import layout
 
 HOST = "127.0.0.1"
@@ -287,9 +289,11 @@ class _Handler(BaseHTTPRequestHandler):
         if int(length) and not (self.headers.get("Content-Type") or "").startswith("application/json"):
             raise UsageError("send JSON (Content-Type: application/json)")
         try:
-            body = json.loads(raw.decode("utf-8"))
+            body = load_json(raw.decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise UsageError(f"the body is not JSON: {exc}") from None
+        if too_deep(body, MAX_DEPTH):
+            raise UsageError(f"the body is nested deeper than {MAX_DEPTH} levels")
         if not isinstance(body, dict):
             raise UsageError("the body must be a JSON object")
         return body
