@@ -18,6 +18,7 @@ are not offered. No tool takes a path: everything stays inside the project.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import inspect
 import json
@@ -303,11 +304,12 @@ class _Exchange:
 class _ClientInput:
     """Standard input as the SDK reads it (`async for line in stdin`), ending when every request is answered."""
 
-    def __init__(self, exchange: _Exchange):
+    def __init__(self, exchange: _Exchange, descriptor: int):
         import anyio
 
         self.exchange = exchange
-        self.lines = anyio.wrap_file(os.fdopen(os.dup(0), "r", encoding="utf-8", errors="replace"))
+        # Never closed: a worker thread may still block reading it when serving ends.
+        self.lines = anyio.wrap_file(os.fdopen(descriptor, "r", encoding="utf-8", errors="replace", closefd=False))
 
     async def __aiter__(self):
         import anyio
@@ -322,11 +324,11 @@ class _ClientInput:
 class _ClientOutput:
     """Standard output as the SDK writes it (`await stdout.write(text)`, `await stdout.flush()`)."""
 
-    def __init__(self, exchange: _Exchange, wire):
+    def __init__(self, exchange: _Exchange, descriptor: int):
         import anyio
 
         self.exchange = exchange
-        self.wire = anyio.wrap_file(wire)
+        self.wire = anyio.wrap_file(os.fdopen(descriptor, "w", encoding="utf-8", newline="\n", closefd=False))
 
     async def write(self, text: str) -> None:
         await self.wire.write(text)
@@ -337,24 +339,38 @@ class _ClientOutput:
         await self.wire.flush()
 
 
-async def _serve_stdio(server) -> None:
-    import contextlib
+@contextlib.contextmanager
+def _private_stdio():
+    """The client's input and output on private descriptors, while descriptors 0 and 1 point at the
+    null device and standard error: nothing else in the process reads the requests or writes between
+    the messages (what the SDK's own stdio transport does, which ours replaces)."""
     import sys
 
+    sys.stdout.flush()
+    wire_in, wire_out = os.dup(0), os.dup(1)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.dup2(2, 1)
+    try:
+        yield wire_in, wire_out
+    finally:
+        sys.stdout.flush()
+        os.dup2(wire_out, 1)
+        os.dup2(wire_in, 0)
+        os.close(wire_out)
+
+
+async def _serve_stdio(server) -> None:
     from mcp.server.stdio import stdio_server
 
-    # MCPServer (FastMCP in mcp 1.x) runs stdio only on its own streams; its
-    # low-level server takes ours. Stray prints go to standard error, never
-    # between the messages on standard output.
+    # MCPServer (FastMCP in mcp 1.x) runs stdio only on the SDK's own streams,
+    # which end the session at end of input; its low-level server takes ours.
     lowlevel = getattr(server, "_lowlevel_server", None) or server._mcp_server
     exchange = _Exchange()
-    wire = os.fdopen(os.dup(1), "w", encoding="utf-8", newline="\n")
-    try:
-        with contextlib.redirect_stdout(sys.stderr):
-            async with stdio_server(_ClientInput(exchange), _ClientOutput(exchange, wire)) as (read, write):
-                await lowlevel.run(read, write, lowlevel.create_initialization_options())
-    finally:
-        wire.close()
+    with _private_stdio() as (wire_in, wire_out):
+        async with stdio_server(_ClientInput(exchange, wire_in), _ClientOutput(exchange, wire_out)) as (read, write):
+            await lowlevel.run(read, write, lowlevel.create_initialization_options())
 
 
 def run(project_dir: str) -> None:
