@@ -184,6 +184,16 @@ def test_a_deeply_nested_body_is_refused(studio, depth, fragment):
     assert (project / "models/crm/_crm__design.yml").read_text() == before
 
 
+def test_a_layout_file_nested_too_deeply_is_one_line(tmp_path):
+    from dv_spec_tool.errors import UsageError
+    from dv_spec_tool.studio.layout import read_positions
+
+    (tmp_path / ".dv-spec").mkdir()
+    (tmp_path / ".dv-spec" / "layout.json").write_text('{"positions": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(UsageError, match=r"layout.json: cannot be read \(nested too deeply to read\); fix it or delete it"):
+        read_positions(str(tmp_path))
+
+
 def test_a_body_that_is_not_json_is_refused(studio):
     server, _ = studio
     status, body, _ = request(server, "POST", "/api/entities", headers={"Content-Type": "text/plain"}, body=None)
