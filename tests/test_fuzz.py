@@ -224,3 +224,18 @@ def test_checker_reports_unparseable_sql_instead_of_crashing(sql):
     compiled = {name: sql for name in ("hub_provider", "stg_providers", "sat_provider_details")}
     report = check_design(design, compiled, dialect="duckdb", select=["hub_provider", "sat_provider_details"])
     assert report is not None
+
+
+@pytest.mark.parametrize("sql, reason", [
+    pytest.param("SELECT " + "(" * 100_000 + "1" + ")" * 100_000 + " AS provider_hk FROM x", "sqlglot cannot parse it",
+                 id="100k-nested-parentheses"),
+    pytest.param("SELECT " + ", ".join(f"c{i}" for i in range(200_000)) + " FROM x", "more than dv-spec analyses",
+                 id="a-1.5-MB-line"),
+])
+def test_checker_skips_sql_beyond_its_reach_with_the_reason(sql, reason):
+    from dv_spec_tool.check import check_design
+
+    design = build_design(load_project(str(BASE)))
+    report = check_design(design, {"hub_provider": sql}, dialect="duckdb", select=["hub_provider"])
+    skipped = [o for o in report.outcomes if o.status == "skip"]
+    assert skipped and all(reason in p.message for o in skipped for p in o.problems)
