@@ -41,6 +41,11 @@ def _schema_file(text):
     return {"models/extra.yml": text}, ["validate"]
 
 
+def _hub_call(src_pk: str) -> str:
+    return (f"{{{{ automate_dv.hub(src_pk={src_pk}, src_nk='ID', src_ldts='LOAD_DATE', src_source='RECORD_SOURCE', "
+            "source_model='raw_providers') }}\n")
+
+
 CASES = {  # name: (target seconds, files to write, dv-spec arguments)
     "schema file: billion laughs (9 anchors x 9 aliases)": (1.0, *_schema_file(billion_laughs(9, 9))),
     "schema file: 12 anchors x 12 merge keys": (1.0, *_schema_file(billion_laughs(12, 12, merge=True))),
@@ -60,6 +65,10 @@ CASES = {  # name: (target seconds, files to write, dv-spec arguments)
                                       ["import", "mermaid", "d.mmd", "--conventions", "conv.yml", "--dry-run"]),
     "mermaid: 10 MB entity name": (2.0, {"d.mmd": "erDiagram\n  HUB_" + "a" * 10_000_000 + " {\n  }\n"},
                                    ["import", "mermaid", "d.mmd", "--dry-run"]),
+    "import automate-dv: 100,000 nested lists": (2.0, {"models/hub_x.sql": _hub_call("[" * 100_000 + "]" * 100_000)},
+                                                 ["import", "automate-dv", "--dry-run"]),
+    "import automate-dv: a 10 MB name": (2.0, {"models/hub_x.sql": _hub_call("'" + "A" * 10_000_000 + "'")},
+                                         ["import", "automate-dv", "--dry-run"]),
     "lucidchart: 10 MB field": (2.0, {"d.csv": "Id,Name\n1," + "a" * 10_000_000 + "\n"},
                                 ["import", "lucidchart", "d.csv", "--dry-run"]),
 }

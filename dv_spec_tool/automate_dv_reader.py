@@ -77,10 +77,13 @@ def read_model(name: str, path: str, text: str) -> ModelCall:
     call = ModelCall(name=name, path=path)
     try:
         template = _ENV.parse(text)
+        found = [(node, inside) for node, inside in _calls(template, ()) if _macro_of(node)]
     except jinja2.TemplateSyntaxError as exc:
         call.error, call.line = f"Jinja syntax error: {exc.message}", exc.lineno or 0
         return call
-    found = [(node, inside) for node, inside in _calls(template, ()) if _macro_of(node)]
+    except RecursionError:  # Jinja's parser and our walk recurse once per level of nesting
+        call.error, call.line = "its Jinja is nested too deeply to read", 1
+        return call
     if not found:
         return call
     if len(found) > 1:
@@ -156,7 +159,8 @@ def _scope(template) -> dict:
 
 def _evaluate(node, scope: dict, depth: int = 0):
     if depth > 50:
-        raise Unreadable("names refer to each other in a cycle", getattr(node, "lineno", 0))
+        raise Unreadable("nests values more than 50 levels deep, or its names refer to each other in a cycle",
+                         getattr(node, "lineno", 0))
     if isinstance(node, Unreadable):
         raise node
     if isinstance(node, nodes.Const):

@@ -31,22 +31,7 @@ def read_diagram(fmt: str, path: str):
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UsageError(f"{path}: not UTF-8 text (byte {exc.start}); export the diagram again as UTF-8") from None
-    diagram = readers[fmt](path, text)
-    _refuse_overlong_names(diagram)
-    return diagram
-
-
-def _refuse_overlong_names(diagram) -> None:
-    """A table or column name longer than an identifier can be is a usage error, said once, briefly."""
-    from ..findings import clip
-    from ..structure import dv_schema
-
-    longest = dv_schema()["$defs"]["identifier"]["maxLength"]
-    for table in diagram.tables:
-        for name in [table.name] + [column.name for column in table.columns]:
-            if len(name) > longest:
-                raise UsageError(clip(f"{table.where or diagram.path}: a name of {len(name):,} characters "
-                                      f"(at most {longest} make an identifier): {name}"))
+    return readers[fmt](path, text)
 
 
 def write_diagram(fmt: str, diagram, catalog: str = "") -> str:
