@@ -113,8 +113,12 @@ class _Builder:
         self.built: set = set()  # ids of the nodes built once; building one again follows an alias
         self.alias_values = 0
         self.alias = None  # the outermost aliased node being expanded, for the error's position
+        self.open: set = set()  # ids of the collections being built: an alias to one of them never ends
 
     def build(self, node, path: Path, depth: int = 0):
+        if id(node) in self.open:
+            line, col = _mark(node)
+            raise YamlError("invalid YAML: an alias refers to the value it is part of", line, col)
         if id(node) in self.built:
             return self._alias(node, path, depth)
         self.built.add(id(node))
@@ -145,12 +149,17 @@ class _Builder:
                 line, col = _mark(node)
                 raise YamlLimitError(_TOO_DEEP, line, col)
         if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path, depth + 1)
+            self.open.add(id(node))
+            result = self._mapping(node, path, depth + 1)
+            self.open.discard(id(node))
+            return result
         if isinstance(node, yaml.SequenceNode):
+            self.open.add(id(node))
             items = []
             for index, item in enumerate(node.value):
                 self.doc.positions[path + (index,)] = _mark(item)
                 items.append(self.build(item, path + (index,), depth + 1))
+            self.open.discard(id(node))
             return items
         try:
             value = self.loader.construct_object(node, deep=True)

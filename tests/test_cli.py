@@ -86,6 +86,7 @@ def test_unusable_project_is_one_line_and_exit_2(capsys, project, setup, message
     pytest.param(b"models:\n  - name: x\n   bad: indent\n", "DV001", "invalid YAML", id="bad-indent"),
     pytest.param(b"", "DV003", "is empty", id="empty-schema-file"),
     pytest.param(b"a: 1\n---\nb: 2\n", "DV001", "invalid YAML", id="two-documents"),
+    pytest.param(b"a: &a {b: [1, {c: *a}]}\n", "DV001", "an alias refers to the value it is part of", id="recursive-alias"),
 ])
 def test_unreadable_schema_files_are_findings(capsys, project, content, rule, message):
     (project / "models" / "extra.yml").write_bytes(content)
