@@ -60,6 +60,17 @@ def test_yaml_loader_returns_data_or_a_positioned_error(text):
         assert doc.position(("anything", 0)) >= (1, 1)
 
 
+@FUZZ
+@given(st.text(alphabet="&*<ab: []{},-\n", max_size=200))
+def test_yaml_made_of_anchors_aliases_and_brackets_returns_data_or_a_positioned_error(text):
+    try:
+        doc = load_yaml(text)
+    except YamlError as error:
+        assert error.line >= 1 and error.col >= 1 and error.message
+    else:
+        assert _values(doc.data) <= MAX_ALIAS_VALUES + len(text)
+
+
 def _values(data) -> int:
     stack, count = [data], 0
     while stack:
