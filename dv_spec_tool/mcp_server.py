@@ -265,7 +265,10 @@ class _Exchange:
 
         self.types = types
         adapter = getattr(types, "jsonrpc_message_adapter", None)  # mcp 2; mcp 1 has a root model
-        self.parse = (lambda line: adapter.validate_json(line, by_name=False)) if adapter else types.JSONRPCMessage.model_validate_json
+        if adapter is not None:
+            self.parse = lambda line: adapter.validate_json(line, by_name=False)
+        else:
+            self.parse = types.JSONRPCMessage.model_validate_json
         self.pending: set = set()
         self.answered = anyio.Event()
         self.answered.set()

@@ -9,7 +9,8 @@ Input is bounded, so no file makes a command hang or crash: values reached
 through aliases (`*name`, `<<: *name`) count against MAX_ALIAS_VALUES (nested
 anchors, the "billion laughs" shape, would otherwise expand exponentially),
 and nesting stops at MAX_DEPTH levels (deeper data would exhaust Python's
-stack in every tree walk after loading). Both become a positioned YamlError.
+stack in every tree walk after loading). Both become a positioned
+YamlLimitError (rule DV004 for schema files).
 """
 
 from __future__ import annotations
