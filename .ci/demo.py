@@ -9,10 +9,13 @@ by DV_SPEC_AUTOMATE_DV_DIR and DV_SPEC_DBT_UTILS_DIR where the hub is out of
 reach. Reuses the test suite's dbt harness (tests/harness.py, tests/packages.py).
 """
 
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -27,6 +30,40 @@ def step(title):
 
 def dv_spec(*args):
     return subprocess.run([sys.executable, "-m", "dv_spec_tool", *args]).returncode
+
+
+# The first heading of a CHANGELOG naming a release: `# dbt utils v1.4.1`, `## [1.4.1] - 2025-01-01`.
+_RELEASE_HEADING = re.compile(r"^#{1,3}[ \t]+(?!Unreleased)[^\n]*?\bv?(\d+\.\d+\.\d+)\b", re.MULTILINE | re.IGNORECASE)
+
+
+def checkout_version(path: Path, declared: str) -> str:
+    """The release of a package checkout, and where that comes from.
+
+    A dbt_project.yml `version` is not always the release: dbt_utils keeps the
+    placeholder 0.1.0 there and names its releases in CHANGELOG.md only.
+    """
+    changelog = path / "CHANGELOG.md"
+    text = changelog.read_text(encoding="utf-8", errors="replace") if changelog.is_file() else ""
+    match = _RELEASE_HEADING.search(text)
+    if match:
+        notes = ["its CHANGELOG.md"]
+        if re.search(r"^[ \t]*[*-] ", text[:match.start()], re.MULTILINE):
+            notes.append("with unreleased changes listed above it")
+        if declared and declared != match.group(1):
+            notes.append(f"its dbt_project.yml says {declared}")
+        return f"{match.group(1)} ({'; '.join(notes)})"
+    return f"{declared} (its dbt_project.yml)" if declared else "version unknown"
+
+
+def locked_versions(project: Path) -> str:
+    """The packages `dbt deps` installed, as its package-lock.yml records them."""
+    lock = project / "package-lock.yml"
+    data = yaml.safe_load(lock.read_text(encoding="utf-8")) if lock.is_file() else None
+    entries = [p for p in (data or {}).get("packages") or [] if isinstance(p, dict) and p.get("package")]
+    if not entries:
+        return "versions unknown (no package-lock.yml)"
+    return ", ".join(f"{p['package'].split('/')[-1]} {p.get('version') or 'version unknown'}" for p in entries) \
+        + " (package-lock.yml)"
 
 
 def main() -> int:
@@ -45,7 +82,7 @@ def main() -> int:
     checkouts, reason = packages.automate_dv_packages()
     if reason is None:
         packages.install_packages(project, checkouts)
-        print("linked local checkouts: " + ", ".join(f"{p.name} {p.version}" for p in checkouts))
+        print("linked local checkouts: " + ", ".join(f"{p.name} {checkout_version(p.path, p.version)}" for p in checkouts))
     else:
         print(f"{reason}; trying `dbt deps` from the dbt hub")
         result = harness.run_dbt(project, ["deps"])
@@ -54,6 +91,7 @@ def main() -> int:
             print(f"dbt deps failed: {last[0][:300] if last else 'no output'}")
             print("without the dbt hub, set DV_SPEC_AUTOMATE_DV_DIR and DV_SPEC_DBT_UTILS_DIR to local checkouts")
             return 1
+        print(f"installed from the dbt hub: {locked_versions(project)}")
 
     counts = {}
     for label, args in (("dbt seed", ["seed"]), ("dbt build", ["build"]), ("dbt build again (must add no rows)", ["build"])):

@@ -128,7 +128,8 @@ class _Reverse:
         for call in calls:
             if call.error:
                 self.reading.problems.append((f"{call.path}:{call.line or 1}",
-                                              f"model `{call.name}`: cannot read its automate_dv.{call.macro or '...'} "
+                                              f"model `{call.name}`: cannot read its "
+                                              f"{'automate_dv.' + call.macro if call.macro else 'AutomateDV'} "
                                               f"call: {call.error}; left out"))
             elif call.macro:
                 self.calls[call.name] = call

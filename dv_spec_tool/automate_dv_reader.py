@@ -16,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import jinja2
-import yaml
 from jinja2 import nodes
+
+from .yamlpos import YamlError, load_yaml
 
 MACROS = {  # AutomateDV 0.11's argument order, for positional calls
     "stage": ("include_source_columns", "source_model", "hashed_columns", "derived_columns", "null_columns",
@@ -76,10 +77,13 @@ def read_model(name: str, path: str, text: str) -> ModelCall:
     call = ModelCall(name=name, path=path)
     try:
         template = _ENV.parse(text)
+        found = [(node, inside) for node, inside in _calls(template, ()) if _macro_of(node)]
     except jinja2.TemplateSyntaxError as exc:
         call.error, call.line = f"Jinja syntax error: {exc.message}", exc.lineno or 0
         return call
-    found = [(node, inside) for node, inside in _calls(template, ()) if _macro_of(node)]
+    except RecursionError:  # Jinja's parser and our walk recurse once per level of nesting
+        call.error, call.line = "its Jinja is nested too deeply to read", 1
+        return call
     if not found:
         return call
     if len(found) > 1:
@@ -155,7 +159,8 @@ def _scope(template) -> dict:
 
 def _evaluate(node, scope: dict, depth: int = 0):
     if depth > 50:
-        raise Unreadable("names refer to each other in a cycle", getattr(node, "lineno", 0))
+        raise Unreadable("nests values more than 50 levels deep, or its names refer to each other in a cycle",
+                         getattr(node, "lineno", 0))
     if isinstance(node, Unreadable):
         raise node
     if isinstance(node, nodes.Const):
@@ -202,11 +207,9 @@ def _call(node, scope: dict, depth: int):
         if not isinstance(text, str):
             raise Unreadable("fromyaml() of something that is not text", node.lineno)
         try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" (line {mark.line + 1} of the YAML)" if mark else ""
-            raise Unreadable(f"fromyaml() of invalid YAML{where}: {getattr(exc, 'problem', exc)}", node.lineno) from None
+            return load_yaml(text).data
+        except YamlError as exc:
+            raise Unreadable(f"fromyaml() of unreadable YAML (line {exc.line} of it): {exc.message}", node.lineno) from None
     if isinstance(target, nodes.Getattr) and target.attr == "get" and 1 <= len(node.args) <= 2:
         container = _evaluate(target.node, scope, depth + 1)
         if isinstance(container, dict):

@@ -1,7 +1,9 @@
 """The `dv-spec` command line: parses arguments, calls the core, prints, exits.
 
-Exit codes: 0 clean, 1 findings of error severity (or files kept), 2 usage or
-input errors (one line on standard error, never a traceback).
+Exit codes: 0 clean, 1 findings of error severity (or, for `scaffold --check`,
+files that differ from the design; for `spec`, `prompts` and `import`, files
+or entries kept), 2 usage or input errors (one line on standard error, never
+a traceback).
 """
 
 from __future__ import annotations

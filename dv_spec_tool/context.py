@@ -48,7 +48,7 @@ class Context:
 
 def did_you_mean(word, choices) -> str:
     """A fix hint naming the closest choice, or ''."""
-    if not isinstance(word, str):
+    if not isinstance(word, str) or len(word) > 255:  # longer than any identifier; difflib is slow on megabytes
         return ""
     matches = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
     return f"did you mean `{matches[0]}`?" if matches else ""

@@ -65,12 +65,34 @@ def check_target(project: Project, path: str) -> str:
     return relative
 
 
+def _refuse_overlong_values(entity) -> None:
+    """A name or value longer than an identifier can be is a usage error, said once and briefly, before
+    any YAML is written (a diagram or model can carry megabytes where a name goes)."""
+    from .findings import clip
+    from .structure import dv_schema
+
+    longest = dv_schema()["$defs"]["identifier"]["maxLength"]
+    stack = [entity.name, entity.dv]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str) and len(value) > longest:
+            raise UsageError(clip(f"{entity.where or entity.name}: a name of {len(value):,} characters "
+                                  f"(at most {longest} make an identifier): {value}"))
+
+
 def plan(project: Project, entities: list, into: str | None = None, default=None, force: bool = False) -> Plan:
     """What writing `entities` (to_design.Imported) would change, without writing.
 
     `into` is the file for new entries (relative to the project); else each
     entity's own `target`, else `default(entity)`.
     """
+    for entity in entities:
+        _refuse_overlong_values(entity)
     existing = _existing_entries(project)
     result = Plan()
     texts: dict = {}  # path -> current new text

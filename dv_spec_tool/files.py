@@ -1,7 +1,9 @@
-"""Writing files safely: atomically, so an interrupted run leaves the old or the new file."""
+"""Reading and writing files safely: JSON input that cannot exhaust the stack, and
+atomic writes, so an interrupted run leaves the old or the new file."""
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 
@@ -12,6 +14,35 @@ from .errors import UsageError
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 BOM = "\ufeff"
+
+
+def load_json(text: str | bytes):
+    """`json.loads`, with input nested beyond Python's stack a ValueError like any other bad JSON.
+
+    >>> load_json("[" * 100_000)
+    Traceback (most recent call last):
+    ValueError: nested too deeply to read
+    """
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply to read") from None
+
+
+def too_deep(value, limit: int) -> bool:
+    """Whether lists and dicts in `value` nest more than `limit` levels (walked without recursion).
+
+    >>> too_deep([[[]]], 2), too_deep([[[]]], 3)
+    (True, False)
+    """
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 def write_atomic(path: str, text: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 SEVERITIES = ("error", "warning", "info")
+MAX_TEXT = 500  # characters of a message or hint; a value pasted into a design can be megabytes long
 
 
 @dataclass(frozen=True, order=True)
@@ -20,6 +21,18 @@ class Finding:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def clip(text: str) -> str:
+    """`text`, or its start and how much was left out when it is longer than MAX_TEXT.
+
+    >>> clip("x" * 600).endswith("x… (360 more characters)")
+    True
+    """
+    if len(text) <= MAX_TEXT:
+        return text
+    keep = MAX_TEXT - 260
+    return f"{text[:keep]}… ({len(text) - keep:,} more characters)"
 
 
 def sort_findings(findings) -> list:

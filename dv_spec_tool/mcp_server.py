@@ -29,8 +29,10 @@ links resolved): everything stays inside the project.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import inspect
+import json
 import os
 import threading
 from typing import Any
@@ -556,5 +558,141 @@ def build_server(project_dir: str):
     return server
 
 
+# How long, after the client closed standard input, the server still waits for answers in progress.
+DRAIN_SECONDS = 120
+
+
+class _Exchange:
+    """Which requests read from the client are still unanswered.
+
+    The SDK's serving loop cancels every handler still running when its read
+    stream ends (modelcontextprotocol/python-sdk#2678), so a client that writes
+    its requests and closes standard input loses the answers not yet written.
+    The standard input given to the SDK therefore ends only once every request
+    the SDK accepted from it has been answered (or cancelled by the client),
+    or after DRAIN_SECONDS.
+    """
+
+    def __init__(self):
+        import anyio
+        from mcp import types
+
+        self.types = types
+        adapter = getattr(types, "jsonrpc_message_adapter", None)  # mcp 2; mcp 1 has a root model
+        if adapter is not None:
+            self.parse = lambda line: adapter.validate_json(line, by_name=False)
+        else:
+            self.parse = types.JSONRPCMessage.model_validate_json
+        self.pending: set = set()
+        self.answered = anyio.Event()
+        self.answered.set()
+
+    def read(self, line: str) -> None:
+        """A line the client wrote: a request the SDK accepts now waits for its answer."""
+        import anyio
+
+        try:
+            message = self.parse(line)
+        except Exception:  # noqa: BLE001 - what the SDK cannot read it does not answer
+            return
+        message = getattr(message, "root", message)
+        if isinstance(message, self.types.JSONRPCRequest):
+            self.pending.add(message.id)
+            self.answered = anyio.Event()
+        elif isinstance(message, self.types.JSONRPCNotification) and message.method == "notifications/cancelled":
+            self._settle((message.params or {}).get("requestId"))  # a cancelled request is never answered
+
+    def written(self, text: str) -> None:
+        """Text the server wrote: answers settle their requests."""
+        for line in text.splitlines():
+            try:
+                message = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(message, dict) and "method" not in message and ("result" in message or "error" in message):
+                self._settle(message.get("id"))
+
+    def _settle(self, request_id) -> None:
+        self.pending.discard(request_id)
+        if not self.pending:
+            self.answered.set()
+
+
+class _ClientInput:
+    """Standard input as the SDK reads it (`async for line in stdin`), ending when every request is answered."""
+
+    def __init__(self, exchange: _Exchange, descriptor: int):
+        import anyio
+
+        self.exchange = exchange
+        # Never closed: a worker thread may still block reading it when serving ends.
+        self.lines = anyio.wrap_file(os.fdopen(descriptor, "r", encoding="utf-8", errors="replace", closefd=False))
+
+    async def __aiter__(self):
+        import anyio
+
+        async for line in self.lines:
+            self.exchange.read(line)
+            yield line
+        with anyio.move_on_after(DRAIN_SECONDS):
+            await self.exchange.answered.wait()
+
+
+class _ClientOutput:
+    """Standard output as the SDK writes it (`await stdout.write(text)`, `await stdout.flush()`)."""
+
+    def __init__(self, exchange: _Exchange, descriptor: int):
+        import anyio
+
+        self.exchange = exchange
+        self.wire = anyio.wrap_file(os.fdopen(descriptor, "w", encoding="utf-8", newline="\n", closefd=False))
+
+    async def write(self, text: str) -> None:
+        await self.wire.write(text)
+        await self.wire.flush()
+        self.exchange.written(text)
+
+    async def flush(self) -> None:
+        await self.wire.flush()
+
+
+@contextlib.contextmanager
+def _private_stdio():
+    """The client's input and output on private descriptors, while descriptors 0 and 1 point at the
+    null device and standard error: nothing else in the process reads the requests or writes between
+    the messages (what the SDK's own stdio transport does, which ours replaces)."""
+    import sys
+
+    sys.stdout.flush()
+    wire_in, wire_out = os.dup(0), os.dup(1)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.dup2(2, 1)
+    try:
+        yield wire_in, wire_out
+    finally:
+        sys.stdout.flush()
+        os.dup2(wire_out, 1)
+        os.dup2(wire_in, 0)
+        os.close(wire_out)
+
+
+async def _serve_stdio(server) -> None:
+    from mcp.server.stdio import stdio_server
+
+    # MCPServer (FastMCP in mcp 1.x) runs stdio only on the SDK's own streams,
+    # which end the session at end of input; its low-level server takes ours.
+    lowlevel = getattr(server, "_lowlevel_server", None) or server._mcp_server
+    exchange = _Exchange()
+    with _private_stdio() as (wire_in, wire_out):
+        async with stdio_server(_ClientInput(exchange, wire_in), _ClientOutput(exchange, wire_out)) as (read, write):
+            await lowlevel.run(read, write, lowlevel.create_initialization_options())
+
+
 def run(project_dir: str) -> None:
-    build_server(project_dir).run("stdio")
+    """Serve MCP on standard input and output until the client closes input and every request is answered."""
+    import anyio
+
+    server = build_server(project_dir)
+    anyio.run(_serve_stdio, server)

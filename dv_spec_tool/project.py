@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import re
 from dataclasses import dataclass, field
 
 from .errors import UsageError
-from .yamlpos import YamlDoc, YamlError, load_yaml
+from .files import load_json, too_deep
+from .yamlpos import MAX_DEPTH, YamlDoc, YamlError, load_yaml
 
 DESIGN_KEY = "dv"
 SCHEMA_SUFFIXES = (".yml", ".yaml")
@@ -288,7 +288,7 @@ def load_manifest(manifest_path: str, project_dir: str | None = None) -> Project
     """
     try:
         with open(manifest_path, encoding="utf-8") as handle:
-            manifest = json.load(handle)
+            manifest = load_json(handle.read())
     except OSError as exc:
         raise UsageError(f"{manifest_path}: cannot be read: {exc.strerror}") from None
     except (ValueError, UnicodeDecodeError) as exc:
@@ -331,6 +331,8 @@ def _manifest_entity(project: Project, node: dict, files: dict) -> None:
     dv = config_meta.get(DESIGN_KEY, meta.get(DESIGN_KEY))
     if dv is None:
         return
+    if too_deep(dv, MAX_DEPTH):
+        raise UsageError(f"the design of `{node.get('name')}` in the manifest is nested deeper than {MAX_DEPTH} levels")
     patch = node.get("patch_path") or ""
     rel = patch.split("://", 1)[-1] if patch else node.get("original_file_path", "")
     if rel not in files:

@@ -9,10 +9,10 @@ lists.
 
 from __future__ import annotations
 
-import json
 import os
 
 from .errors import UsageError
+from .files import load_json
 from .spec import Document, SpecBuilder
 
 STYLES = ("automate_dv", "plain_sql")
@@ -81,7 +81,7 @@ def check_findings(report_path: str | None, entity: str) -> dict | None:
     if not report_path:
         return None
     try:
-        report = json.loads(_read_text(report_path, "--check-report"))
+        report = load_json(_read_text(report_path, "--check-report"))
     except ValueError as exc:
         raise UsageError(f"--check-report {report_path}: not JSON ({exc})") from None
     if isinstance(report, dict) and isinstance(report.get("report"), dict):

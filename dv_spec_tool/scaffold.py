@@ -35,7 +35,13 @@ class Planned:
 @dataclass(frozen=True)
 class Outcome:
     path: str
-    action: str  # created | updated | unchanged | kept (edited by a person) | would create | would update
+    action: str  # created | updated | unchanged | kept (edited by a person) | would be created | would be updated
+    why: str = ""  # what makes the file differ from what the design generates ("" when unchanged)
+
+    @property
+    def differs(self) -> bool:
+        """Whether the file on disk is not what the design generates (to create, to update, or kept)."""
+        return self.action != "unchanged"
 
 
 def plan(design: Design, select=None) -> list:
@@ -76,17 +82,32 @@ def apply(root: str, planned: list, force: bool = False, dry_run: bool = False) 
         if current == item.content:
             outcomes.append(Outcome(item.path, "unchanged"))
             continue
-        if current is not None and item.kind == "model" and checksum_state(current) == "edited" and not force:
-            outcomes.append(Outcome(item.path, "kept (edited by a person; --force overwrites)"))
+        state = checksum_state(current) if current is not None and item.kind == "model" else None
+        if state == "edited" and not force:
+            outcomes.append(Outcome(item.path, "kept (edited by a person; --force overwrites)",
+                                    "a person wrote or edited it since dv-spec generated it"))
             continue
         action = "created" if current is None else "updated"
+        why = _why_different(item, current, state)
         if dry_run:
-            outcomes.append(Outcome(item.path, f"would be {action}"))
+            outcomes.append(Outcome(item.path, f"would be {action}", why))
             continue
         write_atomic(target, item.content)
-        outcomes.append(Outcome(item.path, action))
+        outcomes.append(Outcome(item.path, action, why))
     return outcomes
 
+
+
+def _why_different(item: Planned, current: str | None, state: str | None) -> str:
+    if current is None:
+        return "no such file yet"
+    if item.kind == "tests":
+        return "its acceptance tests (`ac_...`) differ from what the design generates"
+    if state == "placeholder":
+        return "a placeholder (`-- dv-spec: scaffold`) waiting for its model"
+    if state == "edited":
+        return "edited by a person; --force replaces it"
+    return "generated from an earlier design (or dv-spec version)"
 
 
 # ----------------------------------------------------------------- tests in YAML

@@ -12,12 +12,12 @@ same input.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 
 from .design import Design
 from .errors import UsageError
+from .files import load_json
 from .project import Project
 
 SPEC_FORMATS = ("markdown", "json")
@@ -126,7 +126,7 @@ def downstream_models(project: Project, design: Design) -> dict:
         return {}
     try:
         with open(path, encoding="utf-8") as handle:
-            manifest = json.load(handle)
+            manifest = load_json(handle.read())
     except (OSError, ValueError):
         return {}
     nodes = manifest.get("nodes") if isinstance(manifest, dict) else None
@@ -264,3 +264,29 @@ def spec_documents(builder: SpecBuilder, entities=None, areas=None, fmt: str = "
         text = builder.markdown(spec) if fmt == "markdown" else as_json(spec)
         documents.append(Document(f"subject_area_{area}{suffix}", text, "subject_area", area))
     return documents
+
+
+def selection_index(builder: SpecBuilder, command: str) -> str:
+    """What `command` (`spec` or `prompts`) can print, one Markdown row per subject area and entity,
+    with how to print one and how to write them all: what a first run without --select or --out shows."""
+    entities = builder.resolved["entities"]
+    areas = builder.subject_areas()
+    folder = {"spec": "specs"}.get(command, command)
+    lines = [f"# dv-spec {command}: {len(entities)} entities, {len(areas)} subject areas", "",
+             f"Print one: `dv-spec {command} --select NAME` (a subject area: `--select {SUBJECT_AREA_PREFIX}NAME`). "
+             f"Write them all: `dv-spec {command} --out {folder}/`.", "",
+             "| select | kind | subject area | purpose |", "| --- | --- | --- | --- |"]
+    for area in areas:
+        members = sum(1 for entity in entities.values() if entity.get("subject_area") == area)
+        lines.append(f"| `{SUBJECT_AREA_PREFIX}{area}` | subject area | {area} | {members} "
+                     f"{'entity' if members == 1 else 'entities'} |")
+    for name in builder.entity_names:
+        entity = entities[name]
+        purpose = _first_sentence(entity.get("description") or "") or "(no description)"
+        lines.append(f"| `{name}` | {entity['kind']} | {entity.get('subject_area') or ''} | {purpose} |")
+    return "\n".join(lines) + "\n"
+
+
+def _first_sentence(text: str) -> str:
+    sentence = " ".join(text.split()).split(". ")[0].rstrip(".")
+    return ((sentence[:117] + "...") if len(sentence) > 120 else sentence).replace("|", "\\|")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .context import Context
 from .design import Design
-from .findings import Finding, sort_findings
+from .findings import Finding, clip, sort_findings
 from .rules import all_rules
 
 
@@ -17,7 +17,7 @@ def validate(design: Design, select=None) -> list:
             if select and issue.entity not in select:
                 continue
             findings.append(Finding(issue.file, issue.line, issue.col, rule.id, rule.severity,
-                                    issue.message, issue.hint, issue.entity))
+                                    clip(issue.message), clip(issue.hint), issue.entity))
     return sort_findings(findings)
 
 

@@ -4,6 +4,13 @@ PyYAML's C composer builds the node tree (fast, and safe: only plain scalars,
 mappings and sequences are ever constructed); we turn nodes into dicts and
 lists ourselves so that every key path keeps its source position and duplicate
 keys are reported instead of silently dropped.
+
+Input is bounded, so no file makes a command hang or crash: values reached
+through aliases (`*name`, `<<: *name`) count against MAX_ALIAS_VALUES (nested
+anchors, the "billion laughs" shape, would otherwise expand exponentially),
+and nesting stops at MAX_DEPTH levels (deeper data would exhaust Python's
+stack in every tree walk after loading). Both become a positioned
+YamlLimitError (rule DV004 for schema files).
 """
 
 from __future__ import annotations
@@ -22,6 +29,12 @@ Path = tuple  # a key path: ("models", 0, "config", "meta", "dv", "kind")
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
+# A dbt schema file nests about ten levels deep and reuses an anchor a few
+# hundred times at most; these bounds are far above that and far below harm.
+MAX_DEPTH = 100
+MAX_ALIAS_VALUES = 100_000
+_TOO_DEEP = f"is nested deeper than {MAX_DEPTH} levels"
+
 
 class YamlError(Exception):
     """YAML that cannot be read; carries a 1-based line and column."""
@@ -31,6 +44,10 @@ class YamlError(Exception):
         self.message = message
         self.line = line
         self.col = col
+
+
+class YamlLimitError(YamlError):
+    """YAML that parses but goes beyond what dv-spec reads (MAX_DEPTH, MAX_ALIAS_VALUES)."""
 
 
 @dataclass
@@ -72,9 +89,13 @@ def load_yaml(text: str) -> YamlDoc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        if problem == "exceeded maximum nesting depth":  # libyaml's own bound, 1,000 levels
+            raise YamlLimitError(_TOO_DEEP, line, col) from None
         raise YamlError(f"invalid YAML: {problem}", line, col) from None
     except yaml.YAMLError as exc:  # reader errors: control characters, encodings
         raise YamlError(f"invalid YAML: {exc}".splitlines()[0]) from None
+    except RecursionError:  # pragma: no cover - only the pure-Python composer recurses
+        raise YamlLimitError(_TOO_DEEP) from None
     finally:
         loader.dispose()
     doc = YamlDoc(data=None)
@@ -90,18 +111,56 @@ class _Builder:
     def __init__(self, loader, doc: YamlDoc):
         self.loader = loader
         self.doc = doc
+        self.built: set = set()  # ids of the nodes built once; building one again follows an alias
+        self.alias_values = 0
+        self.alias = None  # the outermost aliased node being expanded, for the error's position
+        self.open: set = set()  # ids of the collections being built: an alias to one of them never ends
 
-    def build(self, node, path: Path):
-        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _COLLECTION_TAGS:
+    def build(self, node, path: Path, depth: int = 0):
+        if id(node) in self.open:
             line, col = _mark(node)
-            raise YamlError(f"invalid YAML: unsupported tag {node.tag!r} (only plain YAML is read)", line, col)
+            raise YamlError("invalid YAML: an alias refers to the value it is part of", line, col)
+        if id(node) in self.built:
+            return self._alias(node, path, depth)
+        self.built.add(id(node))
+        return self._build(node, path, depth)
+
+    def _alias(self, node, path: Path, depth: int):
+        outermost = self.alias is None
+        if outermost:
+            self.alias = node
+        try:
+            return self._build(node, path, depth)
+        finally:
+            if outermost:
+                self.alias = None
+
+    def _build(self, node, path: Path, depth: int):
+        if self.alias is not None:
+            self.alias_values += 1
+            if self.alias_values > MAX_ALIAS_VALUES:
+                line, col = _mark(self.alias)
+                raise YamlLimitError(f"is too large once its aliases are expanded: more than {MAX_ALIAS_VALUES:,} values "
+                                     "(anchors nested in anchors, a \"billion laughs\" file?)", line, col)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            if node.tag not in _COLLECTION_TAGS:
+                line, col = _mark(node)
+                raise YamlError(f"invalid YAML: unsupported tag {node.tag!r} (only plain YAML is read)", line, col)
+            if depth >= MAX_DEPTH:
+                line, col = _mark(node)
+                raise YamlLimitError(_TOO_DEEP, line, col)
         if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
+            self.open.add(id(node))
+            result = self._mapping(node, path, depth + 1)
+            self.open.discard(id(node))
+            return result
         if isinstance(node, yaml.SequenceNode):
+            self.open.add(id(node))
             items = []
             for index, item in enumerate(node.value):
                 self.doc.positions[path + (index,)] = _mark(item)
-                items.append(self.build(item, path + (index,)))
+                items.append(self.build(item, path + (index,), depth + 1))
+            self.open.discard(id(node))
             return items
         try:
             value = self.loader.construct_object(node, deep=True)
@@ -113,18 +172,18 @@ class _Builder:
             value = node.value
         return value
 
-    def _mapping(self, node, path: Path) -> dict:
+    def _mapping(self, node, path: Path, depth: int) -> dict:
         result: dict = {}
         merged: dict = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
                 sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
                 for source in sources:
-                    value = self.build(source, path)
+                    value = self.build(source, path, depth)
                     if isinstance(value, dict):
                         merged.update(value)
                 continue
-            key = self.build(key_node, path)
+            key = self.build(key_node, path, depth)
             if isinstance(key, (list, dict)):
                 line, col = _mark(key_node)
                 raise YamlError("invalid YAML: a mapping key must be a plain value", line, col)
@@ -132,7 +191,7 @@ class _Builder:
             if key in result:
                 self.doc.duplicate_keys.append((key_path, *_mark(key_node)))
             self.doc.positions[key_path] = _mark(key_node)
-            result[key] = self.build(value_node, key_path)
+            result[key] = self.build(value_node, key_path, depth)
         for key, value in merged.items():
             result.setdefault(key, value)
         return result

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hostile_inputs import billion_laughs
 
 from dv_spec_tool.automate_dv_reader import read_model
 from dv_spec_tool.cli import main
@@ -174,10 +175,26 @@ def test_reader_evaluates_static_metadata(text, macro, args):
                  id="two_calls"),
     pytest.param("{{ automate_dv.hub(src_pk='A' }}", "Jinja syntax error", id="syntax_error"),
     pytest.param("{% set m = fromyaml('a: [') %}{{ automate_dv.hub(src_pk=m.a) }}", "invalid YAML", id="bad_yaml"),
+    pytest.param("{{ automate_dv.hub(src_pk=" + "[" * 100_000 + "]" * 100_000 + ") }}", "nested too deeply to read",
+                 id="100k-nested-lists"),
+    pytest.param("{{ automate_dv.hub(src_pk=" + "[" * 60 + "]" * 60 + ") }}", "nests values more than 50 levels deep",
+                 id="60-nested-lists"),
+    pytest.param("{%- set yaml_metadata -%}\n" + billion_laughs(9, 9) + "{%- endset -%}\n"
+                 "{% set m = fromyaml(yaml_metadata) %}{{ automate_dv.hub(src_pk=m.lol1) }}",
+                 "too large once its aliases are expanded", id="billion-laughs-metadata"),
 ])
 def test_reader_says_why_a_model_cannot_be_read(text, reason):
     call = read_model("m", "m.sql", text)
     assert reason in call.error and call.line >= 1
+
+
+def test_a_10_mb_name_is_one_line_before_any_yaml_is_written(capsys, shop):
+    model = shop / "models" / "hub_long.sql"
+    model.write_text("{{ automate_dv.hub(src_pk='" + "A" * 10_000_000 + "', src_nk='ID', src_ldts='LOAD_DATE', "
+                     "src_source='RECORD_SOURCE', source_model='v_stg_customers') }}\n")
+    code, out, err = run(capsys, "import", "automate-dv", "--project-dir", shop, "--dry-run")
+    assert code == 2 and "models/hub_long.sql:1: a name of 10,000,000 characters (at most 255 make an identifier)" in err
+    assert err.count("\n") == 1 and len(err) < 1000
 
 
 def test_a_project_without_automate_dv_models_adds_nothing(capsys, tmp_path):

@@ -276,7 +276,7 @@ def test_conventions_file_replaces_the_defaults(capsys, project, tmp_path):
     pytest.param("prefixes:\n  hubs: [H_]\n", "`prefixes.hubs` is not one of", id="unknown_kind"),
     pytest.param("prefixes: [H_]\n", "`prefixes` must be a mapping", id="not_a_mapping"),
     pytest.param("prefixes:\n  hub: [1, 2]\n", "must be a list of strings", id="not_strings"),
-    pytest.param("prefixes: [\n", "not valid YAML", id="bad_yaml"),
+    pytest.param("prefixes: [\n", "invalid YAML", id="bad_yaml"),
 ])
 def test_bad_conventions_are_usage_errors(capsys, project, tmp_path, text, message):
     conventions = tmp_path / "conventions.yml"

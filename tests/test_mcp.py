@@ -276,3 +276,44 @@ def test_reading_tools_give_the_contract_conventions_and_sources(project):
     assert is_error(unknown) and "did you mean `raw_referrals`?" in text_of(unknown)
     assert "Payers as a hub of their own." in text_of(prompt) and "dv-spec new --from draft.yml" in text_of(prompt)
     assert is_error(outside) and "relative to the project" in text_of(outside)
+
+
+INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+              "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}}
+INITIALIZED = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+
+
+def answers_to(project: Path, lines: list) -> dict:
+    """Write `lines` to `dv-spec mcp` and close its input at once, as a one-shot client does; {id: answer}."""
+    import json
+    import subprocess
+
+    text = "".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines)
+    result = subprocess.run([sys.executable, "-m", "dv_spec_tool", "mcp", "--project-dir", str(project)], input=text,
+                            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)},
+                            timeout=120)  # a hang guard only
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    return {answer["id"]: answer for answer in answers if "id" in answer}
+
+
+def test_every_request_read_before_end_of_input_is_answered(project):
+    """The SDK cancels handlers still running at end of input; the server must answer them all first."""
+    lines = [INITIALIZE, INITIALIZED, {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
+             {"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "validate", "arguments": {}}}]
+    for attempt in range(20):
+        answers = answers_to(project, lines)
+        assert sorted(answers) == [1, 2, 3], f"attempt {attempt + 1}: answered {sorted(answers)}"
+        assert "validate" in {tool["name"] for tool in answers[2]["result"]["tools"]}
+        assert answers[3]["result"]["content"][0]["text"] == "no findings in 16 design entities\n"
+
+
+def test_hostile_lines_do_not_stop_the_answers(project):
+    deep = {"jsonrpc": "2.0", "id": 4, "method": "tools/list", "params": {"x": [[[[[[[[]]]]]]]]}}
+    lines = [INITIALIZE, INITIALIZED,
+             "[" * 100_000 + "]" * 100_000,  # not a message the SDK reads: no answer, and no wait for one
+             '{"jsonrpc": "2.0", "id": 5, "method": "tools/list", "params": {"x": ' + "[" * 500 + "]" * 500 + "}}",
+             {"jsonrpc": "2.0", "id": 6, "method": "tools/list", "params": {"x": "a" * 10_000_000}},
+             deep]
+    answers = answers_to(project, lines)
+    assert {1, 4, 6} <= set(answers) and all("result" in answers[i] for i in (1, 4, 6))

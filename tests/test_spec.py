@@ -303,12 +303,30 @@ def test_json_carries_the_same_content(capsys, builder):
     assert {k: v for k, v in data.items() if k not in ("generated_by", "dv_spec_checksum")} == builder.entity_spec("hub_provider")
 
 
+@pytest.mark.parametrize("command, folder", [("spec", "specs"), ("prompts", "prompts")])
+def test_a_first_run_without_select_or_out_prints_an_index(capsys, builder, command, folder):
+    code, out, err = run(capsys, command, "--project-dir", SAMPLE)
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0] == f"# dv-spec {command}: 16 entities, 5 subject areas"
+    assert f"Print one: `dv-spec {command} --select NAME`" in lines[2]
+    assert f"Write them all: `dv-spec {command} --out {folder}/`." in lines[2]
+    rows = [line.split(" | ")[0].strip("| `") for line in lines[6:]]
+    assert rows == [f"subject_area:{a}" for a in builder.subject_areas()] + builder.entity_names
+    assert "| `hub_provider` | hub | provider | A healthcare provider (a clinician" in out
+    assert "| `subject_area:referral` | subject area | referral | 1 entity |" in out
+    # what the index offers works as it says
+    code, one, _ = run(capsys, command, "--project-dir", SAMPLE, "--select", rows[-1])
+    assert code == 0 and one.startswith(("<!--", "# "))
+
+
 @pytest.mark.parametrize("argv, message", [
-    pytest.param(["spec"], "specs selected; pass --out DIR", id="several_without_out"),
+    pytest.param(["spec", "-s", "hub_provider,hub_network"], "2 specs selected; pass --out DIR", id="several_without_out"),
     pytest.param(["spec", "--select", "hub_provdier"], "no design entity named `hub_provdier`; did you mean `hub_provider`?", id="unknown_entity"),
     pytest.param(["spec", "--select", "subject_area:nope"], "no entity has subject_area `nope`", id="unknown_subject_area"),
     pytest.param(["spec", "--select", "provider"], "a subject area is selected as `subject_area:provider`", id="bare_subject_area"),
-    pytest.param(["prompts", "--style", "plain_sql"], "prompts selected; pass --out DIR", id="prompts_without_out"),
+    pytest.param(["prompts", "-s", "subject_area:network", "-s", "hub_provider"], "2 prompts selected; pass --out DIR",
+                 id="prompts_without_out"),
     pytest.param(["prompts", "--check-report", "x.json"], "--check-report and --sql go with --review ENTITY", id="report_without_review"),
     pytest.param(["prompts", "--review", "hub_nope"], "--review: no design entity named `hub_nope`", id="review_unknown_entity"),
 ])

@@ -33,13 +33,13 @@ def studio(tmp_path):
         server.server_close()
 
 
-def request(server, method, path, body=None, headers=None, token=True):
+def request(server, method, path, body=None, headers=None, token=True, raw=None):
     host, port = server.server_address
     connection = http.client.HTTPConnection(host, port, timeout=20)
     sent = {"Host": f"127.0.0.1:{port}"}
     if token:
         sent["X-DV-Spec-Token"] = server.studio.token
-    data = None
+    data = raw
     if body is not None:
         data = json.dumps(body).encode()
         sent["Content-Type"] = "application/json"
@@ -169,6 +169,30 @@ def test_bad_input_gets_one_clear_error(studio, method, path, body, status, frag
     assert got == status and fragment in answer["error"]
     assert "Traceback" not in answer["error"]
     assert (project / "models/crm/_crm__design.yml").read_text() == before
+
+
+@pytest.mark.parametrize("depth, fragment", [
+    pytest.param(150, "nested deeper than 100 levels", id="deeper-than-a-design"),
+    pytest.param(100_000, "nested too deeply to read", id="deeper-than-the-stack"),
+])
+def test_a_deeply_nested_body_is_refused(studio, depth, fragment):
+    server, project = studio
+    before = (project / "models/crm/_crm__design.yml").read_text()
+    body = '{"name": "hub_deep", "dv": {"kind": "hub", "x": ' + "[" * depth + "]" * depth + "}}"
+    status, answer, _ = request(server, "POST", "/api/entities", headers={"Content-Type": "application/json"},
+                                raw=body.encode())
+    assert status == 400 and fragment in answer["error"]
+    assert (project / "models/crm/_crm__design.yml").read_text() == before
+
+
+def test_a_layout_file_nested_too_deeply_is_one_line(tmp_path):
+    from dv_spec_tool.errors import UsageError
+    from dv_spec_tool.studio.layout import read_positions
+
+    (tmp_path / ".dv-spec").mkdir()
+    (tmp_path / ".dv-spec" / "layout.json").write_text('{"positions": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(UsageError, match=r"layout.json: cannot be read \(nested too deeply to read\); fix it or delete it"):
+        read_positions(str(tmp_path))
 
 
 def test_a_body_that_is_not_json_is_refused(studio):

@@ -5,11 +5,11 @@ the file under target/compiled). The edge of `dv-spec check`: plain data out.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 
 from ..errors import UsageError
+from ..files import load_json
 
 # dbt adapter type -> sqlglot dialect, where the names differ.
 ADAPTER_DIALECTS = {"sqlserver": "tsql", "fabric": "tsql", "synapse": "tsql", "databricks": "databricks",
@@ -56,7 +56,7 @@ def read_manifest(path: str, project_root: str) -> Compiled:
     """The compiled SQL and dependencies of every model of a dbt manifest."""
     try:
         with open(path, encoding="utf-8") as handle:
-            manifest = json.load(handle)
+            manifest = load_json(handle.read())
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file; run `dbt compile` first (or pass --manifest)") from None
     except OSError as exc:

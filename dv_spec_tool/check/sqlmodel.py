@@ -93,9 +93,17 @@ class Parsed:
     cte_names: set = field(default_factory=set)
 
 
+# sqlglot parses about 150 kB of SQL a second here; a dbt model's compiled SQL is rarely above 100 kB.
+MAX_SQL_CHARACTERS = 1_000_000
+
+
 def parse_model(name: str, sql: str, dialect: str) -> Parsed:
     """Parse one model's compiled SQL; a parse failure is recorded, not raised."""
     parsed = Parsed(name, sql)
+    if len(sql) > MAX_SQL_CHARACTERS:
+        parsed.error = (f"it is {len(sql):,} characters long, more than dv-spec analyses ({MAX_SQL_CHARACTERS:,}); "
+                        "review it by hand")
+        return parsed
     try:
         statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
     except (ParseError, TokenError) as exc:

@@ -59,7 +59,7 @@ def run_diagram(args) -> int:
             entity.dv = {"kind": entity.dv["kind"], "subject_area": subject,
                          **{k: v for k, v in entity.dv.items() if k != "kind"}}
     default = f"{project.model_paths[0].strip('/')}/{subject}/_{subject}__design.yml"
-    problems = [f"{where}: TODO {message}" for where, message in reading.problems]
+    problems = _todo_lines(reading.problems)
     return _write(args, project, reading.entities, lambda entity: default, problems)
 
 
@@ -69,8 +69,15 @@ def run_automate_dv(args) -> int:
 
     project = load_project(args.project_dir)
     reading = import_project(project)
-    problems = [f"{where}: TODO {message}" for where, message in reading.problems]
+    problems = _todo_lines(reading.problems)
     return _write(args, project, reading.entities, None, problems)
+
+
+def _todo_lines(problems) -> list:
+    """One printed line per problem a reader reported; a value pasted into a diagram can be megabytes long."""
+    from ..findings import clip
+
+    return [clip(f"{where}: TODO {message}") for where, message in problems]
 
 
 def _write(args, project, entities, default, problems) -> int:

@@ -13,7 +13,8 @@ def register(commands) -> None:
                     "entries for a description, to check with `dv-spec new --from`.")
     add_project_options(parser)
     parser.add_argument("--out", "-o", metavar="DIR",
-                        help="write into this folder (required for more than one prompt; for --instructions default: the project)")
+                        help="write into this folder (without it and --select: an index of what there is; "
+                             "for --instructions default: the project)")
     parser.add_argument("--style", choices=("automate_dv", "plain_sql"), default="automate_dv",
                         help="implement with AutomateDV macros (default) or in plain SQL")
     parser.add_argument("--instructions", action="store_true",
@@ -35,7 +36,7 @@ def run(args) -> int:
     from ..errors import UsageError
     from ..prompts import instruction_documents, prompt_documents, review_document
     from ..spec import SpecBuilder, parse_selection
-    from .spec import emit
+    from .spec import emit, print_index
 
     if args.draft is not None or args.draft_file is not None:
         return run_draft(args)
@@ -64,6 +65,8 @@ def run(args) -> int:
     if args.select:
         entities, areas = parse_selection(args.select, builder)
         documents = prompt_documents(builder, entities, areas, args.style)
+    elif not args.out and len(builder.entity_names) > 1:
+        return print_index(builder, "prompts")
     else:
         documents = prompt_documents(builder, style=args.style)
     return emit(documents, args.out, args.force, "prompt")

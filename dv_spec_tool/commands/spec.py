@@ -12,7 +12,8 @@ def register(commands) -> None:
                     "Snowflake DDL, dbt config, dependencies, acceptance criteria and open questions. "
                     "Select entities by name and subject areas as subject_area:NAME.")
     add_project_options(parser)
-    parser.add_argument("--out", "-o", metavar="DIR", help="write the specs into this folder (required for more than one)")
+    parser.add_argument("--out", "-o", metavar="DIR",
+                        help="write the specs into this folder (without it and --select: an index of what there is)")
     parser.add_argument("--format", "-f", choices=("markdown", "json"), default="markdown")
     parser.add_argument("--force", action="store_true", help="also overwrite spec files a person wrote or edited")
     parser.set_defaults(func=run)
@@ -25,9 +26,19 @@ def run(args) -> int:
     if args.select:
         entities, areas = parse_selection(args.select, builder)
         documents = spec_documents(builder, entities, areas, args.format)
+    elif not args.out and len(builder.entity_names) > 1:
+        return print_index(builder, "spec")
     else:
         documents = spec_documents(builder, fmt=args.format)
     return emit(documents, args.out, args.force, "spec")
+
+
+def print_index(builder, command: str) -> int:
+    """Neither --select nor --out: what there is to print, and how (printing every document at once helps nobody)."""
+    from ..spec import selection_index
+
+    sys.stdout.write(selection_index(builder, command))
+    return 0
 
 
 def emit(documents, out, force, what) -> int:

@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import copy
 
-import yaml
-
 from ..errors import UsageError
+from ..yamlpos import YamlError, load_yaml
 
 KINDS = ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "pit", "bridge", "ref_table", "source")
 
@@ -81,15 +80,14 @@ def load_conventions(path: str | None = None, naming: dict | None = None) -> dic
                 conventions["prefixes"][kind].insert(0, prefix)
     if not path:
         return conventions
+    from ..project import read_text
+
     try:
-        with open(path, encoding="utf-8") as handle:
-            given = yaml.safe_load(handle)
+        given = load_yaml(read_text(path)).data
     except OSError as exc:
         raise UsageError(f"{path}: cannot be read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else path
-        raise UsageError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    except YamlError as exc:
+        raise UsageError(f"{path}:{exc.line}:{exc.col}: {exc.message}") from None
     if given is None:
         return conventions
     if not isinstance(given, dict):

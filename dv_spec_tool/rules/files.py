@@ -1,6 +1,7 @@
 """Rules about files and where design blocks live."""
 
 from ..structure import settings_errors
+from ..yamlpos import YamlLimitError
 from . import Issue, rule
 
 
@@ -11,11 +12,25 @@ def unreadable_yaml(ctx):
     dbt would fail on it too; nothing in the file can be checked until it parses.
     """
     for schema_file in ctx.project.files:
-        if schema_file.error is not None:
+        if schema_file.error is not None and not isinstance(schema_file.error, YamlLimitError):
             error = schema_file.error
             yield Issue(schema_file.path, error.line, error.col, f"{schema_file.path} {error.message}"
                         if error.message.startswith("is ") else error.message,
                         "fix the YAML syntax; `python -c 'import yaml,sys; yaml.safe_load(open(sys.argv[1]))' FILE` shows it too")
+
+
+@rule("DV004", "yaml-beyond-limits")
+def yaml_beyond_limits(ctx):
+    """A schema file nests too deeply, or its aliases expand to too many values, to be read safely.
+
+    Anchors nested in anchors (a "billion laughs" file) grow exponentially and very deep nesting
+    exhausts the stack; dv-spec stops reading such a file rather than hang or crash.
+    """
+    for schema_file in ctx.project.files:
+        if isinstance(schema_file.error, YamlLimitError):
+            error = schema_file.error
+            yield Issue(schema_file.path, error.line, error.col, f"{schema_file.path} {error.message}",
+                        "write the repeated values out or nest less; a dbt schema file never needs this much")
 
 
 @rule("DV002", "duplicate-yaml-key")

@@ -13,7 +13,7 @@ import math
 import os
 
 from ..errors import UsageError
-from ..files import write_atomic
+from ..files import load_json, write_atomic
 from ..impact import references  # noqa: F401 - the page's edges and the layout read the same references
 
 LAYOUT_FILE = ".dv-spec/layout.json"
@@ -49,7 +49,7 @@ def read_positions(root: str) -> dict:
         return {}
     try:
         with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
+            data = load_json(handle.read())
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise UsageError(f"{LAYOUT_FILE}: cannot be read ({exc}); fix it or delete it (it only holds positions)") from None
     positions = data.get("positions") if isinstance(data, dict) else None

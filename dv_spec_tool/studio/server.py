@@ -37,14 +37,15 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .. import design_edit, impact
+from .. import design_edit, impact, yamlpos
 from ..errors import UsageError
+from ..files import load_json, too_deep
 from . import layout
 from .history import History
 
 HOST = "127.0.0.1"
 MAX_BODY = 1_000_000
-MAX_DEPTH = 32  # a design block is a few levels deep; deeper bodies are refused
+MAX_DEPTH = yamlpos.MAX_DEPTH  # the one nesting limit of every input
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 # The only files served: name -> content type.
 STATIC_FILES = {
@@ -391,15 +392,13 @@ class _Handler(BaseHTTPRequestHandler):
         if int(length) and not (self.headers.get("Content-Type") or "").startswith("application/json"):
             raise UsageError("send JSON (Content-Type: application/json)")
         try:
-            body = json.loads(raw.decode("utf-8"))
+            body = load_json(raw.decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise UsageError(f"the body is not JSON: {exc}") from None
-        except RecursionError:
-            raise UsageError(f"the body is nested too deeply (at most {MAX_DEPTH} levels)") from None
+        if too_deep(body, MAX_DEPTH):
+            raise UsageError(f"the body is nested deeper than {MAX_DEPTH} levels")
         if not isinstance(body, dict):
             raise UsageError("the body must be a JSON object")
-        if _depth(body) > MAX_DEPTH:
-            raise UsageError(f"the body is nested too deeply (at most {MAX_DEPTH} levels)")
         return body
 
     # --------------------------------------------------------- answers
@@ -450,21 +449,6 @@ class _NotFound(Exception):
 
 class NeedsConfirmation(UsageError):
     """The edit would remove or move something: asked first (HTTP 409 with `confirm`)."""
-
-
-def _depth(value, limit: int = MAX_DEPTH + 1) -> int:
-    """How deeply `value` nests (counted without recursion, stopping past `limit`)."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        deepest = max(deepest, level)
-        if level > limit:
-            return level
-        if isinstance(item, dict):
-            stack += [(v, level + 1) for v in item.values()]
-        elif isinstance(item, list):
-            stack += [(v, level + 1) for v in item]
-    return deepest
 
 
 def _same(given: str, token: str) -> bool:
