@@ -3,7 +3,8 @@
 One check = one function registered under the name the criterion carries
 in the `acceptance_criteria` macro (`check: hash_key_lineage`). A check gets
 the shared Context and one resolved entity, and returns its problems: an
-empty list passes; `Skip` says why the criterion could not be checked.
+empty list passes; `NotVerified` says why the criterion could not be verified
+(which makes `dv-spec check` exit non-zero unless --allow-not-verified).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from .results import Problem
 from .sqlmodel import line_of
 
 
-class Skip(Exception):
-    """The criterion cannot be checked here (no SQL, nothing to trace); the message says why."""
+class NotVerified(Exception):
+    """The criterion cannot be verified here (no SQL, nothing to trace); the message says why."""
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,9 @@ def check(name: str):
 def _needs_sql(ctx: Context, name: str):
     parsed = ctx.ev.parse(name)
     if parsed is None:
-        raise Skip(f"no compiled SQL for `{name}` (run `dbt compile`)")
+        raise NotVerified(f"no compiled SQL for `{name}` (run `dbt compile`)")
     if parsed.query is None:
-        raise Skip(f"`{name}`'s compiled SQL could not be analysed: {parsed.error}")
+        raise NotVerified(f"`{name}`'s compiled SQL could not be analysed: {parsed.error}")
     return parsed
 
 
@@ -113,7 +114,7 @@ def output_columns(ctx: Context, entity: dict) -> list:
     parsed = _needs_sql(ctx, name)
     outputs = ctx.ev.outputs(name)
     if outputs is None:
-        raise Skip(f"cannot list `{name}`'s output columns (a SELECT * over a table whose columns are not known)")
+        raise NotVerified(f"cannot list `{name}`'s output columns (a SELECT * over a table whose columns are not known)")
     line = line_of(_final_select(parsed.query))
     actual = list(dict.fromkeys(outputs))
     if entity["kind"] == "stage":
@@ -143,7 +144,7 @@ def _rows_to_trace(ctx: Context, entity: dict) -> list:
     _needs_sql(ctx, name)
     rows = ctx.source_rows(name)
     if not rows:
-        raise Skip(f"no row of `{name}` could be traced to a declared source")
+        raise NotVerified(f"no row of `{name}` could be traced to a declared source")
     return rows
 
 
@@ -220,7 +221,7 @@ def hash_key_lineage(ctx: Context, entity: dict) -> list:
                                 f"but `{reference.column}` of {reference.entity} (from {reference.source}, {reference.model or reference.entity} "
                                 f"line {reference.line}) as `{reference.template}`: one business key would get two {computation.identity} keys"))
     if not problems and unseen:
-        raise Skip("; ".join(p.message for p in unseen))
+        raise NotVerified("; ".join(p.message for p in unseen))
     return sorted(set(problems))
 
 
@@ -278,7 +279,7 @@ def metadata_lineage(ctx: Context, entity: dict) -> list:
                 problems.append(Problem(model, line, f"`{rsrc}` (from {source['ref']}) is `{describe(traced.expr, ctx.dialect)}`; "
                                                      f"the design says the literal '{source['record_source']}'"))
     if not problems and unseen:
-        raise Skip("; ".join(dict.fromkeys(unseen)))
+        raise NotVerified("; ".join(dict.fromkeys(unseen)))
     return sorted(set(problems))
 
 
@@ -324,4 +325,4 @@ def all_checks() -> list:
     return [CHECKS[name] for name in sorted(CHECKS)]
 
 
-__all__ = ["CHECKS", "Check", "Skip", "all_checks"]
+__all__ = ["CHECKS", "Check", "NotVerified", "all_checks"]
