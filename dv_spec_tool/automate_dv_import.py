@@ -45,8 +45,22 @@ def import_project(project: Project) -> Reading:
     return reverse(calls, build_design(project))
 
 
+def project_vars(project: Project) -> dict:
+    """The vars `var()` sees in the project's own models: top-level ones, and those scoped to the project."""
+    doc = project.project_doc
+    variables = doc.data.get("vars") if doc is not None and isinstance(doc.data, dict) else None
+    if not isinstance(variables, dict):
+        return {}
+    found = {k: v for k, v in variables.items() if not isinstance(v, dict) or k == "dv_spec"}
+    scoped = variables.get(project.name)
+    if isinstance(scoped, dict):
+        found.update(scoped)
+    return found
+
+
 def read_models(project: Project) -> list:
     """The AutomateDV call (or why it cannot be read) of every .sql model under the model paths."""
+    variables = project_vars(project)
     calls = []
     for folder in project.model_paths:
         base = os.path.join(project.root, folder)
@@ -63,7 +77,7 @@ def read_models(project: Project) -> list:
                 except (OSError, YamlError) as exc:
                     calls.append(ModelCall(name, rel, error=f"cannot be read: {exc}"))
                     continue
-                calls.append(read_model(name, rel, text))
+                calls.append(read_model(name, rel, text, variables))
     return calls
 
 

@@ -182,13 +182,14 @@ class SpecBuilder:
     """Specs of one design, resolved once."""
 
     def __init__(self, design: Design, check: bool = True):
+        self.broken = {}  # entity -> why it has no spec (its design has errors, or refers to one that has)
         if check:
-            from .validate import require_valid
+            from .validate import sound_entities
 
-            require_valid(design)
+            _, self.broken = sound_entities(design)
         self.design = design
         self.runner = design.runner
-        self.resolved = design.resolve()
+        self.resolved = design.resolve(sorted(n for n in design.entities if n not in self.broken))
         self.context = spec_context(design, self.resolved)
         self._entity_specs: dict = {}
 

@@ -240,13 +240,14 @@ def _difference(got, expected) -> str:
 
 @check("metadata_lineage")
 def metadata_lineage(ctx: Context, entity: dict) -> list:
-    """The load datetime is the source's declared load-datetime column and the record source the declared literal.
+    """The load datetime and the record source are what each source declares: a column, a literal or an expression.
 
     Per source: `load_datetime` must be that source's load-datetime column
     (`load_datetime` of the source item, else the project's
-    `load_datetime_column`), possibly cast or taken as a MIN/MAX; the record
-    source must be the source's `record_source` literal (default: the source's
-    reference). A clock (CURRENT_TIMESTAMP) as load datetime re-dates history
+    `load_datetime_column`), possibly cast or taken as a MIN/MAX, or the
+    declared `{expression: ...}`; the record source must be the source's
+    `record_source` literal (default: the source's reference), its
+    `{column: ...}` or its `{expression: ...}`. A clock (CURRENT_TIMESTAMP) as load datetime re-dates history
     on every run; a wrong record source hides where a row came from.
     """
     name = entity["name"]
@@ -261,26 +262,43 @@ def metadata_lineage(ctx: Context, entity: dict) -> list:
             hidden = _opaque(ctx, traced) if traced is not None else ""
             if hidden:
                 unseen.append(f"`{column}` (from {source['ref']}) is {hidden}; it was not checked")
-        traced = row.values.get(ldts)
-        if traced is not None and _opaque(ctx, traced):
-            traced = None
-        if traced is not None and not carried(traced, name):
-            value = strip_wrappers(traced.expr)
-            wanted = source["load_datetime"].lower()
-            if not (isinstance(value, exp.Column) and value.name.lower() == wanted and value.table in source_nodes(source)):
+        for column, kind, text in ((ldts, source.get("load_datetime_kind", "column"), source["load_datetime"]),
+                                   (rsrc, source.get("record_source_kind", "literal"), source["record_source"])):
+            traced = row.values.get(column)
+            if traced is None or carried(traced, name) or _opaque(ctx, traced):
+                continue
+            if not _is_declared(ctx, traced.expr, kind, text, source):
                 model, line = _where(traced, name)
-                problems.append(Problem(model, line, f"`{ldts}` (from {source['ref']}) is `{describe(traced.expr, ctx.dialect)}`; "
-                                                     f"the design says column `{source['load_datetime']}` of `{source['upstream']}`"))
-        traced = row.values.get(rsrc)
-        if traced is not None and not carried(traced, name) and not _opaque(ctx, traced):
-            value = strip_wrappers(traced.expr)
-            if not (isinstance(value, exp.Literal) and value.is_string and value.this == source["record_source"]):
-                model, line = _where(traced, name)
-                problems.append(Problem(model, line, f"`{rsrc}` (from {source['ref']}) is `{describe(traced.expr, ctx.dialect)}`; "
-                                                     f"the design says the literal '{source['record_source']}'"))
+                said = {"column": f"column `{text}` of `{source['upstream']}`", "literal": f"the literal '{text}'",
+                        "expression": f"the expression `{text}`"}[kind]
+                problems.append(Problem(model, line, f"`{column}` (from {source['ref']}) is `{describe(traced.expr, ctx.dialect)}`; "
+                                                     f"the design says {said}"))
     if not problems and unseen:
         raise NotVerified("; ".join(dict.fromkeys(unseen)))
     return sorted(set(problems))
+
+
+def _is_declared(ctx: Context, expr, kind: str, text: str, source: dict) -> bool:
+    """Whether a traced load-metadata value is what the design declares: a source column, a literal or an expression."""
+    value = strip_wrappers(expr)
+    if kind == "column":
+        return isinstance(value, exp.Column) and value.name.lower() == text.lower() and value.table in source_nodes(source)
+    if kind == "literal":
+        return isinstance(value, exp.Literal) and value.is_string and value.this == text
+    try:
+        import sqlglot
+
+        declared = _unqualified(sqlglot.parse_one(text, read=ctx.dialect), ctx.dialect)
+    except Exception:  # an expression sqlglot cannot read is compared as text
+        declared = " ".join(text.lower().split())
+    return declared in (_unqualified(expr, ctx.dialect), _unqualified(value, ctx.dialect))
+
+
+def _unqualified(node, dialect: str) -> str:
+    node = node.copy()
+    for column in node.find_all(exp.Column):
+        column.set("table", None)
+    return node.sql(dialect=dialect).lower()
 
 
 @check("hashdiff_lineage")

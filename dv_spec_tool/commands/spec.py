@@ -22,12 +22,20 @@ def run(args) -> int:
     from ..spec import SpecBuilder, parse_selection, spec_documents
 
     builder = SpecBuilder(load_design(args))
-    if args.select:
-        entities, areas = parse_selection(args.select, builder)
+    wanted = {n for item in args.select or [] for n in item.replace(",", " ").split()}
+    broken = {name: why for name, why in builder.broken.items() if not wanted or name in wanted}
+    for name, why in sorted(broken.items()):
+        print(f"dv-spec: no spec for {name}: {why}", file=sys.stderr)
+    selection = [n for item in args.select or [] for n in item.replace(",", " ").split() if n not in broken]
+    if selection:
+        entities, areas = parse_selection(selection, builder)
         documents = spec_documents(builder, entities, areas, args.format)
+    elif args.select:
+        documents = []
     else:
         documents = spec_documents(builder, fmt=args.format)
-    return emit(documents, args.out, args.force, "spec")
+    code = emit(documents, args.out, args.force, "spec") if documents or not broken else 0
+    return 1 if broken else code
 
 
 def emit(documents, out, force, what) -> int:
