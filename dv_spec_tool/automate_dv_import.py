@@ -196,6 +196,7 @@ class _Reverse:
         elif isinstance(source, str):
             stage.ref = source
         stage.derived = _lower(call.args.get("derived_columns"))
+        stage.derived.update(_lower(call.wrapper_columns))  # `SELECT *, expr AS column FROM (stage)` around the call
         stage.hashed = _lower(call.args.get("hashed_columns"))
         for extra in ("ranked_columns", "null_columns"):
             if call.args.get(extra):
@@ -235,21 +236,21 @@ class _Reverse:
                           f"for {who}"))
         else:
             stage.explained_derived.add(self.rsrc.lower())
-            value = found[1]
-            if isinstance(value, str) and value.startswith("!"):
-                item["record_source"] = value[1:]
+            value = _record_source(found[1])
+            if value is None:
+                todos.append(("sources", f"sources: stage `{stage.call.name}` computes `{self.rsrc}` as {found[1]!r}, "
+                              f"which the design cannot hold: set `record_source:` for {who}"))
             else:
-                todos.append(("sources", f"sources: stage `{stage.call.name}` computes `{self.rsrc}` as {value!r}; the "
-                              f"design holds a literal record source: set `record_source:` for {who}"))
+                item["record_source"] = value
         found = stage.derived.get(self.ldts.lower())
         if found is not None:
             stage.explained_derived.add(self.ldts.lower())
-            value = found[1]
-            if isinstance(value, str) and IDENTIFIER.match(value):
-                item["load_datetime"] = value
+            value = _load_datetime(found[1])
+            if value is None:
+                todos.append(("sources", f"sources: stage `{stage.call.name}` computes `{self.ldts}` as {found[1]!r}, "
+                              f"which the design cannot hold: set `load_datetime:` for {who}"))
             else:
-                todos.append(("sources", f"sources: stage `{stage.call.name}` computes `{self.ldts}` as {value!r}; the "
-                              f"design names a source column: set `load_datetime:` for {who}"))
+                item["load_datetime"] = value
 
     def _settle_stages(self) -> None:
         """Decide for every used stage whether it is derived (implicit) or declared, and fill the sources."""
@@ -259,10 +260,10 @@ class _Reverse:
             if stage.call.name != derived_name:
                 stage.declared_because.append(f"its name is not `{derived_name}`")
             found = stage.derived.get(self.rsrc.lower())
-            if found and isinstance(found[1], str) and found[1].startswith("!"):
+            if found and _record_source(found[1]) is not None:
                 stage.explained_derived.add(self.rsrc.lower())
             found = stage.derived.get(self.ldts.lower())
-            if found and isinstance(found[1], str) and IDENTIFIER.match(found[1]):
+            if found and _load_datetime(found[1]) is not None:
                 stage.explained_derived.add(self.ldts.lower())
             extra = sorted(name for key, (name, _) in stage.derived.items() if key not in stage.explained_derived)
             if extra:
@@ -554,6 +555,35 @@ class _Reverse:
             self.reading.problems.append(("dbt_project.yml:1", f"AutomateDV's var `hash: {automate_hash}` differs from "
                                           f"the design's hash_algorithm `{self.settings['hash_algorithm']}`: set "
                                           f"vars.dv_spec.hash_algorithm: {automate_hash.lower()}"))
+
+
+_QUOTED = re.compile(r"^'([^'\"\\\r\n]*)'$")
+_EXPRESSION = re.compile(r"^[^;\r\n]+$")
+
+
+def _record_source(value):
+    """A stage's record-source derived column as the design holds it: a literal, {column} or {expression}; None if it cannot."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.startswith("!"):
+        return text[1:] if _QUOTED.match(f"'{text[1:]}'") and text[1:] else None
+    quoted = _QUOTED.match(text)  # a quoted SQL string literal is a literal too
+    if quoted and quoted.group(1):
+        return quoted.group(1)
+    if IDENTIFIER.match(text):
+        return {"column": text}
+    return {"expression": text} if _EXPRESSION.match(text) else None
+
+
+def _load_datetime(value):
+    """A stage's load-datetime derived column as the design holds it: a column or {expression}; None if it cannot."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if IDENTIFIER.match(text) and text.lower() not in ("current_timestamp", "current_date", "sysdate", "getdate"):
+        return text
+    return {"expression": text} if _EXPRESSION.match(text) and not text.startswith("!") else None
 
 
 def reverse(calls: list, design) -> Reading:
