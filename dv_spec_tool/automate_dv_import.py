@@ -39,7 +39,14 @@ ORDER = ("stage", "hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "ref_tab
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def import_project(project: Project) -> Reading:
+@dataclass
+class ProjectReading(Reading):
+    """The imported entities, problems, and the vars.dv_spec settings the models imply (to add to dbt_project.yml)."""
+
+    settings: dict = field(default_factory=dict)
+
+
+def import_project(project: Project) -> ProjectReading:
     """The design entities of a dbt project's AutomateDV models, with TODOs and problems."""
     calls = read_models(project)
     return reverse(calls, build_design(project))
@@ -132,10 +139,7 @@ class _Stage:
 class _Reverse:
     def __init__(self, calls: list, design):
         self.design = design
-        self.settings = design.settings
-        self.ldts = self.settings["load_datetime_column"]
-        self.rsrc = self.settings["record_source_column"]
-        self.reading = Reading()
+        self.reading = ProjectReading()
         self.entities = {}  # name -> Imported
         self.stage_uses = []  # (entity, source index, stage)
         self.calls = {}
@@ -148,6 +152,11 @@ class _Reverse:
                 self.calls[call.name] = call
             for note in call.notes:
                 self.reading.problems.append((f"{call.path}:{call.line or 1}", f"model `{call.name}`: {note}; check it"))
+        self.new_settings = self._project_settings()
+        self.settings_input = dict(design.settings_input, **self.new_settings)
+        self.settings = design.runner.call("design_settings", self.settings_input)
+        self.ldts = self.settings["load_datetime_column"]
+        self.rsrc = self.settings["record_source_column"]
         self.stages = {name: self._stage(call) for name, call in self.calls.items() if call.macro == "stage"}
         self.hash_owner = {}  # lower hash key -> (entity name, kind), from the existing design too
         for entry in design.entities.values():
@@ -155,9 +164,10 @@ class _Reverse:
                     and isinstance(entry.dv.get("hash_key"), str):
                 self.hash_owner.setdefault(entry.dv["hash_key"].lower(), (entry.name, entry.dv["kind"]))
         self.known = {name: entry.dv for name, entry in design.entities.items() if isinstance(entry.dv, dict)}
+        self.shared_keys = {}  # lower hash key -> [(entity, kind)] when a link's key is also another entity's
 
     # ------------------------------------------------------------ driver
-    def run(self) -> Reading:
+    def run(self) -> ProjectReading:
         for macro, call in self.calls.items():
             if call.macro not in KIND_OF_MACRO and call.macro != "stage" and call.macro not in PASS_THROUGH:
                 why = ("an xts (extended tracking satellite) has no place in the design contract"
@@ -174,12 +184,22 @@ class _Reverse:
                                              f"{call.args['src_extra_columns']!r}, which the design does not hold: "
                                              "keep them in the model by hand, or model them as a satellite"))
                     if kind in ("hub", "link", "nh_link") and isinstance(entity.dv.get("hash_key"), str):
-                        self.hash_owner[entity.dv["hash_key"].lower()] = (name, kind)
+                        key = entity.dv["hash_key"].lower()
+                        owner = self.hash_owner.get(key)
+                        if owner and owner[0] != name and owner[0] in self.entities:
+                            self.shared_keys.setdefault(key, [owner]).append((name, kind))
+                            entity.todos.append(("hash_key", f"hash_key: `{entity.dv['hash_key']}` is also the hash key "
+                                                 f"of {owner[1]} `{owner[0]}`: a {kind}'s key must be its own (hash "
+                                                 "the keys of all its hubs); which is right?"))
+                        else:
+                            self.hash_owner[key] = (name, kind)
                     self.entities[name] = entity
                     self.known[name] = entity.dv
         self._settle_stages()
         self._check_settings()
-        _simplify(self.design, list(self.entities.values()))
+        self._naming()
+        _simplify(self.design, list(self.entities.values()), self.settings_input)
+        self.reading.settings = self.new_settings
         for entity in self.entities.values():
             entity.dv = ordered(entity.dv)
         self.reading.entities = sorted(self.entities.values(),
@@ -364,6 +384,11 @@ class _Reverse:
             index, stage = self._source_item(entity, str(model))
             if stage is None:
                 continue
+            if not dependents:  # the hubs in the order the stage hashes them into the link's key
+                order = self._hash_order(stage, dv, refs)
+                if order is not None and order != list(range(len(refs))):
+                    dv["hubs"] = [dv["hubs"][i] for i in order]
+                    refs = self._refs(dv)
             mapping, hashed = self._link_mapping(entity, stage, refs)
             if mapping is None:
                 continue
@@ -392,6 +417,26 @@ class _Reverse:
 
     _nh_link = _link
 
+    @staticmethod
+    def _hash_order(stage: _Stage, dv: dict, refs: list):
+        """The order of a link's hub references whose keys, one after the other, start its hash key in the stage."""
+        import itertools
+
+        whole = [c.lower() for c in _as_list((stage.hashed.get(str(dv.get("hash_key")).lower()) or (None, None))[1])]
+        parts = []
+        for _, foreign_key in refs:
+            found = stage.hashed.get(foreign_key.lower())
+            if found is None or isinstance(found[1], dict):
+                return None
+            parts.append([c.lower() for c in _as_list(found[1])])
+        if not whole or len(refs) > 5:
+            return None
+        for order in itertools.permutations(range(len(refs))):
+            columns = [c for i in order for c in parts[i]]
+            if whole[:len(columns)] == columns:
+                return list(order)
+        return None
+
     def _link_mapping(self, entity: Imported, stage: _Stage, refs: list) -> tuple:
         mapping, hashed = {}, []
         for name, foreign_key in refs:
@@ -419,6 +464,10 @@ class _Reverse:
         owner = self.hash_owner.get(str(key).lower()) if isinstance(key, str) else None
         if owner and owner[1] in kinds:
             entity.dv["parent"] = owner[0]
+            shared = [o for o in self.shared_keys.get(str(key).lower(), []) if o[1] in kinds]
+            if len(shared) > 1:
+                entity.todos.append(("parent", f"parent: `{entity.name}`'s src_pk `{key}` is the hash key of "
+                                     f"{' and '.join(f'{k} `{n}`' for n, k in shared)}: which is its parent?"))
             return owner
         entity.todos.append(("kind", f"parent: `{entity.name}`'s src_pk `{key}` is the hash key of no "
                              f"{' or '.join(kinds)}: which is its parent?"))
@@ -539,6 +588,47 @@ class _Reverse:
             entity.dv["effectivity_satellites"] = effectivity
 
     # ------------------------------------------------------------ settings
+    def _project_settings(self) -> dict:
+        """vars.dv_spec the models imply and the project does not set yet: the load-datetime and record-source
+        column names every table model uses, and AutomateDV's `hash` var as hash_algorithm."""
+        given = self.design.project.settings if isinstance(self.design.project.settings, dict) else {}
+        found = {}
+        for arg, setting in (("src_ldts", "load_datetime_column"), ("src_source", "record_source_column")):
+            values = sorted({str(c.args[arg]) for c in self.calls.values()
+                             if c.macro != "stage" and isinstance(c.args.get(arg), str)})
+            if setting not in given and len({v.lower() for v in values}) == 1 \
+                    and values[0].lower() != self.design.settings[setting].lower() and IDENTIFIER.match(values[0]):
+                found[setting] = values[0]
+        doc = self.design.project.project_doc
+        variables = doc.data.get("vars") if doc is not None and isinstance(doc.data, dict) else None
+        algorithm = {"md5": "md5", "sha": "sha256", "sha256": "sha256", "sha1": "sha1"}.get(
+            str(variables.get("hash", "")).lower()) if isinstance(variables, dict) else None
+        if "hash_algorithm" not in given and algorithm and algorithm != self.design.settings["hash_algorithm"]:
+            found["hash_algorithm"] = algorithm
+        return found
+
+    def _naming(self) -> None:
+        """The project's hash-key naming (`_PK`, `HK_...`) into vars.dv_spec.naming, when it differs from the default."""
+        given = self.design.project.settings if isinstance(self.design.project.settings, dict) else {}
+        if "hash_key" in (given.get("naming") or {}):
+            return
+        keys = [e.dv["hash_key"].lower() for e in self.entities.values()
+                if e.dv.get("kind") in ("hub", "link", "nh_link") and isinstance(e.dv.get("hash_key"), str)]
+        convention = (self.settings.get("naming") or {}).get("hash_key") or {}
+        if not keys or all(_follows(k, convention) for k in keys):
+            return
+        suffixes = {k[k.rindex("_"):] for k in keys if "_" in k}
+        prefixes = {k[:k.index("_") + 1] for k in keys if "_" in k}
+        if len(suffixes) == 1 and all("_" in k for k in keys):
+            chosen = {"suffix": suffixes.pop()}
+        elif len(prefixes) == 1 and all("_" in k for k in keys):
+            chosen = {"prefix": prefixes.pop()}
+        else:
+            chosen = None
+        naming = dict(given.get("naming") or {}, hash_key=chosen)
+        self.new_settings["naming"] = naming
+        self.settings_input["naming"] = naming
+
     def _check_settings(self) -> None:
         for name, call in sorted(self.calls.items()):
             for arg, setting, value in (("src_ldts", "load_datetime_column", self.ldts),
@@ -551,7 +641,8 @@ class _Reverse:
         project_doc = self.design.project.project_doc
         variables = (project_doc.data.get("vars") if project_doc is not None and isinstance(project_doc.data, dict) else None)
         automate_hash = variables.get("hash") if isinstance(variables, dict) else None
-        if isinstance(automate_hash, str) and automate_hash.lower() != self.settings["hash_algorithm"].lower():
+        known = {"md5": "md5", "sha": "sha256", "sha256": "sha256", "sha1": "sha1"}.get(str(automate_hash).lower())
+        if isinstance(automate_hash, str) and known != self.settings["hash_algorithm"].lower():
             self.reading.problems.append(("dbt_project.yml:1", f"AutomateDV's var `hash: {automate_hash}` differs from "
                                           f"the design's hash_algorithm `{self.settings['hash_algorithm']}`: set "
                                           f"vars.dv_spec.hash_algorithm: {automate_hash.lower()}"))
@@ -586,7 +677,7 @@ def _load_datetime(value):
     return {"expression": text} if _EXPRESSION.match(text) and not text.startswith("!") else None
 
 
-def reverse(calls: list, design) -> Reading:
+def reverse(calls: list, design) -> ProjectReading:
     """The design entities of AutomateDV model calls (read_model), for a project's design."""
     return _Reverse(calls, design).run()
 
@@ -603,12 +694,16 @@ _OPTIONAL = ("business_keys", "record_source", "load_datetime")
 
 
 def _signature(resolved_entity: dict) -> list:
-    return [(s["ref"], s["stage"], s["record_source"], s["load_datetime"],
+    return [(s["ref"], s["stage"], s["record_source"], s["record_source_kind"], s["load_datetime"], s["load_datetime_kind"],
              [(c["ref"], c["target"], c["source_column"]) for c in s["key_columns"]])
             for s in resolved_entity.get("sources", [])]
 
 
-def _simplify(design, entities: list) -> None:
+def _follows(name: str, convention: dict) -> bool:
+    return name.startswith((convention.get("prefix") or "").lower()) and name.endswith((convention.get("suffix") or "").lower())
+
+
+def _simplify(design, entities: list, settings_input: dict) -> None:
     """Drop each source's optional keys that only repeat what the resolver would derive anyway.
 
     Tries removing the keys one at a time (hubs before the entities that
@@ -625,7 +720,7 @@ def _simplify(design, entities: list) -> None:
 
     def resolve(blocks: dict) -> dict:
         listed = [{"name": e.name, "dv": blocks[e.name], "description": "", "file": ""} for e in sound]
-        return design.runner.call("resolve_design", listed + others, design.settings_input)["entities"]
+        return design.runner.call("resolve_design", listed + others, settings_input)["entities"]
 
     current = {e.name: e.dv for e in sound}
     target = {name: _signature(entity) for name, entity in resolve(current).items() if name in current}

@@ -139,9 +139,12 @@ def load_project(project_dir: str) -> Project:
         settings_position=("dbt_project.yml", line, col),
         project_doc=doc,
     )
-    model_paths = _paths_setting(config, "model-paths", ["models"])
+    # source-paths and data-paths: the names before dbt 1.0 (still in older projects)
+    model_paths = _paths_setting(config, "model-paths" if "model-paths" in config or "source-paths" not in config
+                                 else "source-paths", ["models"])
     project.model_paths = model_paths
-    seed_paths = _paths_setting(config, "seed-paths", ["seeds"])
+    seed_paths = _paths_setting(config, "seed-paths" if "seed-paths" in config or "data-paths" not in config
+                                else "data-paths", ["seeds"])
     snapshot_paths = _paths_setting(config, "snapshot-paths", ["snapshots"])
 
     for path in _walk(root, model_paths, (".sql", ".py")):

@@ -276,3 +276,28 @@ def remove_entries(text: str, indexes: list, key: str = "models") -> str:
         comment = rest.strip() if rest.strip().startswith("#") else ""
         lines[line] = f"{head}: []" + (f"  {comment}" if comment else "") + "\n"
     return "".join(lines)
+
+
+def add_project_settings(text: str, values: dict) -> str:
+    """dbt_project.yml with `values` added under vars.dv_spec (comments and layout kept; keys already set are kept)."""
+    import io
+
+    from ruamel.yaml.comments import CommentedMap
+
+    yaml, _ = _yaml(text)
+    data = yaml.load(text)
+    variables = data.get("vars")
+    if variables is None:
+        variables = data["vars"] = CommentedMap()
+    settings = variables.get("dv_spec")
+    if settings is None:
+        settings = variables["dv_spec"] = CommentedMap()
+    for key, value in values.items():
+        if key not in settings:
+            settings[key] = value
+        elif isinstance(value, dict) and isinstance(settings[key], dict):
+            for inner, item in value.items():
+                settings[key].setdefault(inner, item)
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()

@@ -181,8 +181,9 @@ def test_reader_says_why_a_model_cannot_be_read(text, reason):
     assert reason in call.error and call.line >= 1
 
 
-def test_a_project_without_automate_dv_models_adds_nothing(capsys, tmp_path):
+def test_a_project_without_automate_dv_models_is_a_usage_error(capsys, tmp_path):
     project = tmp_path / "plain"
     shutil.copytree(ROOT / "tests" / "fixtures" / "validate_base", project)
-    code, out, _ = run(capsys, "import", "automate-dv", "--project-dir", project)
-    assert code == 0 and "0 added, 0 replaced, 0 kept; 0 TODO(s)" in out
+    code, out, err = run(capsys, "import", "automate-dv", "--project-dir", project)
+    assert code == 2 and out == "" and "no AutomateDV (or dbtvault) model under models of" in err
+    assert err.endswith(": nothing to import\n") and err.count("\n") == 1
