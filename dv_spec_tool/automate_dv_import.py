@@ -509,18 +509,25 @@ class _Reverse:
         dv["payload"] = [str(c) for c in _as_list(payload)]
         self._effective(entity, call, default_is_ldts=False)
         self._sat_sources(entity, call, parent)
+        hashed = []
         for _, index, stage in [u for u in self.stage_uses if u[0] is entity]:
             spec = stage.hashdiff_columns(stage_hashdiff) if isinstance(stage_hashdiff, str) else None
-            expected = [c.lower() for c in dv.get("multi_active_keys", []) + dv["payload"]]
             if spec is None:
                 entity.todos.append(("hashdiff", f"hashdiff: stage `{stage.call.name}` computes no hashdiff "
                                      f"`{stage_hashdiff}` (is_hashdiff: true)"))
-            elif spec.get("exclude_columns") or [str(c).lower() for c in _as_list(spec.get("columns"))] != expected:
-                entity.todos.append(("hashdiff", f"hashdiff: stage `{stage.call.name}` hashes "
-                                     f"{', '.join(map(str, _as_list(spec.get('columns'))))}"
-                                     f"{' (exclude_columns)' if spec.get('exclude_columns') else ''} into `{stage_hashdiff}`; "
-                                     f"the design hashes {'the multi-active keys, then ' if entity.dv['kind'] == 'ma_sat' else ''}"
-                                     "the payload, in order"))
+            elif spec.get("exclude_columns"):
+                entity.todos.append(("hashdiff", f"hashdiff: stage `{stage.call.name}` hashes every column but "
+                                     f"{', '.join(map(str, _as_list(spec.get('columns'))))} (exclude_columns) into "
+                                     f"`{stage_hashdiff}`: list the columns it hashes in `hashdiff_columns`"))
+            else:
+                hashed.append([stage.trace(str(c)) for c in _as_list(spec.get("columns"))])
+        # AutomateDV sorts a hashdiff's columns, so only the set matters; one that is not the payload is written out.
+        expected = sorted(c.lower() for c in dv.get("multi_active_keys", []) + dv["payload"])
+        if hashed and any(sorted(c.lower() for c in h) != sorted(c.lower() for c in hashed[0]) for h in hashed):
+            entity.todos.append(("hashdiff", f"hashdiff: the stages of `{entity.name}` hash different columns into "
+                                 f"`{stage_hashdiff}`: which are its hashdiff columns?"))
+        elif hashed and sorted(c.lower() for c in hashed[0]) != expected:
+            dv["hashdiff_columns"] = hashed[0]
 
     _ma_sat = _sat
 
@@ -577,6 +584,14 @@ class _Reverse:
         self._as_of(entity, call)
         satellites = call.args.get("satellites")
         entity.dv["satellites"] = list(satellites) if isinstance(satellites, dict) else []
+        for part, key, default in (("pk", "satellite_key", "pk"), ("ldts", "satellite_load_datetime", "ldts")):
+            names = {str(next(iter(spec[part]))) for spec in (satellites or {}).values()
+                     if isinstance(spec, dict) and isinstance(spec.get(part), dict) and len(spec[part]) == 1}
+            if len({n.lower() for n in names}) > 1:
+                entity.todos.append(("satellites", f"satellites: `{entity.name}` names its satellites' {part} columns "
+                                     f"differently ({', '.join(sorted(names))}); the design uses one name"))
+            elif names and next(iter(names)).lower() != default:
+                entity.dv[key] = next(iter(names))
 
     def _bridge(self, entity: Imported, call: ModelCall) -> None:
         self._as_of(entity, call)
@@ -608,26 +623,27 @@ class _Reverse:
         return found
 
     def _naming(self) -> None:
-        """The project's hash-key naming (`_PK`, `HK_...`) into vars.dv_spec.naming, when it differs from the default."""
+        """The project's naming (`_PK` keys, `t_link_` names) into vars.dv_spec.naming where it differs from the
+        defaults: the one prefix or suffix all names of a kind share, else the convention switched off."""
         given = self.design.project.settings if isinstance(self.design.project.settings, dict) else {}
-        if "hash_key" in (given.get("naming") or {}):
-            return
-        keys = [e.dv["hash_key"].lower() for e in self.entities.values()
-                if e.dv.get("kind") in ("hub", "link", "nh_link") and isinstance(e.dv.get("hash_key"), str)]
-        convention = (self.settings.get("naming") or {}).get("hash_key") or {}
-        if not keys or all(_follows(k, convention) for k in keys):
-            return
-        suffixes = {k[k.rindex("_"):] for k in keys if "_" in k}
-        prefixes = {k[:k.index("_") + 1] for k in keys if "_" in k}
-        if len(suffixes) == 1 and all("_" in k for k in keys):
-            chosen = {"suffix": suffixes.pop()}
-        elif len(prefixes) == 1 and all("_" in k for k in keys):
-            chosen = {"prefix": prefixes.pop()}
-        else:
-            chosen = None
-        naming = dict(given.get("naming") or {}, hash_key=chosen)
-        self.new_settings["naming"] = naming
-        self.settings_input["naming"] = naming
+        conventions = self.settings.get("naming") or {}
+        names = {}
+        for entity in self.entities.values():
+            kind = entity.dv.get("kind")
+            names.setdefault(kind, []).append(entity.name.lower())
+            if kind in ("hub", "link", "nh_link") and isinstance(entity.dv.get("hash_key"), str):
+                names.setdefault("hash_key", []).append(entity.dv["hash_key"].lower())
+        naming = dict(given.get("naming") or {})
+        for key, found in sorted(names.items()):
+            convention = conventions.get(key) or {}
+            if key in naming or key == "stage" or not convention or all(_follows(n, convention) for n in found):
+                continue
+            side = "suffix" if convention.get("suffix") else "prefix"
+            parts = {(n[n.rindex("_"):] if side == "suffix" else n[:n.index("_") + 1]) if "_" in n else None for n in found}
+            naming[key] = {side: parts.pop()} if len(parts) == 1 and None not in parts else None
+        if naming != (given.get("naming") or {}):
+            self.new_settings["naming"] = naming
+            self.settings_input["naming"] = naming
 
     def _check_settings(self) -> None:
         for name, call in sorted(self.calls.items()):

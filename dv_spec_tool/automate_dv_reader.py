@@ -116,8 +116,13 @@ def read_model(name: str, path: str, text: str, variables: dict | None = None) -
                               + (": dbtvault's order may differ" if call.namespace == "dbtvault" else ""))
         for keyword in node.kwargs:
             call.args[keyword.key] = _evaluate(keyword.value, scope)
-        if node.dyn_args is not None or node.dyn_kwargs is not None:
-            raise Unreadable("passes *args or **kwargs", node.lineno)
+        if node.dyn_kwargs is not None:  # automate_dv.hub(**metadata_dict)
+            extra = _evaluate(node.dyn_kwargs, scope)
+            if not isinstance(extra, dict):
+                raise Unreadable("passes **kwargs of something that is not a mapping", node.lineno)
+            call.args.update({str(k): v for k, v in extra.items()})
+        if node.dyn_args is not None:
+            raise Unreadable("passes *args", node.lineno)
     except Unreadable as exc:
         call.error, call.line = exc.message, exc.line or node.lineno
         return call

@@ -74,9 +74,11 @@
     {%- elif kind == "pit" -%}
         {%- set satellites = [] -%}
         {%- for name in dv.satellites -%}
-            {#- AutomateDV names a PIT's columns <satellite>_PK and <satellite>_LDTS. -#}
+            {#- AutomateDV names a PIT's columns <satellite>_<pk name> and <satellite>_<ldts name>, the key names of its
+                `satellites` mapping ({pk: {PK: ...}, ldts: {LDTS: ...}} in its docs). -#}
             {%- do satellites.append({"name": name, "kind": raw[name].dv.kind if name in raw else none,
-                                      "foreign_key": name ~ "_pk", "foreign_load_datetime": name ~ "_ldts"}) -%}
+                                      "foreign_key": name ~ "_" ~ dv.get("satellite_key", "pk"),
+                                      "foreign_load_datetime": name ~ "_" ~ dv.get("satellite_load_datetime", "ldts")}) -%}
         {%- endfor -%}
         {%- do out.update({"hub": dv.hub, "hub_hash_key": raw[dv.hub].dv.get("hash_key") if dv.hub in raw else none,
                            "satellites": satellites, "as_of_dates": dv.as_of_dates}) -%}
