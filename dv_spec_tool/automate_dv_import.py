@@ -232,6 +232,11 @@ class _Reverse:
             model = call.args["source_model"]
         stage = self.stages.get(model)
         index = len(entity.dv.setdefault("sources", []))
+        if stage is None and model not in self.design.project.nodes:
+            entity.dv["sources"].append({"model": model})
+            entity.todos.append(("sources", f"sources: `{model}` is no model or seed of this project (dbt stops on the "
+                                 f"missing ref): which model does `{entity.name}` load from?"))
+            return index, None
         if stage is None:
             entity.dv["sources"].append({"model": model})
             entity.todos.append(("sources", f"sources: `{model}` is not an automate_dv.stage model, so the business-key "
@@ -250,10 +255,8 @@ class _Reverse:
 
     def _record_and_load(self, stage: _Stage, item: dict, todos: list, who: str) -> None:
         found = stage.derived.get(self.rsrc.lower())
-        if found is None:
-            todos.append(("sources", f"sources: stage `{stage.call.name}` derives no `{self.rsrc}` column (AutomateDV "
-                          f"then reads it from the source rows); the design writes a literal: set `record_source:` "
-                          f"for {who}"))
+        if found is None:  # AutomateDV then reads it from the source rows
+            item["record_source"] = {"column": self.rsrc}
         else:
             stage.explained_derived.add(self.rsrc.lower())
             value = _record_source(found[1])

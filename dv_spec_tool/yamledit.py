@@ -279,12 +279,15 @@ def remove_entries(text: str, indexes: list, key: str = "models") -> str:
 
 
 def add_project_settings(text: str, values: dict) -> str:
-    """dbt_project.yml with `values` added under vars.dv_spec (comments and layout kept; keys already set are kept)."""
+    """dbt_project.yml with `values` added under vars.dv_spec (comments and layout kept; keys already set are kept).
+
+    Raises ruamel.yaml's DuplicateKeyError for a file with a key twice (which dbt reads, keeping the last):
+    rewriting it would drop one of them."""
     import io
 
     from ruamel.yaml.comments import CommentedMap
 
-    yaml, _ = _yaml(text)
+    yaml, _ = _yaml(text)  # a file with duplicate keys raises ruamel's DuplicateKeyError: it is not rewritten
     data = yaml.load(text)
     variables = data.get("vars")
     if variables is None:

@@ -41,16 +41,27 @@ def register(commands) -> None:
     sub.set_defaults(func=run_automate_dv)
 
 
-def _plan_settings(project, planned, settings: dict) -> None:
-    """Add the project settings the imported models imply to dbt_project.yml (in the same plan: --dry-run shows it)."""
+def _plan_settings(project, planned, settings: dict) -> bool:
+    """Add the project settings the imported models imply to dbt_project.yml (in the same plan: --dry-run shows it);
+    False when the file is not rewritten (the settings are then a TODO)."""
     import os
+
+    from ruamel.yaml.constructor import DuplicateKeyError
 
     from ..files import read_if_exists
     from ..yamledit import add_project_settings
 
     old = read_if_exists(os.path.join(project.root, "dbt_project.yml"))
-    if old is not None:
+    if old is None:
+        return False
+    try:
         planned.files["dbt_project.yml"] = (old, add_project_settings(old, settings))
+    except DuplicateKeyError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        planned.todos.append(f"dbt_project.yml:{line}: TODO it has a key twice, so dv-spec does not rewrite it: add "
+                             f"these vars.dv_spec settings by hand: {settings}")
+        return False
+    return True
 
 
 def run_diagram(args) -> int:
@@ -94,8 +105,8 @@ def _write(args, project, entities, default, problems, settings=None) -> int:
     from .. import design_writer
 
     planned = design_writer.plan(project, entities, into=args.into, default=default, force=args.force)
-    if settings:
-        _plan_settings(project, planned, settings)
+    if settings and not _plan_settings(project, planned, settings):
+        settings = None
     if args.dry_run:
         sys.stdout.write(design_writer.diff(planned))
     else:
