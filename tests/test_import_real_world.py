@@ -161,3 +161,20 @@ def test_a_dbt_project_with_a_key_twice_is_not_rewritten(capsys, shop):
     assert code == 1 and project_file.read_text() == text
     assert "dbt_project.yml:8: TODO it has a key twice, so dv-spec does not rewrite it: add these vars.dv_spec " \
            "settings by hand: {'load_datetime_column': 'LOAD_DATE'" in out
+
+
+def test_a_manifest_from_anywhere_keeps_the_projects_vars(tmp_path, monkeypatch):
+    """A CI artefact: target/manifest.json copied out of the project, read from the project's folder."""
+    import json
+
+    from dv_spec_tool.project import load_manifest
+
+    project = harness.copy_project(FIXTURES / "validate_base", tmp_path / "project")
+    manifest = tmp_path / "artefacts" / "manifest.json"
+    manifest.parent.mkdir()
+    manifest.write_text(json.dumps({"metadata": {"project_name": "validate_base"}, "nodes": {}, "sources": {}}))
+    monkeypatch.chdir(project)
+    loaded = load_manifest(str(manifest))
+    assert loaded.root == str(project) and loaded.settings["load_datetime_column"] == "load_datetime"
+    monkeypatch.chdir(tmp_path)  # elsewhere, and not the manifest's project: no vars to take
+    assert load_manifest(str(manifest)).settings == {}
