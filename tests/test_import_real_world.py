@@ -151,16 +151,18 @@ def test_a_model_without_automate_dv_is_ignored_and_an_empty_project_is_an_error
     assert code == 2 and "nothing to import" in err
 
 
-def test_a_dbt_project_with_a_key_twice_is_not_rewritten(capsys, shop):
+def test_a_dbt_project_with_a_key_twice_gets_the_settings_inserted_and_nothing_else_changed(capsys, shop):
     """The jaffle-shop vaults' dbt_project.yml has `clean-targets` twice (dbt keeps the last)."""
     project_file = shop / "dbt_project.yml"
     text = project_file.read_text().replace("config-version: 2\n", "config-version: 2\nclean-targets: [target]\n"
                                                                      "clean-targets: [target, dbt_modules]\n")
     project_file.write_text(text)
     code, out, err = run(capsys, "import", "automate-dv", "--project-dir", shop)
-    assert code == 1 and project_file.read_text() == text
-    assert "dbt_project.yml:8: TODO it has a key twice, so dv-spec does not rewrite it: add these vars.dv_spec " \
-           "settings by hand: {'load_datetime_column': 'LOAD_DATE'" in out
+    assert code == 0, out
+    new = project_file.read_text()
+    assert new.replace("  dv_spec:\n    load_datetime_column: LOAD_DATE\n    naming:\n      hash_key:\n        suffix: _pk\n"
+                       "      nh_link:\n        prefix: t_\n", "") == text
+    assert run(capsys, "validate", "--project-dir", shop)[1] == "no findings in 8 design entities\n"
 
 
 def test_a_manifest_from_anywhere_keeps_the_projects_vars(tmp_path, monkeypatch):
