@@ -113,8 +113,11 @@ class _Stage:
     def trace(self, column: str) -> str:
         """The source column a stage input column comes from (through a plain derived rename)."""
         found = self.derived.get(str(column).lower())
-        if found and isinstance(found[1], str) and IDENTIFIER.match(found[1]):
-            return found[1]
+        value = found[1] if found else None
+        if isinstance(value, dict):  # {source_column: POSITION, escape: true}
+            value = value.get("source_column")
+        if isinstance(value, str) and IDENTIFIER.match(value):
+            return value
         return column
 
     def hash_inputs(self, column: str):

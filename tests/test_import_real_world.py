@@ -61,7 +61,7 @@ SHOP = {
                       "dependent_keys": ["order_date"], "payload": ["amount"], "effective_from": "EFFECTIVE_FROM",
                       "sources": [{"model": "v_stg_orders"}]},
     "sat_customer_details": {"kind": "sat", "parent": "hub_customer", "hashdiff": "CUSTOMER_HASHDIFF",
-                             "payload": ["first_name", "email"], "sources": [{"model": "v_stg_customers"}],
+                             "payload": ["first_name", "CUSTOMER_EMAIL"], "sources": [{"model": "v_stg_customers"}],
                              "hashdiff_columns": ["customer_id", "first_name", "email"]},
     "sat_order_details": {"kind": "sat", "parent": "hub_order", "hashdiff": "ORDER_HASHDIFF", "payload": ["amount", "status"],
                           "effective_from": "EFFECTIVE_FROM", "sources": [{"model": "v_stg_orders"}]},
