@@ -544,6 +544,21 @@ class _Reverse:
                 mapping = self._parent_mapping(entity, stage, parent)
                 if mapping is not None:
                     entity.dv["sources"][index]["business_keys"] = mapping
+                    self._payload_keys(entity, parent, mapping)
+
+    def _payload_keys(self, entity: Imported, parent, mapping) -> None:
+        """A payload column that is also a key of the parent: AutomateDV loads it, the design keeps keys out of payloads."""
+        columns = mapping if isinstance(mapping, list) else [c for cs in mapping.values() for c in cs]
+        parent_dv = self.known.get(parent[0]) or {}
+        keys = set(columns) | set(parent_dv.get("business_keys") or [])
+        for ref in (parent_dv.get("hubs") or []):
+            hub = ref if isinstance(ref, str) else ref.get("hub")
+            keys |= set((self.known.get(hub) or {}).get("business_keys") or [])
+        for column in entity.dv.get("payload", []):
+            if column in keys and not any(column in message for _, message in entity.todos):
+                entity.todos.append(("payload", f"payload: `{column}` is also a business key of `{parent[0]}`'s; the "
+                                     "design keeps keys out of a payload (DV207): remove it from the payload, or keep "
+                                     "the model as it is and accept the finding"))
 
     def _eff_sat(self, entity: Imported, call: ModelCall) -> None:
         dv = entity.dv

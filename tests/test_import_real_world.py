@@ -114,10 +114,13 @@ def test_dbtvault_calls_are_read_and_a_shared_hash_key_is_a_todo(capsys, tmp_pat
            "must be its own (hash the keys of all its hubs); which is right?" in out
     assert "TODO sat_order_customer: parent: `sat_order_customer`'s src_pk `CUSTOMER_PK` is the hash key of hub " \
            "`hub_customer` and link `link_customer_order`: which is its parent?" in out
-    # validate rejects only what a TODO names: the link's key
+    assert "TODO sat_order_customer: payload: `user_id` is also a business key of `hub_customer`'s; the design keeps " \
+           "keys out of a payload (DV207)" in out
+    # validate rejects only what a TODO names: the link's key, the key in the payload
     code, out, _ = run(capsys, "validate", "--project-dir", project)
     assert code == 1 and {line.split(": ")[0] for line in out.splitlines()[:-1]} == {
-        "models/raw_vault/_raw_vault__design.yml:30:11", "models/raw_vault/_raw_vault__design.yml:34:15"}
+        "models/raw_vault/_raw_vault__design.yml:30:11", "models/raw_vault/_raw_vault__design.yml:34:15",
+        "models/raw_vault/_raw_vault__design.yml:45:21"}
     assert "DV205 hash key `CUSTOMER_PK` is already the hash key of `hub_customer`" in out
 
 
