@@ -39,14 +39,35 @@ ORDER = ("stage", "hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "ref_tab
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def import_project(project: Project) -> Reading:
+@dataclass
+class ProjectReading(Reading):
+    """The imported entities, problems, and the vars.dv_spec settings the models imply (to add to dbt_project.yml)."""
+
+    settings: dict = field(default_factory=dict)
+
+
+def import_project(project: Project) -> ProjectReading:
     """The design entities of a dbt project's AutomateDV models, with TODOs and problems."""
     calls = read_models(project)
     return reverse(calls, build_design(project))
 
 
+def project_vars(project: Project) -> dict:
+    """The vars `var()` sees in the project's own models: top-level ones, and those scoped to the project."""
+    doc = project.project_doc
+    variables = doc.data.get("vars") if doc is not None and isinstance(doc.data, dict) else None
+    if not isinstance(variables, dict):
+        return {}
+    found = {k: v for k, v in variables.items() if not isinstance(v, dict) or k == "dv_spec"}
+    scoped = variables.get(project.name)
+    if isinstance(scoped, dict):
+        found.update(scoped)
+    return found
+
+
 def read_models(project: Project) -> list:
     """The AutomateDV call (or why it cannot be read) of every .sql model under the model paths."""
+    variables = project_vars(project)
     calls = []
     for folder in project.model_paths:
         base = os.path.join(project.root, folder)
@@ -63,7 +84,7 @@ def read_models(project: Project) -> list:
                 except (OSError, YamlError) as exc:
                     calls.append(ModelCall(name, rel, error=f"cannot be read: {exc}"))
                     continue
-                calls.append(read_model(name, rel, text))
+                calls.append(read_model(name, rel, text, variables))
     return calls
 
 
@@ -92,8 +113,11 @@ class _Stage:
     def trace(self, column: str) -> str:
         """The source column a stage input column comes from (through a plain derived rename)."""
         found = self.derived.get(str(column).lower())
-        if found and isinstance(found[1], str) and IDENTIFIER.match(found[1]):
-            return found[1]
+        value = found[1] if found else None
+        if isinstance(value, dict):  # {source_column: POSITION, escape: true}
+            value = value.get("source_column")
+        if isinstance(value, str) and IDENTIFIER.match(value):
+            return value
         return column
 
     def hash_inputs(self, column: str):
@@ -118,10 +142,7 @@ class _Stage:
 class _Reverse:
     def __init__(self, calls: list, design):
         self.design = design
-        self.settings = design.settings
-        self.ldts = self.settings["load_datetime_column"]
-        self.rsrc = self.settings["record_source_column"]
-        self.reading = Reading()
+        self.reading = ProjectReading()
         self.entities = {}  # name -> Imported
         self.stage_uses = []  # (entity, source index, stage)
         self.calls = {}
@@ -135,6 +156,11 @@ class _Reverse:
                 self.calls[call.name] = call
             for note in call.notes:
                 self.reading.problems.append((f"{call.path}:{call.line or 1}", f"model `{call.name}`: {note}; check it"))
+        self.new_settings = self._project_settings()
+        self.settings_input = dict(design.settings_input, **self.new_settings)
+        self.settings = design.runner.call("design_settings", self.settings_input)
+        self.ldts = self.settings["load_datetime_column"]
+        self.rsrc = self.settings["record_source_column"]
         self.stages = {name: self._stage(call) for name, call in self.calls.items() if call.macro == "stage"}
         self.hash_owner = {}  # lower hash key -> (entity name, kind), from the existing design too
         for entry in design.entities.values():
@@ -142,9 +168,10 @@ class _Reverse:
                     and isinstance(entry.dv.get("hash_key"), str):
                 self.hash_owner.setdefault(entry.dv["hash_key"].lower(), (entry.name, entry.dv["kind"]))
         self.known = {name: entry.dv for name, entry in design.entities.items() if isinstance(entry.dv, dict)}
+        self.shared_keys = {}  # lower hash key -> [(entity, kind)] when a link's key is also another entity's
 
     # ------------------------------------------------------------ driver
-    def run(self) -> Reading:
+    def run(self) -> ProjectReading:
         for macro, call in self.calls.items():
             if call.macro not in KIND_OF_MACRO and call.macro != "stage" and call.macro not in PASS_THROUGH:
                 why = ("an xts (extended tracking satellite) has no place in the design contract"
@@ -161,12 +188,22 @@ class _Reverse:
                                              f"{call.args['src_extra_columns']!r}, which the design does not hold: "
                                              "keep them in the model by hand, or model them as a satellite"))
                     if kind in ("hub", "link", "nh_link") and isinstance(entity.dv.get("hash_key"), str):
-                        self.hash_owner[entity.dv["hash_key"].lower()] = (name, kind)
+                        key = entity.dv["hash_key"].lower()
+                        owner = self.hash_owner.get(key)
+                        if owner and owner[0] != name and owner[0] in self.entities:
+                            self.shared_keys.setdefault(key, [owner]).append((name, kind))
+                            entity.todos.append(("hash_key", f"hash_key: `{entity.dv['hash_key']}` is also the hash key "
+                                                 f"of {owner[1]} `{owner[0]}`: a {kind}'s key must be its own (hash "
+                                                 "the keys of all its hubs); which is right?"))
+                        else:
+                            self.hash_owner[key] = (name, kind)
                     self.entities[name] = entity
                     self.known[name] = entity.dv
         self._settle_stages()
         self._check_settings()
-        _simplify(self.design, list(self.entities.values()))
+        self._naming()
+        _simplify(self.design, list(self.entities.values()), self.settings_input)
+        self.reading.settings = self.new_settings
         for entity in self.entities.values():
             entity.dv = ordered(entity.dv)
         self.reading.entities = sorted(self.entities.values(),
@@ -183,6 +220,7 @@ class _Reverse:
         elif isinstance(source, str):
             stage.ref = source
         stage.derived = _lower(call.args.get("derived_columns"))
+        stage.derived.update(_lower(call.wrapper_columns))  # `SELECT *, expr AS column FROM (stage)` around the call
         stage.hashed = _lower(call.args.get("hashed_columns"))
         for extra in ("ranked_columns", "null_columns"):
             if call.args.get(extra):
@@ -198,6 +236,11 @@ class _Reverse:
             model = call.args["source_model"]
         stage = self.stages.get(model)
         index = len(entity.dv.setdefault("sources", []))
+        if stage is None and model not in self.design.project.nodes:
+            entity.dv["sources"].append({"model": model})
+            entity.todos.append(("sources", f"sources: `{model}` is no model or seed of this project (dbt stops on the "
+                                 f"missing ref): which model does `{entity.name}` load from?"))
+            return index, None
         if stage is None:
             entity.dv["sources"].append({"model": model})
             entity.todos.append(("sources", f"sources: `{model}` is not an automate_dv.stage model, so the business-key "
@@ -216,27 +259,25 @@ class _Reverse:
 
     def _record_and_load(self, stage: _Stage, item: dict, todos: list, who: str) -> None:
         found = stage.derived.get(self.rsrc.lower())
-        if found is None:
-            todos.append(("sources", f"sources: stage `{stage.call.name}` derives no `{self.rsrc}` column (AutomateDV "
-                          f"then reads it from the source rows); the design writes a literal: set `record_source:` "
-                          f"for {who}"))
+        if found is None:  # AutomateDV then reads it from the source rows
+            item["record_source"] = {"column": self.rsrc}
         else:
             stage.explained_derived.add(self.rsrc.lower())
-            value = found[1]
-            if isinstance(value, str) and value.startswith("!"):
-                item["record_source"] = value[1:]
+            value = _record_source(found[1])
+            if value is None:
+                todos.append(("sources", f"sources: stage `{stage.call.name}` computes `{self.rsrc}` as {found[1]!r}, "
+                              f"which the design cannot hold: set `record_source:` for {who}"))
             else:
-                todos.append(("sources", f"sources: stage `{stage.call.name}` computes `{self.rsrc}` as {value!r}; the "
-                              f"design holds a literal record source: set `record_source:` for {who}"))
+                item["record_source"] = value
         found = stage.derived.get(self.ldts.lower())
         if found is not None:
             stage.explained_derived.add(self.ldts.lower())
-            value = found[1]
-            if isinstance(value, str) and IDENTIFIER.match(value):
-                item["load_datetime"] = value
+            value = _load_datetime(found[1])
+            if value is None:
+                todos.append(("sources", f"sources: stage `{stage.call.name}` computes `{self.ldts}` as {found[1]!r}, "
+                              f"which the design cannot hold: set `load_datetime:` for {who}"))
             else:
-                todos.append(("sources", f"sources: stage `{stage.call.name}` computes `{self.ldts}` as {value!r}; the "
-                              f"design names a source column: set `load_datetime:` for {who}"))
+                item["load_datetime"] = value
 
     def _settle_stages(self) -> None:
         """Decide for every used stage whether it is derived (implicit) or declared, and fill the sources."""
@@ -246,10 +287,10 @@ class _Reverse:
             if stage.call.name != derived_name:
                 stage.declared_because.append(f"its name is not `{derived_name}`")
             found = stage.derived.get(self.rsrc.lower())
-            if found and isinstance(found[1], str) and found[1].startswith("!"):
+            if found and _record_source(found[1]) is not None:
                 stage.explained_derived.add(self.rsrc.lower())
             found = stage.derived.get(self.ldts.lower())
-            if found and isinstance(found[1], str) and IDENTIFIER.match(found[1]):
+            if found and _load_datetime(found[1]) is not None:
                 stage.explained_derived.add(self.ldts.lower())
             extra = sorted(name for key, (name, _) in stage.derived.items() if key not in stage.explained_derived)
             if extra:
@@ -350,6 +391,11 @@ class _Reverse:
             index, stage = self._source_item(entity, str(model))
             if stage is None:
                 continue
+            if not dependents:  # the hubs in the order the stage hashes them into the link's key
+                order = self._hash_order(stage, dv, refs)
+                if order is not None and order != list(range(len(refs))):
+                    dv["hubs"] = [dv["hubs"][i] for i in order]
+                    refs = self._refs(dv)
             mapping, hashed = self._link_mapping(entity, stage, refs)
             if mapping is None:
                 continue
@@ -378,6 +424,26 @@ class _Reverse:
 
     _nh_link = _link
 
+    @staticmethod
+    def _hash_order(stage: _Stage, dv: dict, refs: list):
+        """The order of a link's hub references whose keys, one after the other, start its hash key in the stage."""
+        import itertools
+
+        whole = [c.lower() for c in _as_list((stage.hashed.get(str(dv.get("hash_key")).lower()) or (None, None))[1])]
+        parts = []
+        for _, foreign_key in refs:
+            found = stage.hashed.get(foreign_key.lower())
+            if found is None or isinstance(found[1], dict):
+                return None
+            parts.append([c.lower() for c in _as_list(found[1])])
+        if not whole or len(refs) > 5:
+            return None
+        for order in itertools.permutations(range(len(refs))):
+            columns = [c for i in order for c in parts[i]]
+            if whole[:len(columns)] == columns:
+                return list(order)
+        return None
+
     def _link_mapping(self, entity: Imported, stage: _Stage, refs: list) -> tuple:
         mapping, hashed = {}, []
         for name, foreign_key in refs:
@@ -405,6 +471,10 @@ class _Reverse:
         owner = self.hash_owner.get(str(key).lower()) if isinstance(key, str) else None
         if owner and owner[1] in kinds:
             entity.dv["parent"] = owner[0]
+            shared = [o for o in self.shared_keys.get(str(key).lower(), []) if o[1] in kinds]
+            if len(shared) > 1:
+                entity.todos.append(("parent", f"parent: `{entity.name}`'s src_pk `{key}` is the hash key of "
+                                     f"{' and '.join(f'{k} `{n}`' for n, k in shared)}: which is its parent?"))
             return owner
         entity.todos.append(("kind", f"parent: `{entity.name}`'s src_pk `{key}` is the hash key of no "
                              f"{' or '.join(kinds)}: which is its parent?"))
@@ -446,18 +516,25 @@ class _Reverse:
         dv["payload"] = [str(c) for c in _as_list(payload)]
         self._effective(entity, call, default_is_ldts=False)
         self._sat_sources(entity, call, parent)
+        hashed = []
         for _, index, stage in [u for u in self.stage_uses if u[0] is entity]:
             spec = stage.hashdiff_columns(stage_hashdiff) if isinstance(stage_hashdiff, str) else None
-            expected = [c.lower() for c in dv.get("multi_active_keys", []) + dv["payload"]]
             if spec is None:
                 entity.todos.append(("hashdiff", f"hashdiff: stage `{stage.call.name}` computes no hashdiff "
                                      f"`{stage_hashdiff}` (is_hashdiff: true)"))
-            elif spec.get("exclude_columns") or [str(c).lower() for c in _as_list(spec.get("columns"))] != expected:
-                entity.todos.append(("hashdiff", f"hashdiff: stage `{stage.call.name}` hashes "
-                                     f"{', '.join(map(str, _as_list(spec.get('columns'))))}"
-                                     f"{' (exclude_columns)' if spec.get('exclude_columns') else ''} into `{stage_hashdiff}`; "
-                                     f"the design hashes {'the multi-active keys, then ' if entity.dv['kind'] == 'ma_sat' else ''}"
-                                     "the payload, in order"))
+            elif spec.get("exclude_columns"):
+                entity.todos.append(("hashdiff", f"hashdiff: stage `{stage.call.name}` hashes every column but "
+                                     f"{', '.join(map(str, _as_list(spec.get('columns'))))} (exclude_columns) into "
+                                     f"`{stage_hashdiff}`: list the columns it hashes in `hashdiff_columns`"))
+            else:
+                hashed.append([stage.trace(str(c)) for c in _as_list(spec.get("columns"))])
+        # AutomateDV sorts a hashdiff's columns, so only the set matters; one that is not the payload is written out.
+        expected = sorted(c.lower() for c in dv.get("multi_active_keys", []) + dv["payload"])
+        if hashed and any(sorted(c.lower() for c in h) != sorted(c.lower() for c in hashed[0]) for h in hashed):
+            entity.todos.append(("hashdiff", f"hashdiff: the stages of `{entity.name}` hash different columns into "
+                                 f"`{stage_hashdiff}`: which are its hashdiff columns?"))
+        elif hashed and sorted(c.lower() for c in hashed[0]) != expected:
+            dv["hashdiff_columns"] = hashed[0]
 
     _ma_sat = _sat
 
@@ -468,6 +545,21 @@ class _Reverse:
                 mapping = self._parent_mapping(entity, stage, parent)
                 if mapping is not None:
                     entity.dv["sources"][index]["business_keys"] = mapping
+                    self._payload_keys(entity, parent, mapping)
+
+    def _payload_keys(self, entity: Imported, parent, mapping) -> None:
+        """A payload column that is also a key of the parent: AutomateDV loads it, the design keeps keys out of payloads."""
+        columns = mapping if isinstance(mapping, list) else [c for cs in mapping.values() for c in cs]
+        parent_dv = self.known.get(parent[0]) or {}
+        keys = set(columns) | set(parent_dv.get("business_keys") or [])
+        for ref in (parent_dv.get("hubs") or []):
+            hub = ref if isinstance(ref, str) else ref.get("hub")
+            keys |= set((self.known.get(hub) or {}).get("business_keys") or [])
+        for column in entity.dv.get("payload", []):
+            if column in keys and not any(column in message for _, message in entity.todos):
+                entity.todos.append(("payload", f"payload: `{column}` is also a business key of `{parent[0]}`'s; the "
+                                     "design keeps keys out of a payload (DV207): remove it from the payload, or keep "
+                                     "the model as it is and accept the finding"))
 
     def _eff_sat(self, entity: Imported, call: ModelCall) -> None:
         dv = entity.dv
@@ -514,6 +606,14 @@ class _Reverse:
         self._as_of(entity, call)
         satellites = call.args.get("satellites")
         entity.dv["satellites"] = list(satellites) if isinstance(satellites, dict) else []
+        for part, key, default in (("pk", "satellite_key", "pk"), ("ldts", "satellite_load_datetime", "ldts")):
+            names = {str(next(iter(spec[part]))) for spec in (satellites or {}).values()
+                     if isinstance(spec, dict) and isinstance(spec.get(part), dict) and len(spec[part]) == 1}
+            if len({n.lower() for n in names}) > 1:
+                entity.todos.append(("satellites", f"satellites: `{entity.name}` names its satellites' {part} columns "
+                                     f"differently ({', '.join(sorted(names))}); the design uses one name"))
+            elif names and next(iter(names)).lower() != default:
+                entity.dv[key] = next(iter(names))
 
     def _bridge(self, entity: Imported, call: ModelCall) -> None:
         self._as_of(entity, call)
@@ -525,6 +625,48 @@ class _Reverse:
             entity.dv["effectivity_satellites"] = effectivity
 
     # ------------------------------------------------------------ settings
+    def _project_settings(self) -> dict:
+        """vars.dv_spec the models imply and the project does not set yet: the load-datetime and record-source
+        column names every table model uses, and AutomateDV's `hash` var as hash_algorithm."""
+        given = self.design.project.settings if isinstance(self.design.project.settings, dict) else {}
+        found = {}
+        for arg, setting in (("src_ldts", "load_datetime_column"), ("src_source", "record_source_column")):
+            values = sorted({str(c.args[arg]) for c in self.calls.values()
+                             if c.macro != "stage" and isinstance(c.args.get(arg), str)})
+            if setting not in given and len({v.lower() for v in values}) == 1 \
+                    and values[0].lower() != self.design.settings[setting].lower() and IDENTIFIER.match(values[0]):
+                found[setting] = values[0]
+        doc = self.design.project.project_doc
+        variables = doc.data.get("vars") if doc is not None and isinstance(doc.data, dict) else None
+        algorithm = {"md5": "md5", "sha": "sha256", "sha256": "sha256", "sha1": "sha1"}.get(
+            str(variables.get("hash", "")).lower()) if isinstance(variables, dict) else None
+        if "hash_algorithm" not in given and algorithm and algorithm != self.design.settings["hash_algorithm"]:
+            found["hash_algorithm"] = algorithm
+        return found
+
+    def _naming(self) -> None:
+        """The project's naming (`_PK` keys, `t_link_` names) into vars.dv_spec.naming where it differs from the
+        defaults: the one prefix or suffix all names of a kind share, else the convention switched off."""
+        given = self.design.project.settings if isinstance(self.design.project.settings, dict) else {}
+        conventions = self.settings.get("naming") or {}
+        names = {}
+        for entity in self.entities.values():
+            kind = entity.dv.get("kind")
+            names.setdefault(kind, []).append(entity.name.lower())
+            if kind in ("hub", "link", "nh_link") and isinstance(entity.dv.get("hash_key"), str):
+                names.setdefault("hash_key", []).append(entity.dv["hash_key"].lower())
+        naming = dict(given.get("naming") or {})
+        for key, found in sorted(names.items()):
+            convention = conventions.get(key) or {}
+            if key in naming or key == "stage" or not convention or all(_follows(n, convention) for n in found):
+                continue
+            side = "suffix" if convention.get("suffix") else "prefix"
+            parts = {(n[n.rindex("_"):] if side == "suffix" else n[:n.index("_") + 1]) if "_" in n else None for n in found}
+            naming[key] = {side: parts.pop()} if len(parts) == 1 and None not in parts else None
+        if naming != (given.get("naming") or {}):
+            self.new_settings["naming"] = naming
+            self.settings_input["naming"] = naming
+
     def _check_settings(self) -> None:
         for name, call in sorted(self.calls.items()):
             for arg, setting, value in (("src_ldts", "load_datetime_column", self.ldts),
@@ -537,13 +679,43 @@ class _Reverse:
         project_doc = self.design.project.project_doc
         variables = (project_doc.data.get("vars") if project_doc is not None and isinstance(project_doc.data, dict) else None)
         automate_hash = variables.get("hash") if isinstance(variables, dict) else None
-        if isinstance(automate_hash, str) and automate_hash.lower() != self.settings["hash_algorithm"].lower():
+        known = {"md5": "md5", "sha": "sha256", "sha256": "sha256", "sha1": "sha1"}.get(str(automate_hash).lower())
+        if isinstance(automate_hash, str) and known != self.settings["hash_algorithm"].lower():
             self.reading.problems.append(("dbt_project.yml:1", f"AutomateDV's var `hash: {automate_hash}` differs from "
                                           f"the design's hash_algorithm `{self.settings['hash_algorithm']}`: set "
                                           f"vars.dv_spec.hash_algorithm: {automate_hash.lower()}"))
 
 
-def reverse(calls: list, design) -> Reading:
+_QUOTED = re.compile(r"^'([^'\"\\\r\n]*)'$")
+_EXPRESSION = re.compile(r"^[^;\r\n]+$")
+
+
+def _record_source(value):
+    """A stage's record-source derived column as the design holds it: a literal, {column} or {expression}; None if it cannot."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.startswith("!"):
+        return text[1:] if _QUOTED.match(f"'{text[1:]}'") and text[1:] else None
+    quoted = _QUOTED.match(text)  # a quoted SQL string literal is a literal too
+    if quoted and quoted.group(1):
+        return quoted.group(1)
+    if IDENTIFIER.match(text):
+        return {"column": text}
+    return {"expression": text} if _EXPRESSION.match(text) else None
+
+
+def _load_datetime(value):
+    """A stage's load-datetime derived column as the design holds it: a column or {expression}; None if it cannot."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if IDENTIFIER.match(text) and text.lower() not in ("current_timestamp", "current_date", "sysdate", "getdate"):
+        return text
+    return {"expression": text} if _EXPRESSION.match(text) and not text.startswith("!") else None
+
+
+def reverse(calls: list, design) -> ProjectReading:
     """The design entities of AutomateDV model calls (read_model), for a project's design."""
     return _Reverse(calls, design).run()
 
@@ -560,12 +732,16 @@ _OPTIONAL = ("business_keys", "record_source", "load_datetime")
 
 
 def _signature(resolved_entity: dict) -> list:
-    return [(s["ref"], s["stage"], s["record_source"], s["load_datetime"],
+    return [(s["ref"], s["stage"], s["record_source"], s["record_source_kind"], s["load_datetime"], s["load_datetime_kind"],
              [(c["ref"], c["target"], c["source_column"]) for c in s["key_columns"]])
             for s in resolved_entity.get("sources", [])]
 
 
-def _simplify(design, entities: list) -> None:
+def _follows(name: str, convention: dict) -> bool:
+    return name.startswith((convention.get("prefix") or "").lower()) and name.endswith((convention.get("suffix") or "").lower())
+
+
+def _simplify(design, entities: list, settings_input: dict) -> None:
     """Drop each source's optional keys that only repeat what the resolver would derive anyway.
 
     Tries removing the keys one at a time (hubs before the entities that
@@ -582,7 +758,7 @@ def _simplify(design, entities: list) -> None:
 
     def resolve(blocks: dict) -> dict:
         listed = [{"name": e.name, "dv": blocks[e.name], "description": "", "file": ""} for e in sound]
-        return design.runner.call("resolve_design", listed + others, design.settings_input)["entities"]
+        return design.runner.call("resolve_design", listed + others, settings_input)["entities"]
 
     current = {e.name: e.dv for e in sound}
     target = {name: _signature(entity) for name, entity in resolve(current).items() if name in current}

@@ -3,16 +3,24 @@
 A model's Jinja is parsed with jinja2's own parser (`Environment().parse`),
 and the call's arguments are evaluated from the template's static parts
 only: literals, lists and mappings; names set earlier in the file (`{% set
-x = ... %}`); `{% set x %}...{% endset %}` blocks of plain text;
-`fromyaml(...)` of those; and `metadata['key']` / `metadata.get('key')`
-lookups. That covers AutomateDV's three metadata styles (a YAML block with
-`fromyaml`, a `fromyaml` string, and keyword arguments). Anything dynamic
-(`var()`, a loop, a condition, a filter, a macro call) makes the model
-unreadable, and the reason says which line and what.
+x = ... %}`); `{% set x %}...{% endset %}` blocks, rendered as dbt would
+(their `{{ ... }}` parts evaluated the same way); `fromyaml(...)` of those;
+`var('name')` / `var('name', default)` from the project's vars; and
+`metadata['key']` / `metadata.get('key')` lookups. That covers AutomateDV's
+three metadata styles (a YAML block with `fromyaml`, a `fromyaml` string,
+and keyword arguments). The older name, `dbtvault.<macro>(...)`, is read
+the same way. Anything dynamic (a var the project does not set, a loop, a
+condition, a filter, a macro call) makes the model unreadable, and the
+reason says which line and what.
+
+A stage call may sit inside a CTE that the model then selects from with
+`SELECT *, <expression> AS <column> ... FROM <that CTE>`: those extra
+columns are derived columns of the stage too (`wrapper_columns`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import jinja2
@@ -45,6 +53,7 @@ MACROS = {  # AutomateDV 0.11's argument order, for positional calls
 # dv-spec's own pass-through in front of an ma_sat or eff_sat (macros/supporting/unloaded_rows.sql):
 # it filters rows, the design stays that of the stage it reads.
 PASS_THROUGH = {"unloaded_rows": ("source_model", "target", "hash_key", "load_datetime")}
+NAMESPACES = ("automate_dv", "dbtvault")  # dbtvault: AutomateDV's name before 0.9.6
 
 
 class Unreadable(Exception):
@@ -67,13 +76,15 @@ class ModelCall:
     line: int = 0
     error: str = ""  # why it cannot be read ("" when it can)
     notes: list = field(default_factory=list)
+    namespace: str = "automate_dv"  # or dbtvault
+    wrapper_columns: dict = field(default_factory=dict)  # a stage's `SELECT *, expr AS column` around the call
 
 
 _ENV = jinja2.Environment(extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"])
 
 
-def read_model(name: str, path: str, text: str) -> ModelCall:
-    """The AutomateDV call in one model's SQL text."""
+def read_model(name: str, path: str, text: str, variables: dict | None = None) -> ModelCall:
+    """The AutomateDV call in one model's SQL text; `variables` are the project's vars (for `var()`)."""
     call = ModelCall(name=name, path=path)
     try:
         template = _ENV.parse(text)
@@ -92,10 +103,12 @@ def read_model(name: str, path: str, text: str) -> ModelCall:
         return call
     node, inside = found[0]
     call.macro, call.line = _macro_of(node), node.lineno
+    call.namespace = node.node.node.name
     if inside:
         call.error = f"the automate_dv.{call.macro} call (line {node.lineno}) sits inside {inside[-1]}"
         return call
     scope = _scope(template)
+    scope["__vars__"] = variables or {}
     try:
         names = MACROS.get(call.macro) or PASS_THROUGH.get(call.macro, ())
         if len(node.args) > len(names):
@@ -103,20 +116,75 @@ def read_model(name: str, path: str, text: str) -> ModelCall:
         for position, argument in enumerate(node.args):
             call.args[names[position]] = _evaluate(argument, scope)
         if node.args:
-            call.notes.append(f"positional arguments read in AutomateDV 0.11's order ({', '.join(names[:len(node.args)])})")
+            call.notes.append(f"positional arguments read in AutomateDV 0.11's order ({', '.join(names[:len(node.args)])})"
+                              + (": dbtvault's order may differ" if call.namespace == "dbtvault" else ""))
         for keyword in node.kwargs:
             call.args[keyword.key] = _evaluate(keyword.value, scope)
-        if node.dyn_args is not None or node.dyn_kwargs is not None:
-            raise Unreadable("passes *args or **kwargs", node.lineno)
+        if node.dyn_kwargs is not None:  # automate_dv.hub(**metadata_dict)
+            extra = _evaluate(node.dyn_kwargs, scope)
+            if not isinstance(extra, dict):
+                raise Unreadable("passes **kwargs of something that is not a mapping", node.lineno)
+            call.args.update({str(k): v for k, v in extra.items()})
+        if node.dyn_args is not None:
+            raise Unreadable("passes *args", node.lineno)
     except Unreadable as exc:
         call.error, call.line = exc.message, exc.line or node.lineno
+        return call
+    if call.macro == "stage":
+        try:
+            call.wrapper_columns = _wrapper_columns(template, node, scope)
+        except Unreadable as exc:
+            call.notes.append(f"{exc.message}; columns it adds around the stage are not read")
     return call
+
+
+_PLACEHOLDER = "__dv_spec_stage_call__"
+
+
+def _wrapper_columns(template, call_node, scope) -> dict:
+    """{column: SQL} a model adds around its stage call with `SELECT *, expr AS column FROM (the call)`."""
+    parts = []
+    for node in template.body:
+        if not isinstance(node, nodes.Output):
+            continue
+        for child in node.nodes:
+            if isinstance(child, nodes.TemplateData):
+                parts.append(child.data)
+            elif child is call_node:
+                parts.append(f"SELECT * FROM {_PLACEHOLDER}")
+            elif isinstance(child, nodes.Call) and isinstance(child.node, nodes.Name) and child.node.name == "config":
+                continue
+            else:
+                parts.append(str(_evaluate(child, scope)))
+    text = "".join(parts).strip().rstrip(";")
+    if re.fullmatch(rf"SELECT \* FROM {_PLACEHOLDER}", text):
+        return {}
+    import sqlglot
+    from sqlglot import exp
+
+    try:
+        tree = sqlglot.parse_one(text)
+    except sqlglot.errors.ParseError:
+        raise Unreadable("the stage call is wrapped in SQL that could not be parsed", call_node.lineno) from None
+    if not isinstance(tree, exp.Select) or not any(isinstance(p, exp.Star) for p in tree.expressions) \
+            or tree.args.get("where") or tree.args.get("group") or tree.args.get("joins"):
+        raise Unreadable("the stage call is wrapped in SQL other than `SELECT *, expression AS column ... FROM` it",
+                         call_node.lineno)
+    extra = {}
+    for projection in tree.expressions:
+        if isinstance(projection, exp.Star):
+            continue
+        if not isinstance(projection, exp.Alias):
+            raise Unreadable(f"the SELECT around the stage call adds `{projection.sql()}` without a column name",
+                             call_node.lineno)
+        extra[projection.alias] = projection.this.sql()
+    return extra
 
 
 def _macro_of(node) -> str:
     target = node.node
     if isinstance(target, nodes.Getattr) and isinstance(target.node, nodes.Name):
-        if target.node.name == "automate_dv" or (target.node.name == "dv_spec" and target.attr in PASS_THROUGH):
+        if target.node.name in NAMESPACES or (target.node.name == "dv_spec" and target.attr in PASS_THROUGH):
             return target.attr
     return ""
 
@@ -143,11 +211,11 @@ def _scope(template) -> dict:
         if isinstance(node, nodes.Assign) and isinstance(node.target, nodes.Name):
             scope[node.target.name] = node.node
         elif isinstance(node, nodes.AssignBlock) and isinstance(node.target, nodes.Name):
-            if node.filter is None and all(isinstance(o, nodes.Output) and all(isinstance(d, nodes.TemplateData) for d in o.nodes)
-                                           for o in node.body):
-                scope[node.target.name] = nodes.Const("".join(d.data for o in node.body for d in o.nodes))
+            if node.filter is None and all(isinstance(o, nodes.Output) for o in node.body):
+                scope[node.target.name] = _Block(node)
             else:
-                scope[node.target.name] = Unreadable(f"`{node.target.name}` is set by a block with Jinja inside it", node.lineno)
+                scope[node.target.name] = Unreadable(f"`{node.target.name}` is set by a block with Jinja statements "
+                                                     "inside it", node.lineno)
         elif isinstance(node, (nodes.If, nodes.For)):
             for inner in node.find_all((nodes.Assign, nodes.AssignBlock)):
                 if isinstance(inner.target, nodes.Name):
@@ -157,12 +225,22 @@ def _scope(template) -> dict:
     return scope
 
 
+@dataclass
+class _Block:
+    """A `{% set x %}...{% endset %}` block: its text, with its `{{ ... }}` parts evaluated when read."""
+
+    node: object
+
+
 def _evaluate(node, scope: dict, depth: int = 0):
     if depth > 50:
         raise Unreadable("nests values more than 50 levels deep, or its names refer to each other in a cycle",
                          getattr(node, "lineno", 0))
     if isinstance(node, Unreadable):
         raise node
+    if isinstance(node, _Block):
+        return "".join(d.data if isinstance(d, nodes.TemplateData) else _text(_evaluate(d, scope, depth + 1))
+                       for o in node.node.body for d in o.nodes)
     if isinstance(node, nodes.Const):
         return node.value
     if isinstance(node, (nodes.List, nodes.Tuple)):
@@ -194,6 +272,11 @@ def _evaluate(node, scope: dict, depth: int = 0):
                      getattr(node, "lineno", 0))
 
 
+def _text(value) -> str:
+    """A value as Jinja renders it into text."""
+    return "" if value is None else str(value)
+
+
 def _index(container, key, node):
     if isinstance(container, list) and isinstance(key, int) and -len(container) <= key < len(container):
         return container[key]
@@ -210,6 +293,14 @@ def _call(node, scope: dict, depth: int):
             return load_yaml(text).data
         except YamlError as exc:
             raise Unreadable(f"fromyaml() of unreadable YAML (line {exc.line} of it): {exc.message}", node.lineno) from None
+    if isinstance(target, nodes.Name) and target.name == "var" and 1 <= len(node.args) <= 2 and not node.kwargs:
+        name = _evaluate(node.args[0], scope, depth + 1)
+        variables = scope.get("__vars__") or {}
+        if isinstance(name, str) and name in variables:
+            return variables[name]
+        if len(node.args) == 2:
+            return _evaluate(node.args[1], scope, depth + 1)
+        raise Unreadable(f"calls var({name!r}), which the project's dbt_project.yml does not set", node.lineno)
     if isinstance(target, nodes.Getattr) and target.attr == "get" and 1 <= len(node.args) <= 2:
         container = _evaluate(target.node, scope, depth + 1)
         if isinstance(container, dict):

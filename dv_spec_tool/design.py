@@ -101,5 +101,8 @@ def required_source_columns(entity: dict, source: dict) -> list:
         if entity.get(key):
             columns.append((entity[key], (key,)))
     if not source["declared_stage"]:
-        columns.append((source["load_datetime"], where))
+        if source.get("load_datetime_kind", "column") == "column":
+            columns.append((source["load_datetime"], where))
+        if source.get("record_source_kind") == "column":
+            columns.append((source["record_source"], where))
     return columns

@@ -139,9 +139,12 @@ def load_project(project_dir: str) -> Project:
         settings_position=("dbt_project.yml", line, col),
         project_doc=doc,
     )
-    model_paths = _paths_setting(config, "model-paths", ["models"])
+    # source-paths and data-paths: the names before dbt 1.0 (still in older projects)
+    model_paths = _paths_setting(config, "model-paths" if "model-paths" in config or "source-paths" not in config
+                                 else "source-paths", ["models"])
     project.model_paths = model_paths
-    seed_paths = _paths_setting(config, "seed-paths", ["seeds"])
+    seed_paths = _paths_setting(config, "seed-paths" if "seed-paths" in config or "data-paths" not in config
+                                else "data-paths", ["seeds"])
     snapshot_paths = _paths_setting(config, "snapshot-paths", ["snapshots"])
 
     for path in _walk(root, model_paths, (".sql", ".py")):
@@ -295,7 +298,7 @@ def load_manifest(manifest_path: str, project_dir: str | None = None) -> Project
         raise UsageError(f"{manifest_path}: not a dbt manifest (invalid JSON: {exc})") from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("nodes"), dict):
         raise UsageError(f"{manifest_path}: not a dbt manifest (no `nodes`)")
-    root = os.path.abspath(project_dir or os.path.dirname(os.path.dirname(os.path.abspath(manifest_path))))
+    root = os.path.abspath(project_dir or _manifest_project(manifest_path, manifest))
     if os.path.isfile(os.path.join(root, "dbt_project.yml")):
         base = load_project(root)
         project = Project(root, base.name, base.settings, base.settings_position, project_doc=base.project_doc)
@@ -323,6 +326,23 @@ def load_manifest(manifest_path: str, project_dir: str | None = None) -> Project
             project.nodes[name] = Node(name, "source", source.get("original_file_path", ""), columns,
                                        f"the columns declared for source {name}" if columns else "")
     return project
+
+
+def _manifest_project(manifest_path: str, manifest: dict) -> str:
+    """The project a manifest belongs to, for its vars: `<project>/target/manifest.json`'s, else the current
+    directory when it is the manifest's project (a manifest copied elsewhere, e.g. a CI artefact)."""
+    beside = os.path.dirname(os.path.dirname(os.path.abspath(manifest_path)))
+    if os.path.isfile(os.path.join(beside, "dbt_project.yml")):
+        return beside
+    name = (manifest.get("metadata") or {}).get("project_name")
+    here = os.getcwd()
+    if name and os.path.isfile(os.path.join(here, "dbt_project.yml")):
+        try:
+            if load_project(here).name == name:
+                return here
+        except UsageError:
+            pass
+    return beside
 
 
 def _manifest_entity(project: Project, node: dict, files: dict) -> None:

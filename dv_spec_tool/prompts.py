@@ -101,7 +101,7 @@ def check_findings(report_path: str | None, entity: str) -> dict | None:
                 "problems": [_problem(p) for p in outcome.get("problems") or []]}
         if status == "fail":
             findings["failed"].append(item)
-        elif status == "skip":
+        elif status == "not_verified":
             findings["skipped"].append(item)
         elif status == "pass":
             findings["passed"].append(criterion)

@@ -181,14 +181,21 @@ def spec_context(design: Design, resolved: dict | None = None) -> dict:
 class SpecBuilder:
     """Specs of one design, resolved once."""
 
-    def __init__(self, design: Design, check: bool = True):
-        if check:
+    def __init__(self, design: Design, check: bool = True, partial: bool = False):
+        """check: refuse a design with errors; partial: instead leave out the entities with errors (and those
+        referring to them), recorded in `broken`."""
+        self.broken = {}  # entity -> why it has no spec (its design has errors, or refers to one that has)
+        if check and partial:
+            from .validate import sound_entities
+
+            _, self.broken = sound_entities(design)
+        elif check:
             from .validate import require_valid
 
             require_valid(design)
         self.design = design
         self.runner = design.runner
-        self.resolved = design.resolve()
+        self.resolved = design.resolve(sorted(n for n in design.entities if n not in self.broken))
         self.context = spec_context(design, self.resolved)
         self._entity_specs: dict = {}
 

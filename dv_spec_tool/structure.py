@@ -135,6 +135,9 @@ def _pattern_message(rule_id: str, value, path: tuple) -> tuple:
                 "use letters, digits and underscores, starting with a letter or underscore")
     if rule_id == "DV106":
         return (f"source {value!r} must be `source_name.table_name`", "e.g. `source: crm.providers`")
+    if path and path[-1] == "expression":
+        return (f"{_key_name(path)} value {value!r} may not contain a semicolon or line break",
+                "an expression is one SQL value, computed in the stage")
     return (f"{_key_name(path)} value {value!r} may not contain quotes, backslashes or line breaks",
             "record_source is written into SQL as a literal")
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -295,3 +296,59 @@ def remove_entries(text: str, indexes: list, key: str = "models") -> str:
         comment = rest.strip() if rest.strip().startswith("#") else ""
         lines[line] = f"{head}: []" + (f"  {comment}" if comment else "") + "\n"
     return "".join(lines)
+
+
+def add_project_settings(text: str, values: dict) -> str:
+    """dbt_project.yml with `values` added under vars.dv_spec (comments and layout kept; keys already set are kept).
+
+    A file with a key twice (which dbt reads, keeping the last) is not rewritten: the lines are inserted
+    under `vars:`; when it already has a `dv_spec:` block, ruamel.yaml's DuplicateKeyError is raised."""
+    import io
+
+    from ruamel.yaml.comments import CommentedMap
+
+    from ruamel.yaml.constructor import DuplicateKeyError
+
+    try:
+        yaml, _ = _yaml(text)
+        data = yaml.load(text)
+    except DuplicateKeyError:
+        return _insert_project_settings(text, values)
+    variables = data.get("vars")
+    if variables is None:
+        variables = data["vars"] = CommentedMap()
+    settings = variables.get("dv_spec")
+    if settings is None:
+        settings = variables["dv_spec"] = CommentedMap()
+    for key, value in values.items():
+        if key not in settings:
+            settings[key] = value
+        elif isinstance(value, dict) and isinstance(settings[key], dict):
+            for inner, item in value.items():
+                settings[key].setdefault(inner, item)
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+def _insert_project_settings(text: str, values: dict) -> str:
+    """`values` as a new `dv_spec:` block inserted under the top-level `vars:` (or a new `vars:` at the end)."""
+    import io
+
+    from ruamel.yaml.constructor import DuplicateKeyError
+
+    lines = text.splitlines(keepends=True)
+    if any(re.match(r"^\s+dv_spec\s*:", line) for line in lines):
+        raise DuplicateKeyError("while adding vars.dv_spec", None, "the file has a key twice and a dv_spec block", None)
+    dumped = io.StringIO()
+    plain = YAML()
+    plain.default_flow_style = False
+    plain.dump({"dv_spec": values}, dumped)
+    at = next((i for i, line in enumerate(lines) if re.match(r"^vars\s*:\s*(#.*)?$", line)), None)
+    if at is None:
+        ending = "" if not lines or lines[-1].endswith("\n") else "\n"
+        return text + ending + "vars:\n" + "".join("  " + line for line in dumped.getvalue().splitlines(True))
+    child = next((line for line in lines[at + 1:] if line.strip() and not line.lstrip().startswith("#")), "  x")
+    indent = " " * (len(child) - len(child.lstrip())) if child.startswith(" ") else "  "
+    block = "".join(indent + line for line in dumped.getvalue().splitlines(True))
+    return "".join(lines[:at + 1]) + block + "".join(lines[at + 1:])

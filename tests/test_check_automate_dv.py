@@ -25,7 +25,7 @@ from dv_spec_tool.design import build_design
 from dv_spec_tool.project import load_project
 
 SAMPLE = harness.REPO_ROOT / "integration_tests"
-CLEAN = "58 passed, 0 failed; 0 items for review in 16 design entities\n"
+CLEAN = "58 passed, 0 failed, 0 not verified; 0 items for review in 16 design entities\n"
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ formats, and one clear line for bad input. No dbt run needed.
 """
 
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -85,7 +86,7 @@ def test_correct_implementation_exits_0(capsys, project):
     write_manifest(project, corpus())
     code, out, err = run(capsys, "--project-dir", str(project))
     assert (code, err) == (0, "")
-    assert out == "35 passed, 0 failed; 0 items for review in 11 design entities\n"
+    assert out == "35 passed, 0 failed, 0 not verified; 0 items for review in 11 design entities\n"
 
 
 def test_failed_criterion_exits_1_with_compiled_file_line_and_ac_id(capsys, project):
@@ -95,7 +96,7 @@ def test_failed_criterion_exits_1_with_compiled_file_line_and_ac_id(capsys, proj
     assert (f"{COMPILED}/stg_raw_network_memberships.sql:21: fail AC-link_provider_network-12 hash_key_lineage: "
             "`provider_network_hk` (hash key, from raw_network_memberships) hashes (network_code, npi); "
             "the design says (npi, network_code) (same columns, different order)\n") in out
-    assert out.endswith("33 passed, 2 failed; 0 items for review in 11 design entities\n")
+    assert out.endswith("33 passed, 2 failed, 0 not verified; 0 items for review in 11 design entities\n")
 
 
 def test_review_flag_alone_exits_0_and_names_the_review_criterion(capsys, project):
@@ -112,7 +113,7 @@ def test_json_report_has_every_outcome_and_flag(capsys, project):
     code, out, _ = run(capsys, "--project-dir", str(project), "--format", "json")
     report = json.loads(out)
     assert code == 1
-    assert report["summary"] == {"pass": 33, "fail": 2, "skip": 0, "review": 1, "entities": 11}
+    assert report["summary"] == {"pass": 33, "fail": 2, "not_verified": 0, "review": 1, "entities": 11}
     failed = [o for o in report["outcomes"] if o["status"] == "fail"]
     assert {o["criterion"] for o in failed} == {"AC-link_provider_network-12", "AC-eff_sat_provider_network-12"}
     assert failed[0]["problems"][0]["file"] == f"{COMPILED}/stg_raw_network_memberships.sql"
@@ -123,7 +124,7 @@ def test_markdown_report_for_a_pull_request_comment(capsys, project):
     write_manifest(project, mutate(mutate(corpus(), *SWAPPED_LINK_KEY), *PAYLOAD_FILTER))
     code, out, _ = run(capsys, "--project-dir", str(project), "--format", "markdown")
     assert code == 1
-    assert out.startswith("### ❌ dv-spec check\n\n33 passed, 2 failed; 1 item for review in 11 design entities\n")
+    assert out.startswith("### ❌ dv-spec check\n\n33 passed, 2 failed, 0 not verified; 1 item for review in 11 design entities\n")
     assert "| AC-link_provider_network-12 | hash_key_lineage | " in out
     assert "#### For review" in out and "| RV01 filter | `" in out
     assert "<details><summary>Passed (33)</summary>" in out
@@ -188,7 +189,7 @@ def test_design_read_from_the_manifest_with_manifest_flag(capsys, project, tmp_p
     manifest = write_manifest(project, corpus(), path="elsewhere/manifest.json")
     code, out, _ = run(capsys, "--manifest", str(manifest), "--project-dir", str(project))
     assert code == 0
-    assert out == "35 passed, 0 failed; 0 items for review in 11 design entities\n"
+    assert out == "35 passed, 0 failed, 0 not verified; 0 items for review in 11 design entities\n"
 
 
 def test_manifest_depends_on_an_undeclared_node_fails_declared_sources(capsys, project):
@@ -212,17 +213,18 @@ def test_select_limits_the_entities(capsys, project):
     write_manifest(project, mutate(corpus(), *SWAPPED_LINK_KEY))
     code, out, _ = run(capsys, "--project-dir", str(project), "--select", "hub_provider,hub_network")
     assert code == 0
-    assert out == "8 passed, 0 failed; 0 items for review in 2 design entities\n"
+    assert out == "8 passed, 0 failed, 0 not verified; 0 items for review in 2 design entities\n"
 
 
-def test_entity_without_compiled_sql_is_skipped_and_named(capsys, project):
+def test_entity_without_compiled_sql_is_not_verified_and_exits_1(capsys, project):
     sql = corpus()
     del sql["hub_network"]
     write_manifest(project, sql)
     code, out, _ = run(capsys, "--project-dir", str(project))
-    assert code == 0
-    assert "skip AC-hub_network-12 hash_key_lineage: no compiled SQL for `hub_network` (run `dbt compile`)" in out
-    assert out.endswith("31 passed, 0 failed, 4 skipped; 0 items for review in 11 design entities "
+    assert code == 1  # a criterion not verified is not a pass
+    assert run(capsys, "--project-dir", str(project), "--allow-not-verified")[0] == 0
+    assert "not verified AC-hub_network-12 hash_key_lineage: no compiled SQL for `hub_network` (run `dbt compile`)" in out
+    assert out.endswith("31 passed, 0 failed, 4 not verified; 0 items for review in 11 design entities "
                         "(1 without compiled SQL: hub_network)\n")
 
 
@@ -231,12 +233,25 @@ def test_stage_without_compiled_sql_is_flagged_for_review(capsys, project):
     del sql["stg_crm__networks"]
     write_manifest(project, sql)
     code, out, _ = run(capsys, "--project-dir", str(project))
-    assert code == 0
-    assert "skip AC-hub_network-12 hash_key_lineage: `network_hk` (hash key, from crm.networks) is column `network_hk` of " \
+    assert code == 1
+    assert "not verified AC-hub_network-12 hash_key_lineage: `network_hk` (hash key, from crm.networks) is column `network_hk` of " \
            "`stg_crm__networks`, whose compiled SQL is missing; its hashing was not checked" in out
-    assert "skip AC-hub_network-13 metadata_lineage: `load_datetime` (from crm.networks) is column `load_datetime` of " \
+    assert "not verified AC-hub_network-13 metadata_lineage: `load_datetime` (from crm.networks) is column `load_datetime` of " \
            "`stg_crm__networks`, whose compiled SQL is missing; it was not checked" in out
     assert "review RV07 not_analysed: reads stage `stg_crm__networks`, whose compiled SQL is missing" in out
+
+
+def test_an_entity_with_a_design_error_does_not_stop_the_others(capsys, project):
+    write_manifest(project, corpus())
+    design = project / "models" / "design.yml"
+    design.write_text(design.read_text().replace("kind: hub\n          hash_key: network_hk", "kind: hubb\n          hash_key: network_hk"))
+    code, out, err = run(capsys, "--project-dir", str(project))
+    assert code == 1 and err == ""
+    assert "not verified AC-hub_network sound_design: its design has an error: models/design.yml:32:11: DV100" in out
+    # what refers to the broken hub is left out with it; everything else is checked
+    assert "not verified AC-link_provider_network sound_design: " in out
+    assert "not verified AC-hub_provider" not in out
+    assert re.search(r"^\d+ passed, 0 failed, \d+ not verified; 0 items for review in 11 design entities$", out, re.M)
 
 
 def test_list_names_every_check_and_flag(capsys):
@@ -255,7 +270,6 @@ def test_list_names_every_check_and_flag(capsys):
     pytest.param("odd-adapter", [], "the manifest's adapter `frobnicator` has no SQL dialect in sqlglot; pass --dialect",
                  id="unknown-adapter"),
     pytest.param("ok", ["--select", "hub_provder"], "--select: no design entity named `hub_provder`", id="unknown-entity"),
-    pytest.param("broken-design", [], "the design has 2 error(s); fix them first (dv-spec validate). First: models/design.yml:32:11: DV100", id="invalid-design"),
 ])
 def test_bad_input_is_one_line_and_exit_2(capsys, project, setup, argv, message):
     if setup == "garbage":
@@ -265,11 +279,8 @@ def test_bad_input_is_one_line_and_exit_2(capsys, project, setup, argv, message)
         write_manifest(project, {})
     elif setup == "odd-adapter":
         write_manifest(project, corpus(), adapter="frobnicator")
-    elif setup in ("ok", "broken-design"):
+    elif setup == "ok":
         write_manifest(project, corpus())
-    if setup == "broken-design":
-        design = project / "models" / "design.yml"
-        design.write_text(design.read_text().replace("kind: hub\n          hash_key: network_hk", "kind: hubb\n          hash_key: network_hk"))
     code, out, err = run(capsys, "--project-dir", str(project), *argv)
     assert code == 2
     assert out == ""

@@ -110,7 +110,7 @@ def test_hand_written_models_in_three_metadata_styles(capsys, shop):
     assert designs(shop) == SHOP
     lines = out.splitlines()
     assert ("models/raw_vault/hub_product.sql:3: TODO model `hub_product`: cannot read its automate_dv.hub call: "
-            "calls var('product_stage'), which needs dbt to evaluate; left out") in lines
+            "calls var('product_stage'), which the project's dbt_project.yml does not set; left out") in lines
     assert ("models/raw_vault/sat_customer_extras.sql:3: TODO model `sat_customer_extras`: cannot read its "
             "automate_dv.sat call: the automate_dv.sat call (line 3) sits inside a for loop (line 2); left out") in lines
     assert any("xts_customer" in line and "no place in the design contract" in line for line in lines)
@@ -167,7 +167,8 @@ def test_reader_evaluates_static_metadata(text, macro, args):
     pytest.param("{{ automate_dv.hub(src_pk=var('pk')) }}", "calls var('pk')", id="var"),
     pytest.param("{% if target.name == 'prod' %}{{ automate_dv.hub(src_pk='A') }}{% endif %}", "sits inside an if block",
                  id="if_block"),
-    pytest.param("{% set pk %}{{ 'A' }}{% endset %}{{ automate_dv.hub(src_pk=pk) }}", "set by a block with Jinja inside",
+    pytest.param("{% set pk %}{% if x %}A{% endif %}{% endset %}{{ automate_dv.hub(src_pk=pk) }}",
+                 "set by a block with Jinja statements inside",
                  id="dynamic_set_block"),
     pytest.param("{{ automate_dv.hub(src_pk=undefined_name) }}", "uses `undefined_name`, which is not set", id="unset_name"),
     pytest.param("{{ automate_dv.hub(src_pk='A' | upper) }}", "needs dbt to evaluate", id="filter"),
@@ -197,8 +198,9 @@ def test_a_10_mb_name_is_one_line_before_any_yaml_is_written(capsys, shop):
     assert err.count("\n") == 1 and len(err) < 1000
 
 
-def test_a_project_without_automate_dv_models_adds_nothing(capsys, tmp_path):
+def test_a_project_without_automate_dv_models_is_a_usage_error(capsys, tmp_path):
     project = tmp_path / "plain"
     shutil.copytree(ROOT / "tests" / "fixtures" / "validate_base", project)
-    code, out, _ = run(capsys, "import", "automate-dv", "--project-dir", project)
-    assert code == 0 and "0 added, 0 replaced, 0 kept; 0 TODO(s)" in out
+    code, out, err = run(capsys, "import", "automate-dv", "--project-dir", project)
+    assert code == 2 and out == "" and "no AutomateDV (or dbtvault) model under models of" in err
+    assert err.endswith(": nothing to import\n") and err.count("\n") == 1

@@ -336,13 +336,17 @@ def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):
     assert err.count("\n") == 1 and message in err, err
 
 
-def test_broken_design_is_refused_with_its_first_error(capsys, tmp_path):
+def test_an_entity_with_a_design_error_gets_no_spec_and_the_others_do(capsys, tmp_path):
     project = tmp_path / "sample"
     shutil.copytree(SAMPLE, project, ignore=shutil.ignore_patterns("target", "dbt_packages", "logs"))
     design_file = project / "models" / "raw_vault" / "network" / "_network__design.yml"
     design_file.write_text(design_file.read_text().replace("hashdiff: network_details_hashdiff", "hashdif: network_details_hashdiff"))
-    code, _, err = run(capsys, "spec", "--project-dir", project, "--select", "hub_network")
-    assert code == 2 and "DV101 unknown key `hashdif`" in err and err.count("\n") == 1
+    code, out, err = run(capsys, "spec", "--project-dir", project, "--select", "hub_network")
+    assert code == 0 and "hub_network" in out and not err
+    code, out, err = run(capsys, "spec", "--project-dir", project, "--out", tmp_path / "specs")
+    assert code == 1 and "DV101 unknown key `hashdif`" in err
+    assert err.startswith("dv-spec: no spec for sat_network_details: its design has an error: ")
+    assert (tmp_path / "specs" / "hub_network.md").exists() and not (tmp_path / "specs" / "sat_network_details.md").exists()
 
 
 def test_rerun_changes_nothing_and_edits_survive_without_force(capsys, tmp_path):

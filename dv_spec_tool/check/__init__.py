@@ -22,22 +22,36 @@ def acceptance_criteria(design, resolved: dict, names) -> dict:
 
 
 def check_design(design, sql: dict, depends_on: dict | None = None, *, dialect: str, select=None,
-                 relations: dict | None = None, columns: dict | None = None) -> CheckReport:
+                 relations: dict | None = None, columns: dict | None = None, broken: dict | None = None) -> CheckReport:
     """Check a Design's compiled SQL: resolve the design, get its criteria, evaluate.
 
     Column lists of seeds and dbt sources come from the project (seed CSV
-    headers, declared source columns) unless `columns` is given.
+    headers, declared source columns) unless `columns` is given. `broken`
+    ({entity: why}, from `validate.sound_entities`) are left out of the
+    resolution and reported as not verified, with the reason.
     """
-    resolved = design.resolve()
-    names = sorted(select) if select else sorted(resolved["entities"])
+    broken = broken or {}
+    wanted = set(select) if select else None
+    resolved = design.resolve(sorted(n for n in design.entities if n not in broken))
+    names = sorted(n for n in (wanted or resolved["entities"]) if n not in broken)
     criteria = acceptance_criteria(design, resolved, names)
     if columns is None:
         columns = {name: node.columns for name, node in design.project.nodes.items() if node.columns}
-    return evaluate(resolved, criteria, sql, depends_on, dialect=dialect, columns=columns, relations=relations, select=names)
+    report = evaluate(resolved, criteria, sql, depends_on, dialect=dialect, columns=columns, relations=relations, select=names)
+    for name, why in sorted(broken.items()):
+        if wanted is None or name in wanted:
+            report.entities.append(name)
+            report.outcomes.append(Outcome(f"AC-{name}", name, "sound_design", "not_verified",
+                                           "the entity's design validates", (Problem(name, 0, why),)))
+    return report
 
 
 def check_project(design, manifest: str | None = None, *, dialect: str | None = None, select=None):
-    """The command line's and the MCP server's check: a sound design against dbt's compiled SQL.
+    """The command line's and the MCP server's check: the design against dbt's compiled SQL.
+
+    Entities whose design has errors (and those that refer to them) are not
+    checked: they are reported as not verified, with the error, and every
+    other entity is checked.
 
     Reads `manifest` (default target/manifest.json of the project) and the
     compiled SQL beside it; the dialect comes from the manifest's adapter
@@ -46,10 +60,10 @@ def check_project(design, manifest: str | None = None, *, dialect: str | None = 
     import os
 
     from ..errors import UsageError
-    from ..validate import require_valid
+    from ..validate import sound_entities
     from .compiled import check_dialect, dialect_for, read_manifest
 
-    require_valid(design)
+    _, broken = sound_entities(design)
     root = design.project.root
     manifest = manifest or os.path.join(root, "target", "manifest.json")
     compiled = read_manifest(manifest, root)
@@ -57,7 +71,7 @@ def check_project(design, manifest: str | None = None, *, dialect: str | None = 
         raise UsageError(f"{manifest}: no compiled SQL for any of its {compiled.models} models; run `dbt compile` first")
     chosen = check_dialect(dialect) if dialect else dialect_for(compiled.adapter or "snowflake")
     report = check_design(design, compiled.sql, compiled.depends_on, dialect=chosen, select=select,
-                          relations=compiled.relations)
+                          relations=compiled.relations, broken=broken)
     return report, compiled
 
 

@@ -114,12 +114,28 @@ class Context:
         self._known = self._known_nodes()
         table_entities = {n for n, e in self.entities.items() if e["kind"] != "stage"}
         inline = {name for name in self.sql if name not in table_entities}
-        self.ev = Evaluator(self.sql, dialect, inline, self.resolve_table, base_columns)
+        # Lineage stops at the design's declared sources: a source model is the boundary, whatever it
+        # reads (a raw layer over a dbt source or VALUES). Its output columns are still known from its SQL.
+        boundary = self._declared_sources() & inline
+        if boundary:
+            everything = Evaluator(self.sql, dialect, inline, self.resolve_table, base_columns)
+            for node in sorted(boundary):
+                outputs = everything.outputs(node) if node not in base_columns else None
+                if outputs:
+                    base_columns[node] = [c.lower() for c in outputs]
+        self.ev = Evaluator(self.sql, dialect, inline - boundary, self.resolve_table, base_columns)
         self._reads = {}
         self._analysis = {}
         self.shapes = {}  # (entity, column, row index) -> HashShape, for the flags
 
     # ------------------------------------------------------------ nodes
+
+    def _declared_sources(self) -> set:
+        """The models the design names as sources (not the stages in front of them)."""
+        found = {source["upstream"] for entity in self.entities.values() for source in entity.get("sources") or []
+                 if source.get("upstream")}
+        found |= {stage["source"] for stage in self.stages.values() if stage.get("source")}
+        return found - set(self.stages)
 
     def _known_nodes(self) -> dict:
         names = set(self.sql) | set(self.entities) | set(self.stages)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from .context import Context
-from .criteria import CHECKS, Skip
+from .criteria import CHECKS, NotVerified
 from .flags import all_flags, review_targets
 from .results import CheckReport, Flag, Outcome, Problem
 
@@ -22,7 +22,7 @@ def evaluate(resolved: dict, criteria: dict, sql: dict, depends_on: dict | None 
     node's table is not named like the node; select: entity names (default all).
     """
     ctx = Context(resolved, criteria, sql, depends_on, dialect, columns, relations)
-    names = sorted(select) if select else sorted(resolved["entities"])
+    names = sorted(select) if select is not None else sorted(resolved["entities"])
     names = [n for n in names if resolved["entities"][n]["kind"] in CHECKED_KINDS]
     report = CheckReport(entities=names, dialect=dialect)
     for name in names:
@@ -41,11 +41,11 @@ def _outcome(ctx: Context, entity: dict, criterion: dict) -> Outcome:
     check = CHECKS.get(criterion["check"])
     base = dict(criterion=criterion["id"], entity=entity["name"], check=criterion["check"], text=criterion["text"])
     if check is None:
-        return Outcome(status="skip", problems=(Problem(entity["name"], 0, f"this dv-spec version has no check `{criterion['check']}`"),), **base)
+        return Outcome(status="not_verified", problems=(Problem(entity["name"], 0, f"this dv-spec version has no check `{criterion['check']}`"),), **base)
     try:
         problems = check.func(ctx, entity)
-    except Skip as skipped:
-        return Outcome(status="skip", problems=(Problem(entity["name"], 0, str(skipped)),), **base)
+    except NotVerified as why:
+        return Outcome(status="not_verified", problems=(Problem(entity["name"], 0, str(why)),), **base)
     return Outcome(status="fail" if problems else "pass", problems=tuple(problems), **base)
 
 

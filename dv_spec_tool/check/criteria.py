@@ -3,7 +3,8 @@
 One check = one function registered under the name the criterion carries
 in the `acceptance_criteria` macro (`check: hash_key_lineage`). A check gets
 the shared Context and one resolved entity, and returns its problems: an
-empty list passes; `Skip` says why the criterion could not be checked.
+empty list passes; `NotVerified` says why the criterion could not be verified
+(which makes `dv-spec check` exit non-zero unless --allow-not-verified).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from .results import Problem
 from .sqlmodel import line_of
 
 
-class Skip(Exception):
-    """The criterion cannot be checked here (no SQL, nothing to trace); the message says why."""
+class NotVerified(Exception):
+    """The criterion cannot be verified here (no SQL, nothing to trace); the message says why."""
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,9 @@ def check(name: str):
 def _needs_sql(ctx: Context, name: str):
     parsed = ctx.ev.parse(name)
     if parsed is None:
-        raise Skip(f"no compiled SQL for `{name}` (run `dbt compile`)")
+        raise NotVerified(f"no compiled SQL for `{name}` (run `dbt compile`)")
     if parsed.query is None:
-        raise Skip(f"`{name}`'s compiled SQL could not be analysed: {parsed.error}")
+        raise NotVerified(f"`{name}`'s compiled SQL could not be analysed: {parsed.error}")
     return parsed
 
 
@@ -113,7 +114,7 @@ def output_columns(ctx: Context, entity: dict) -> list:
     parsed = _needs_sql(ctx, name)
     outputs = ctx.ev.outputs(name)
     if outputs is None:
-        raise Skip(f"cannot list `{name}`'s output columns (a SELECT * over a table whose columns are not known)")
+        raise NotVerified(f"cannot list `{name}`'s output columns (a SELECT * over a table whose columns are not known)")
     line = line_of(_final_select(parsed.query))
     actual = list(dict.fromkeys(outputs))
     if entity["kind"] == "stage":
@@ -143,7 +144,7 @@ def _rows_to_trace(ctx: Context, entity: dict) -> list:
     _needs_sql(ctx, name)
     rows = ctx.source_rows(name)
     if not rows:
-        raise Skip(f"no row of `{name}` could be traced to a declared source")
+        raise NotVerified(f"no row of `{name}` could be traced to a declared source")
     return rows
 
 
@@ -220,7 +221,7 @@ def hash_key_lineage(ctx: Context, entity: dict) -> list:
                                 f"but `{reference.column}` of {reference.entity} (from {reference.source}, {reference.model or reference.entity} "
                                 f"line {reference.line}) as `{reference.template}`: one business key would get two {computation.identity} keys"))
     if not problems and unseen:
-        raise Skip("; ".join(p.message for p in unseen))
+        raise NotVerified("; ".join(p.message for p in unseen))
     return sorted(set(problems))
 
 
@@ -239,13 +240,14 @@ def _difference(got, expected) -> str:
 
 @check("metadata_lineage")
 def metadata_lineage(ctx: Context, entity: dict) -> list:
-    """The load datetime is the source's declared load-datetime column and the record source the declared literal.
+    """The load datetime and the record source are what each source declares: a column, a literal or an expression.
 
     Per source: `load_datetime` must be that source's load-datetime column
     (`load_datetime` of the source item, else the project's
-    `load_datetime_column`), possibly cast or taken as a MIN/MAX; the record
-    source must be the source's `record_source` literal (default: the source's
-    reference). A clock (CURRENT_TIMESTAMP) as load datetime re-dates history
+    `load_datetime_column`), possibly cast or taken as a MIN/MAX, or the
+    declared `{expression: ...}`; the record source must be the source's
+    `record_source` literal (default: the source's reference), its
+    `{column: ...}` or its `{expression: ...}`. A clock (CURRENT_TIMESTAMP) as load datetime re-dates history
     on every run; a wrong record source hides where a row came from.
     """
     name = entity["name"]
@@ -260,26 +262,43 @@ def metadata_lineage(ctx: Context, entity: dict) -> list:
             hidden = _opaque(ctx, traced) if traced is not None else ""
             if hidden:
                 unseen.append(f"`{column}` (from {source['ref']}) is {hidden}; it was not checked")
-        traced = row.values.get(ldts)
-        if traced is not None and _opaque(ctx, traced):
-            traced = None
-        if traced is not None and not carried(traced, name):
-            value = strip_wrappers(traced.expr)
-            wanted = source["load_datetime"].lower()
-            if not (isinstance(value, exp.Column) and value.name.lower() == wanted and value.table in source_nodes(source)):
+        for column, kind, text in ((ldts, source.get("load_datetime_kind", "column"), source["load_datetime"]),
+                                   (rsrc, source.get("record_source_kind", "literal"), source["record_source"])):
+            traced = row.values.get(column)
+            if traced is None or carried(traced, name) or _opaque(ctx, traced):
+                continue
+            if not _is_declared(ctx, traced.expr, kind, text, source):
                 model, line = _where(traced, name)
-                problems.append(Problem(model, line, f"`{ldts}` (from {source['ref']}) is `{describe(traced.expr, ctx.dialect)}`; "
-                                                     f"the design says column `{source['load_datetime']}` of `{source['upstream']}`"))
-        traced = row.values.get(rsrc)
-        if traced is not None and not carried(traced, name) and not _opaque(ctx, traced):
-            value = strip_wrappers(traced.expr)
-            if not (isinstance(value, exp.Literal) and value.is_string and value.this == source["record_source"]):
-                model, line = _where(traced, name)
-                problems.append(Problem(model, line, f"`{rsrc}` (from {source['ref']}) is `{describe(traced.expr, ctx.dialect)}`; "
-                                                     f"the design says the literal '{source['record_source']}'"))
+                said = {"column": f"column `{text}` of `{source['upstream']}`", "literal": f"the literal '{text}'",
+                        "expression": f"the expression `{text}`"}[kind]
+                problems.append(Problem(model, line, f"`{column}` (from {source['ref']}) is `{describe(traced.expr, ctx.dialect)}`; "
+                                                     f"the design says {said}"))
     if not problems and unseen:
-        raise Skip("; ".join(dict.fromkeys(unseen)))
+        raise NotVerified("; ".join(dict.fromkeys(unseen)))
     return sorted(set(problems))
+
+
+def _is_declared(ctx: Context, expr, kind: str, text: str, source: dict) -> bool:
+    """Whether a traced load-metadata value is what the design declares: a source column, a literal or an expression."""
+    value = strip_wrappers(expr)
+    if kind == "column":
+        return isinstance(value, exp.Column) and value.name.lower() == text.lower() and value.table in source_nodes(source)
+    if kind == "literal":
+        return isinstance(value, exp.Literal) and value.is_string and value.this == text
+    try:
+        import sqlglot
+
+        declared = _unqualified(sqlglot.parse_one(text, read=ctx.dialect), ctx.dialect)
+    except Exception:  # an expression sqlglot cannot read is compared as text
+        declared = " ".join(text.lower().split())
+    return declared in (_unqualified(expr, ctx.dialect), _unqualified(value, ctx.dialect))
+
+
+def _unqualified(node, dialect: str) -> str:
+    node = node.copy()
+    for column in node.find_all(exp.Column):
+        column.set("table", None)
+    return node.sql(dialect=dialect).lower()
 
 
 @check("hashdiff_lineage")
@@ -314,14 +333,39 @@ def hashdiff_lineage(ctx: Context, entity: dict) -> list:
         if sorted(got) != ordered:
             problems.append(Problem(model, line, f"`{entity['hashdiff']}` hashes ({_names(got)}); the design says ({_names(ordered)})"
                                                  + _difference(got, ordered)))
-        elif got != ordered:
+        elif got != ordered and not _sorted_under_renames(got, _renames(ctx, traced.model)):
             problems.append(Problem(model, line, f"`{entity['hashdiff']}` hashes ({_names(got)}) in that order; AutomateDV sorts "
                                                  f"hashdiff columns alphabetically: ({_names(ordered)})"))
     return sorted(set(problems))
+
+
+def _renames(ctx: Context, model) -> dict:
+    """{source column: {names it is given}} by plain `column AS name` renames in a model's SQL."""
+    parsed = ctx.ev.parse(model) if model else None
+    found = {}
+    if parsed is not None and parsed.tree is not None:
+        for alias in parsed.tree.find_all(exp.Alias):
+            if isinstance(alias.this, exp.Column) and alias.alias:
+                found.setdefault(alias.this.name.lower(), set()).add(alias.alias.lower())
+    return found
+
+
+def _sorted_under_renames(columns: list, renames: dict) -> bool:
+    """Whether the columns are in alphabetical order once each may go by a name the stage renames it to.
+
+    AutomateDV sorts a hashdiff by the stage's column names; the lineage reaches the source's names
+    (CUSTOMER_KEY derived from CUSTOMERKEY sorts as CUSTOMER_KEY)."""
+    previous = ""
+    for column in columns:
+        candidates = sorted(n for n in {column} | renames.get(column, set()) if n >= previous)
+        if not candidates:
+            return False
+        previous = candidates[0]
+    return True
 
 
 def all_checks() -> list:
     return [CHECKS[name] for name in sorted(CHECKS)]
 
 
-__all__ = ["CHECKS", "Check", "Skip", "all_checks"]
+__all__ = ["CHECKS", "Check", "NotVerified", "all_checks"]

@@ -26,9 +26,8 @@ def _where(model: str, line: int, files: dict) -> str:
 
 
 def summary(report: CheckReport) -> str:
-    counts = [f"{report.count('pass')} passed", f"{report.count('fail')} failed"]
-    if report.count("skip"):
-        counts.append(f"{report.count('skip')} skipped")
+    counts = [f"{report.count('pass')} passed", f"{report.count('fail')} failed",
+              f"{report.count('not_verified')} not verified"]
     flags = len(report.flags)
     entities = len(report.entities)
     text = (f"{', '.join(counts)}; {flags} item{'s' if flags != 1 else ''} for review "
@@ -46,7 +45,7 @@ def as_text(report: CheckReport, files: dict | None = None) -> str:
             continue
         for problem in outcome.problems or ():
             where = _where(problem.model, problem.line, files)
-            lines.append(f"{where}: {outcome.status} {outcome.criterion} {outcome.check}: {problem.message}")
+            lines.append(f"{where}: {outcome.status.replace('_', ' ')} {outcome.criterion} {outcome.check}: {problem.message}")
     for flag in report.flags:
         lines.append(f"{_where(flag.model, flag.line, files)}: review {flag.rule} {flag.name}: {flag.message}"
                      + (f" [{', '.join(flag.criteria)}]" if flag.criteria else ""))
@@ -60,7 +59,7 @@ def as_json(report: CheckReport, files: dict | None = None) -> str:
         "tool": "dv-spec check",
         "version": __version__,
         "dialect": report.dialect,
-        "summary": {"pass": report.count("pass"), "fail": report.count("fail"), "skip": report.count("skip"),
+        "summary": {"pass": report.count("pass"), "fail": report.count("fail"), "not_verified": report.count("not_verified"),
                     "review": len(report.flags), "entities": len(report.entities)},
         "entities_without_sql": report.without_sql,
         "outcomes": [dict(o.as_dict(), problems=[dict(model=p.model, line=p.line, message=p.message,
@@ -78,7 +77,7 @@ def _cell(text: str) -> str:
 def as_markdown(report: CheckReport, files: dict | None = None) -> str:
     """A pull-request comment: what failed, what needs a person, then what passed (folded)."""
     files = files or {}
-    verdict = "❌" if report.failed else ("👀" if report.flags else "✅")
+    verdict = "❌" if report.failed else ("👀" if report.flags or report.not_verified else "✅")
     out = [f"### {verdict} dv-spec check", "", summary(report), ""]
     failed = [o for o in report.outcomes if o.status == "fail"]
     if failed:
@@ -94,11 +93,11 @@ def as_markdown(report: CheckReport, files: dict | None = None) -> str:
             out.append(f"| {flag.rule} {flag.name} | `{_cell(_where(flag.model, flag.line, files))}` | "
                        f"{_cell(', '.join(flag.criteria))} | {_cell(flag.message)} |")
         out.append("")
-    skipped = [o for o in report.outcomes if o.status == "skip"]
-    if skipped:
-        out += [f"<details><summary>Not checked ({len(skipped)})</summary>", ""]
-        out += [f"- {o.criterion} {o.check}: {_cell(o.problems[0].message) if o.problems else ''}" for o in skipped]
-        out += ["", "</details>", ""]
+    unverified = [o for o in report.outcomes if o.status == "not_verified"]
+    if unverified:
+        out += [f"#### Not verified ({len(unverified)})", ""]
+        out += [f"- {o.criterion} {o.check}: {_cell(o.problems[0].message) if o.problems else ''}" for o in unverified]
+        out.append("")
     passed = [o for o in report.outcomes if o.status == "pass"]
     if passed:
         out += [f"<details><summary>Passed ({len(passed)})</summary>", ""]
@@ -108,7 +107,7 @@ def as_markdown(report: CheckReport, files: dict | None = None) -> str:
 
 
 def as_junit(report: CheckReport, files: dict | None = None) -> str:
-    """One test case per checked criterion (failures and skips as JUnit has them), and one
+    """One test case per checked criterion (failures as failures, not verified as skipped), and one
     per entity with review flags, skipped with the flags as its message: visible, not failing."""
     files = files or {}
     cases = []
@@ -117,9 +116,9 @@ def as_junit(report: CheckReport, files: dict | None = None) -> str:
         if outcome.status == "fail":
             text = "\n".join(f"{_where(p.model, p.line, files)}: {p.message}" for p in outcome.problems)
             body = f"      <failure message={quoteattr(outcome.problems[0].message)}>{escape(text)}</failure>"
-        elif outcome.status == "skip":
-            message = outcome.problems[0].message if outcome.problems else "not checked"
-            body = f"      <skipped message={quoteattr(message)}/>"
+        elif outcome.status == "not_verified":
+            message = outcome.problems[0].message if outcome.problems else "not verified"
+            body = f"      <skipped message={quoteattr('not verified: ' + message)}/>"
         cases.append((f"dv-spec.check.{outcome.entity}", f"{outcome.criterion} {outcome.check}", body))
     by_entity = {}
     for flag in report.flags:
@@ -146,7 +145,7 @@ def as_junit(report: CheckReport, files: dict | None = None) -> str:
 
 def as_sarif(report: CheckReport, files: dict | None = None, originals: dict | None = None,
              raw_is_compiled: dict | None = None) -> str:
-    """SARIF 2.1.0: failures as errors, review flags as warnings, on the model's own file."""
+    """SARIF 2.1.0: failures as errors, not-verified criteria and review flags as warnings, on the model's own file."""
     files, originals, raw_is_compiled = files or {}, originals or {}, raw_is_compiled or {}
     rules = [{"id": c.name, "name": c.name, "shortDescription": {"text": c.summary},
               "fullDescription": {"text": c.rationale or c.summary}, "defaultConfiguration": {"level": "error"}}
@@ -168,10 +167,10 @@ def as_sarif(report: CheckReport, files: dict | None = None, originals: dict | N
 
     results = []
     for outcome in report.outcomes:
-        if outcome.status != "fail":
+        if outcome.status == "pass":
             continue
         for problem in outcome.problems:
-            results.append({"ruleId": outcome.check, "level": "error",
+            results.append({"ruleId": outcome.check, "level": "error" if outcome.status == "fail" else "warning",
                             "message": {"text": f"{outcome.criterion}: {problem.message}{compiled_at(problem.model, problem.line)}"},
                             "locations": [location(problem.model, problem.line)],
                             "properties": {"acceptanceCriterion": outcome.criterion, "entity": outcome.entity}})

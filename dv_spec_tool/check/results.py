@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-STATUSES = ("fail", "skip", "pass")
+STATUSES = ("fail", "not_verified", "pass")
 
 
 @dataclass(frozen=True, order=True)
@@ -24,9 +24,9 @@ class Outcome:
     criterion: str  # AC-<entity>-NN, from the acceptance_criteria macro
     entity: str
     check: str  # declared_sources | output_columns | hash_key_lineage | metadata_lineage | hashdiff_lineage
-    status: str  # pass | fail | skip
+    status: str  # pass | fail | not_verified (with the reason in problems)
     text: str  # the criterion as the spec states it
-    problems: tuple = ()  # Problem: why it failed, or why it was skipped
+    problems: tuple = ()  # Problem: why it failed, or why it could not be verified
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -62,3 +62,7 @@ class CheckReport:
     @property
     def failed(self) -> bool:
         return any(o.status == "fail" for o in self.outcomes)
+
+    @property
+    def not_verified(self) -> bool:
+        return any(o.status == "not_verified" for o in self.outcomes)

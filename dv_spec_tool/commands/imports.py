@@ -41,6 +41,29 @@ def register(commands) -> None:
     sub.set_defaults(func=run_automate_dv)
 
 
+def _plan_settings(project, planned, settings: dict) -> bool:
+    """Add the project settings the imported models imply to dbt_project.yml (in the same plan: --dry-run shows it);
+    False when the file is not rewritten (the settings are then a TODO)."""
+    import os
+
+    from ruamel.yaml.constructor import DuplicateKeyError
+
+    from ..files import read_if_exists
+    from ..yamledit import add_project_settings
+
+    old = read_if_exists(os.path.join(project.root, "dbt_project.yml"))
+    if old is None:
+        return False
+    try:
+        planned.files["dbt_project.yml"] = (old, add_project_settings(old, settings))
+    except DuplicateKeyError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        planned.todos.append(f"dbt_project.yml:{line}: TODO it has a key twice, so dv-spec does not rewrite it: add "
+                             f"these vars.dv_spec settings by hand: {settings}")
+        return False
+    return True
+
+
 def run_diagram(args) -> int:
     from ..design import build_design
     from ..diagrams import read_diagram, subject_of
@@ -69,8 +92,13 @@ def run_automate_dv(args) -> int:
 
     project = load_project(args.project_dir)
     reading = import_project(project)
+    if not reading.entities and not reading.problems:
+        from ..errors import UsageError
+
+        raise UsageError(f"no AutomateDV (or dbtvault) model under {', '.join(project.model_paths)} of "
+                         f"{project.root}: nothing to import")
     problems = _todo_lines(reading.problems)
-    return _write(args, project, reading.entities, None, problems)
+    return _write(args, project, reading.entities, None, problems, settings=reading.settings)
 
 
 def _todo_lines(problems) -> list:
@@ -80,10 +108,12 @@ def _todo_lines(problems) -> list:
     return [clip(f"{where}: TODO {message}") for where, message in problems]
 
 
-def _write(args, project, entities, default, problems) -> int:
+def _write(args, project, entities, default, problems, settings=None) -> int:
     from .. import design_writer
 
     planned = design_writer.plan(project, entities, into=args.into, default=default, force=args.force)
+    if settings and not _plan_settings(project, planned, settings):
+        settings = None
     if args.dry_run:
         sys.stdout.write(design_writer.diff(planned))
     else:
@@ -96,6 +126,8 @@ def _write(args, project, entities, default, problems) -> int:
         print(f"{'would replace' if args.dry_run else 'replaced'} the design of  {name}  ({path})")
     for name, path in planned.kept:
         print(f"kept  {name}  ({path} already holds its design; --force replaces it)")
+    for key, value in (settings or {}).items():
+        print(f"{'would set' if args.dry_run else 'set'}  vars.dv_spec.{key}: {value}  (dbt_project.yml, as the models use it)")
     for line in problems:
         print(line)
     for todo in planned.todos:

@@ -22,15 +22,24 @@ def register(commands) -> None:
 def run(args) -> int:
     from ..spec import SpecBuilder, parse_selection, spec_documents
 
-    builder = SpecBuilder(load_design(args))
-    if args.select:
-        entities, areas = parse_selection(args.select, builder)
+    builder = SpecBuilder(load_design(args), partial=True)
+    wanted = {n for item in args.select or [] for n in item.replace(",", " ").split()}
+    broken = {name: why for name, why in builder.broken.items() if not wanted or name in wanted}
+    for name, why in sorted(broken.items()):
+        print(f"dv-spec: no spec for {name}: {why}", file=sys.stderr)
+    selection = [n for item in args.select or [] for n in item.replace(",", " ").split() if n not in broken]
+    if selection:
+        entities, areas = parse_selection(selection, builder)
         documents = spec_documents(builder, entities, areas, args.format)
+    elif args.select:
+        documents = []  # every selected entity is broken (said above)
     elif not args.out and len(builder.entity_names) > 1:
-        return print_index(builder, "spec")
+        code = print_index(builder, "spec")
+        return 1 if broken else code
     else:
         documents = spec_documents(builder, fmt=args.format)
-    return emit(documents, args.out, args.force, "spec")
+    code = emit(documents, args.out, args.force, "spec") if documents or not broken else 0
+    return 1 if broken else code
 
 
 def print_index(builder, command: str) -> int:

@@ -6,7 +6,12 @@ from . import rule
 
 
 def _known_columns(ctx, ref, seen=()):
-    """Columns of a node, following declared stages to their own source; None if unknown."""
+    """Columns of a node, following declared stages to their own source; None if unknown.
+
+    A declared stage has its source's columns plus those its model derives
+    and hashes (read from its AutomateDV call); when that call cannot be
+    read, its columns are unknown.
+    """
     node = ctx.project.nodes.get(ref)
     if node is not None and node.columns is not None:
         return node.columns, node.columns_from
@@ -14,8 +19,40 @@ def _known_columns(ctx, ref, seen=()):
     if stage is not None and isinstance(stage.dv, dict) and stage.dv.get("kind") == "stage" and ref not in seen:
         sources = as_list(stage.dv.get("sources"))
         if sources and isinstance(sources[0], dict):
-            return _known_columns(ctx, source_ref(sources[0]), seen + (ref,))
+            upstream = source_ref(sources[0])
+            columns, origin = _known_columns(ctx, upstream, seen + (ref,))
+            own = _stage_columns(ctx, ref, node)
+            if columns is None or own is None:
+                return None, ""
+            return columns + own, f"stage `{ref}`: the columns it derives and hashes, and those of `{upstream}`, {origin}"
     return None, ""
+
+
+def _stage_columns(ctx, ref, node):
+    """The columns a stage adds: its model's AutomateDV call's (derived, hashed, around it), None if that call cannot
+    be read; without a model yet, those the design derives in it."""
+    import os
+
+    from ..automate_dv_import import project_vars
+    from ..automate_dv_reader import read_model
+    from ..project import read_text
+    from ..yamlpos import YamlError
+
+    if node is None or not node.path.endswith(".sql"):
+        stage = ctx.resolved["stages"].get(ref) or {}
+        return list(stage.get("derived") or {}) + list(stage.get("hashed") or {})
+    try:
+        text = read_text(os.path.join(ctx.project.root, node.path))
+    except (OSError, YamlError):
+        return None
+    call = read_model(node.name, node.path, text, project_vars(ctx.project))
+    if call.error or call.macro != "stage":
+        return None
+    columns = []
+    for key in ("derived_columns", "hashed_columns"):
+        if isinstance(call.args.get(key), dict):
+            columns += [str(c) for c in call.args[key]]
+    return columns + list(call.wrapper_columns)
 
 
 @rule("DV300", "column-not-in-source")
@@ -38,9 +75,10 @@ def _convention_violation(name, convention):
     if not convention:
         return ""
     prefix, suffix = convention.get("prefix") or "", convention.get("suffix") or ""
-    if not name.startswith(prefix):
+    # Snowflake identifiers are case-insensitive: CUSTOMER_HK ends with _hk.
+    if not name.lower().startswith(prefix.lower()):
         return f"does not start with `{prefix}`"
-    if not name.endswith(suffix):
+    if not name.lower().endswith(suffix.lower()):
         return f"does not end with `{suffix}`"
     return ""
 

@@ -90,8 +90,10 @@ def _identifiers(dv):
                     yield item[key], ("hubs", index, key)
     for index, source in enumerate(dv.get("sources") or []):
         if isinstance(source, dict):
-            if "load_datetime" in source:
+            if isinstance(source.get("load_datetime"), str):
                 yield source["load_datetime"], ("sources", index, "load_datetime")
+            if isinstance(source.get("record_source"), dict) and isinstance(source["record_source"].get("column"), str):
+                yield source["record_source"]["column"], ("sources", index, "record_source", "column")
             mapping = source.get("business_keys")
             items = mapping.items() if isinstance(mapping, dict) else [(None, mapping)]
             for ref, columns in items:

@@ -59,7 +59,8 @@
         {%- endif -%}
         {%- if kind in ("sat", "ma_sat") -%}
             {#- AutomateDV's ma_sat hashes the multi-active keys with the payload. -#}
-            {%- do out.update({"hashdiff_columns": dv.get("multi_active_keys", []) + dv.get("payload", [])}) -%}
+            {#- hashdiff_columns: written when the hashdiff is not exactly the payload (real projects often hash the keys too). -#}
+            {%- do out.update({"hashdiff_columns": dv.get("hashdiff_columns") or (dv.get("multi_active_keys", []) + dv.get("payload", []))}) -%}
         {%- else -%}
             {%- set refs = dv_spec._hub_refs(parent.dv, raw) if parent_kind in ("link", "nh_link") else [] -%}
             {%- set driving = [] -%}
@@ -73,9 +74,11 @@
     {%- elif kind == "pit" -%}
         {%- set satellites = [] -%}
         {%- for name in dv.satellites -%}
-            {#- AutomateDV names a PIT's columns <satellite>_PK and <satellite>_LDTS. -#}
+            {#- AutomateDV names a PIT's columns <satellite>_<pk name> and <satellite>_<ldts name>, the key names of its
+                `satellites` mapping ({pk: {PK: ...}, ldts: {LDTS: ...}} in its docs). -#}
             {%- do satellites.append({"name": name, "kind": raw[name].dv.kind if name in raw else none,
-                                      "foreign_key": name ~ "_pk", "foreign_load_datetime": name ~ "_ldts"}) -%}
+                                      "foreign_key": name ~ "_" ~ dv.get("satellite_key", "pk"),
+                                      "foreign_load_datetime": name ~ "_" ~ dv.get("satellite_load_datetime", "ldts")}) -%}
         {%- endfor -%}
         {%- do out.update({"hub": dv.hub, "hub_hash_key": raw[dv.hub].dv.get("hash_key") if dv.hub in raw else none,
                            "satellites": satellites, "as_of_dates": dv.as_of_dates}) -%}
@@ -211,13 +214,20 @@
             {%- do key_columns.extend(dv_spec._link_key_columns(parent.dv, mapping if mapping is mapping else none, raw, base)) -%}
         {%- endif -%}
     {%- endif -%}
-    {%- set record_source = source.get("record_source") or upstream.get("record_source") or (upstream_ref if declared_stage else ref) -%}
-    {%- set load_datetime = source.get("load_datetime") or upstream.get("load_datetime") or settings.load_datetime_column -%}
+    {#- record_source: a literal, {column: c} or {expression: sql}; load_datetime: a column or {expression: sql}.
+        Resolved to the text (literal, column or SQL) and its kind, so that every consumer can tell them apart. -#}
+    {%- set record_value = source.get("record_source") or upstream.get("record_source") or (upstream_ref if declared_stage else ref) -%}
+    {%- set record_kind = "literal" if record_value is string else ("column" if record_value.get("column") else "expression") -%}
+    {%- set record_source = record_value if record_value is string else (record_value.get("column") or record_value.get("expression")) -%}
+    {%- set load_value = source.get("load_datetime") or upstream.get("load_datetime") or settings.load_datetime_column -%}
+    {%- set load_datetime_kind = "column" if load_value is string else "expression" -%}
+    {%- set load_datetime = load_value if load_value is string else load_value.get("expression") -%}
     {{ return({"index": index, "ref": ref, "type": "source" if source.get("source") else "model",
                "stage": stage, "declared_stage": declared_stage is not none,
                "upstream": upstream_ref if declared_stage else ref,
                "upstream_type": ("source" if upstream.get("source") else "model") if declared_stage else ("source" if source.get("source") else "model"),
-               "record_source": record_source, "load_datetime": load_datetime,
+               "record_source": record_source, "record_source_kind": record_kind,
+               "load_datetime": load_datetime, "load_datetime_kind": load_datetime_kind,
                "record_source_declared": (source.get("record_source") or upstream.get("record_source")) is not none,
                "key_columns": key_columns}) }}
 {%- endmacro -%}
@@ -269,8 +279,9 @@
                 {%- endif -%}
                 {%- set stage = stages[source.stage] -%}
                 {%- do stage.consumers.append(name) -%}
-                {%- do dv_spec._stage_column(stage, "derived", settings.record_source_column, "!" ~ source.record_source, name) -%}
-                {%- if source.load_datetime != settings.load_datetime_column -%}
+                {%- do dv_spec._stage_column(stage, "derived", settings.record_source_column,
+                                             ("!" ~ source.record_source) if source.record_source_kind == "literal" else source.record_source, name) -%}
+                {%- if source.load_datetime != settings.load_datetime_column or source.load_datetime_kind == "expression" -%}
                     {%- do dv_spec._stage_column(stage, "derived", settings.load_datetime_column, source.load_datetime, name) -%}
                 {%- endif -%}
                 {%- set key_sources = [] -%}

@@ -540,11 +540,24 @@
                 {%- do rows.append(dv_spec._spec_row(row, column, "as is", column)) -%}
             {%- endfor -%}
         {%- endif -%}
-        {%- do rows.append(dv_spec._spec_row(row, source.load_datetime,
-            transformation="as is" if source.load_datetime == settings.load_datetime_column else "renamed in the stage",
-            target_column=settings.load_datetime_column)) -%}
-        {%- do rows.append(dv_spec._spec_row(row, none, "literal '" ~ source.record_source ~ "'"
-            ~ ("" if source.record_source_declared else " (default: not declared)"), settings.record_source_column)) -%}
+        {%- if source.load_datetime_kind == "expression" -%}
+            {%- do rows.append(dv_spec._spec_row(row, none, "computed in the stage: `" ~ source.load_datetime ~ "`",
+                                                 settings.load_datetime_column)) -%}
+        {%- else -%}
+            {%- do rows.append(dv_spec._spec_row(row, source.load_datetime,
+                transformation="as is" if source.load_datetime == settings.load_datetime_column else "renamed in the stage",
+                target_column=settings.load_datetime_column)) -%}
+        {%- endif -%}
+        {%- if source.record_source_kind == "column" -%}
+            {%- do rows.append(dv_spec._spec_row(row, source.record_source, "as is" if source.record_source == settings.record_source_column
+                                                 else "renamed in the stage", settings.record_source_column)) -%}
+        {%- elif source.record_source_kind == "expression" -%}
+            {%- do rows.append(dv_spec._spec_row(row, none, "computed in the stage: `" ~ source.record_source ~ "`",
+                                                 settings.record_source_column)) -%}
+        {%- else -%}
+            {%- do rows.append(dv_spec._spec_row(row, none, "literal '" ~ source.record_source ~ "'"
+                ~ ("" if source.record_source_declared else " (default: not declared)"), settings.record_source_column)) -%}
+        {%- endif -%}
     {%- endfor -%}
     {{ return(rows) }}
 {%- endmacro -%}
