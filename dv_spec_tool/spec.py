@@ -163,9 +163,26 @@ def subject_area_diagrams(design: Design, resolved: dict) -> dict:
             for area, names in sorted(areas.items())}
 
 
+# Validate warnings that leave the engineer unable to pass the acceptance tests
+# on every load: each becomes an open question of the entity's spec.
+OPEN_QUESTION_RULES = ("DV230", "DV231", "DV232")
+
+
+def design_warnings(design: Design) -> dict:
+    """{entity: [{rule, message, hint}]} of the OPEN_QUESTION_RULES findings."""
+    from .validate import validate
+
+    out: dict = {}
+    for finding in validate(design):
+        if finding.rule in OPEN_QUESTION_RULES and finding.entity:
+            out.setdefault(finding.entity, []).append({"rule": finding.rule, "message": finding.message, "hint": finding.hint})
+    return dict(sorted(out.items()))
+
+
 def spec_context(design: Design, resolved: dict | None = None) -> dict:
     """What the spec macros read besides the resolved design (see entity_spec's docstring)."""
     return {
+        "design_warnings": design_warnings(design),
         "diagrams": subject_area_diagrams(design, resolved) if resolved is not None else {},
         "hash": hash_settings(design),
         "column_types": column_types(design.project),

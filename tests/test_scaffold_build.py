@@ -11,6 +11,7 @@ and every generated acceptance test must pass.
 
 import csv
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -134,6 +135,52 @@ def test_scaffolded_sample_vault_loads_two_batches_and_reruns_idempotently(tmp_p
     before_rerun = table_counts(project, target, server, every_table)
     build(project, target, server)
     assert table_counts(project, target, server, every_table) == before_rerun
+
+
+EFFECTIVITY = Path(__file__).resolve().parent / "fixtures" / "effectivity_project"
+
+
+def periods_of(project: Path, target: str, server) -> list:
+    """(agreement, provider, payer, start, end) of each period's latest version, the way effectivity_no_overlap reads them."""
+    return sorted(harness.query(project, """
+        SELECT a.agreement_id, p.provider_npi, y.payer_code, CAST(e.start_date AS DATE), CAST(e.end_date AS DATE)
+        FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY agreement_assignment_hk, start_date ORDER BY load_datetime DESC) AS version
+              FROM eff_sat_agreement_assignment) AS e
+        JOIN hub_agreement AS a ON a.agreement_hk = e.agreement_hk
+        JOIN hub_provider AS p ON p.provider_hk = e.provider_hk
+        JOIN hub_payer AS y ON y.payer_hk = e.payer_hk
+        WHERE e.version = 1""", target, fakesnow=server))
+
+
+@pytest.mark.parametrize("target", harness.TARGETS)
+@pytest.mark.parametrize("loads", ["in one build", "load by load"])
+def test_auto_end_dated_effectivity_closes_the_moved_relationship(tmp_path, request, target, loads, capsys):
+    """AGR-003 moves from one provider and payer to another on the second load; the
+    source sends no closing rows. The scaffolded eff_sat (end_dating: auto, the
+    default) closes the old assignment, and every generated test passes twice."""
+    checkouts = packages.require_automate_dv()
+    server = request.getfixturevalue("fakesnow_server") if target == "fakesnow" else None
+    project = harness.copy_project(EFFECTIVITY, tmp_path / "effectivity")
+    assert main(["scaffold", "--project-dir", str(project)]) == 0, capsys.readouterr().out
+    packages.install_packages(project, checkouts)
+    if loads == "load by load":
+        seed = project / "seeds" / "raw_agreement_assignments.csv"
+        full = seed.read_text()
+        seed.write_text("".join(line for line in full.splitlines(True) if "2024-02-01" not in line))
+        build(project, target, server, ("seed",))
+        build(project, target, server)
+        seed.write_text(full)
+        build(project, target, server, ("seed", "--full-refresh"))
+    else:
+        build(project, target, server, ("seed",))
+    first = build(project, target, server)
+    assert "ac_eff_sat_agreement_assignment_17_effectivity_no_overlap" in first.statuses("test")
+    build(project, target, server)
+    forever, first_load, second_load = date(9999, 12, 31), date(2024, 1, 1), date(2024, 2, 1)
+    assert [p for p in periods_of(project, target, server) if p[0] == "AGR-003"] == [
+        ("AGR-003", "1003000142", "PAYER-A", first_load, second_load),
+        ("AGR-003", "1003000159", "PAYER-C", second_load, forever),
+    ]
 
 
 def _execute(project: Path, statements: list) -> None:
