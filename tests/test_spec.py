@@ -378,9 +378,9 @@ def test_instruction_globs_are_relative_to_the_repository_root(capsys, tmp_path)
 
 
 @pytest.mark.parametrize("style, present, absent", [
-    pytest.param("automate_dv", ["a call to `automate_dv.hub`", "src_nk: provider_npi", "  - stg_providers\n  - stg_raw_network_memberships"],
-                 ["Do not use AutomateDV macros"], id="automate_dv"),
-    pytest.param("plain_sql", ["plain Snowflake SQL with dbt Jinja", "incremental_strategy='append'", "Do not use AutomateDV macros"],
+    pytest.param("automate_dv", ["a call to `automate_dv.hub`", "src_nk: provider_npi", "source_model: [stg_providers, stg_raw_network_memberships"],
+                 ["Do not call AutomateDV's table macros"], id="automate_dv"),
+    pytest.param("plain_sql", ["plain Snowflake SQL with dbt Jinja", "incremental_strategy='append'", "Do not call AutomateDV's table macros"],
                  ["yaml_metadata"], id="plain_sql"),
 ])
 def test_entity_prompt_styles(builder, style, present, absent):
@@ -389,9 +389,13 @@ def test_entity_prompt_styles(builder, style, present, absent):
         assert fragment in text
     for fragment in absent:
         assert fragment not in text
-    for section in ("## Context", "## Task", "## Constraints", "## Acceptance criteria", "## Hand back", "## The spec"):
+    for section in ("## Context", "## Task", "## Constraints", "## Hand back", "## The spec", "#### Acceptance criteria"):
         assert section in text
-    assert "| `AC-hub_provider-03` |" in text
+    # Each fact once: the criteria are listed once, in the spec, under their common id prefix.
+    assert text.count("Ids `AC-hub_provider-NN`") == 1 and "- `03` (dbt test `hub_hash_key_matches`)" in text
+    assert "Who writes what: `dv-spec scaffold` writes this file" in text
+    # The verify command builds the parents first, so it passes on a freshly seeded database.
+    assert "`dbt build --select +hub_provider`" in text
 
 
 def _check_report(tmp_path) -> Path:

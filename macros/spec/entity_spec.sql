@@ -575,7 +575,7 @@
     {%- set kind = entity.kind -%}
     {%- set stages = [] -%}
     {%- for source in entity.sources if source.stage not in stages and kind != "stage" -%}{%- do stages.append(source.stage) -%}{%- endfor -%}
-    {%- set null_ldts = "NULL " ~ ldts ~ ": not expected; such a row is loaded as it is and fails the load-metadata criterion (-04), so filter or fix it in the source, and ask the architect." -%}
+    {%- set null_ldts = "NULL " ~ ldts ~ ": not expected; loaded as it is, it fails criterion -04: fix it in the source and ask the architect." -%}
     {%- set lines = [] -%}
     {%- if kind in ("hub", "link") -%}
         {%- set key = "business key" if kind == "hub" else "combination of hub keys" ~ (" and dependent keys" if entity.dependent_keys else "") -%}
@@ -599,15 +599,12 @@
     {%- elif kind in ("sat", "ma_sat") -%}
         {%- set unit = "row" if kind == "sat" else "set (all rows of one key and " ~ ldts ~ ")" -%}
         {%- do lines.extend([
-            "Insert-only delta (incremental): per key, in " ~ ldts ~ " order, a " ~ unit ~ " is inserted when it differs from the one before it; nothing is updated or deleted.",
-            "NULL keys: a row whose `" ~ entity.parent_hash_key ~ "` is NULL" ~ (" or whose multi-active key is NULL" if kind == "ma_sat" else "") ~ " is dropped.",
-            ("Differs: its `" ~ entity.hashdiff ~ "` differs from the previous row's." if kind == "sat" else
-             "Differs: the set's hashdiffs or its number of rows differ from the previous set's."),
-            "The first new " ~ ("row" if kind == "sat" else "set") ~ " of a key is compared with the latest one loaded for that key (by " ~ ldts ~ "); a key not loaded yet is always inserted.",
-            "Several loads of one key in one run: each change is inserted, in " ~ ldts ~ " order; a run loads only rows later than the key's latest loaded " ~ ldts ~ ", so re-runs insert nothing.",
-            "Late-arriving rows (" ~ ldts ~ " at or before the key's latest loaded one) are not loaded.",
-            ("Ties: one row per key and " ~ ldts ~ "; a source that sends two breaks the grain criterion (-08)." if kind == "sat" else
-             "Ties: one row per key, multi-active key and " ~ ldts ~ "; a source that sends two breaks the grain criterion (-08)."),
+            "Insert-only delta (incremental): per key, in " ~ ldts ~ " order, a " ~ unit ~ " is inserted when "
+                ~ ("its `" ~ entity.hashdiff ~ "` differs from the previous row's" if kind == "sat" else "its hashdiffs or its number of rows differ from the previous set's")
+                ~ "; the first new one is compared with the latest loaded for the key (a new key is always inserted). Nothing is updated or deleted.",
+            "NULL keys: a row whose `" ~ entity.parent_hash_key ~ "`" ~ (" or multi-active key" if kind == "ma_sat" else "") ~ " is NULL is dropped.",
+            "Several loads of a key in one run: each change is inserted, in order. Only rows later than the key's latest loaded " ~ ldts ~ " are read, so re-runs and late-arriving rows add nothing.",
+            "Ties: one row per key" ~ (", multi-active key" if kind == "ma_sat" else "") ~ " and " ~ ldts ~ "; a source that sends two breaks the grain criterion (-08).",
             null_ldts]) -%}
     {%- elif kind == "eff_sat" -%}
         {%- set dfk = dv_spec._md_codes(entity.driving_foreign_keys) -%}
