@@ -137,6 +137,26 @@ def test_scaffolded_sample_vault_loads_two_batches_and_reruns_idempotently(tmp_p
     assert table_counts(project, target, server, every_table) == before_rerun
 
 
+@pytest.mark.parametrize("entity", ["link_provider_agreement", "sat_provider_agreement_terms"])
+def test_a_prompts_verify_command_passes_on_a_freshly_seeded_database(tmp_path, entity, capsys):
+    """On DuckDB: the `dbt build` a starter prompt hands back builds what the entity reads
+    first, so its acceptance tests (which read the parent hubs) pass on a database that
+    holds only the seeds."""
+    import re
+
+    checkouts = packages.require_automate_dv()
+    project = harness.copy_project(SAMPLE, tmp_path / "sample")
+    assert main(["scaffold", "--project-dir", str(project)]) == 0, capsys.readouterr().out
+    packages.install_packages(project, checkouts)
+    capsys.readouterr()
+    assert main(["prompts", "--project-dir", str(project), "--select", entity]) == 0
+    command = re.search(r"`dbt build ([^`]+)`", capsys.readouterr().out).group(1).split()
+    assert command[:2] == ["--select", f"+{entity}"] and command[-2:] == ["--indirect-selection", "cautious"]
+    build(project, "duckdb", None, ("seed",))
+    result = build(project, "duckdb", None, ("build", *command))
+    assert any(name.startswith(f"ac_{entity}_") for name in result.statuses("test"))
+
+
 EFFECTIVITY = Path(__file__).resolve().parent / "fixtures" / "effectivity_project"
 
 

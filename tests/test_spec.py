@@ -395,7 +395,7 @@ def test_entity_prompt_styles(builder, style, present, absent):
     assert text.count("Ids `AC-hub_provider-NN`") == 1 and "- `03` (dbt test `hub_hash_key_matches`)" in text
     assert "Who writes what: `dv-spec scaffold` writes this file" in text
     # The verify command builds the parents first, so it passes on a freshly seeded database.
-    assert "`dbt build --select +hub_provider`" in text
+    assert "`dbt build --select +hub_provider --indirect-selection cautious`" in text
 
 
 def _check_report(tmp_path) -> Path:

@@ -168,19 +168,29 @@
 {%- endmacro -%}
 
 
-{%- macro _prompt_handback(names, stages) -%}
+{%- macro _prompt_handback(names, specs) -%}
     {%- set lines = [
         "1. Every file you wrote or changed, complete, each in a fenced block headed by its path.",
-        "2. One line per acceptance criterion id of the spec: how the code meets it, or what a reviewer should check.",
-        "3. Your assumptions and questions. The spec's open questions are not decided: do not settle them silently.",
-        "4. Verify from a freshly seeded database: `dbt build --select " ~ dv_spec._prompt_selectors(names) ~ "` (builds what they read first, runs the `ac_` tests), then `dv-spec check --select " ~ names | join(" ") ~ "`.",
+        "2. One line per acceptance criterion id: how the code meets it, or what to review.",
+        "3. Your assumptions and questions; do not settle the spec's open questions silently.",
+        "4. Verify from a freshly seeded database: `dbt build --select " ~ dv_spec._prompt_selectors(specs) ~ " --indirect-selection cautious` (builds all their tests read, then runs the `ac_` tests), then `dv-spec check --select " ~ names | join(" ") ~ "`.",
     ] -%}
     {{ return(lines | join("\n")) }}
 {%- endmacro -%}
 
 
-{#- `+a +b`: dbt graph selectors that build each model's parents too, so the tests that read them find tables. -#}
-{%- macro _prompt_selectors(names) -%}
+{#- `+a +hub_b`: dbt graph selectors for the entities and the design entities their tests read
+    (a link's hubs, a satellite's parent), each with its parents, so every table a test reads is
+    built first; with --indirect-selection cautious, tests of models outside the selection stay out. -#}
+{%- macro _prompt_selectors(specs) -%}
+    {%- set kinds = ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "pit", "bridge", "ref_table") -%}
+    {%- set names = [] -%}
+    {%- for spec in specs -%}
+        {%- if spec.name not in names -%}{%- do names.append(spec.name) -%}{%- endif -%}
+        {%- for item in spec.dependencies.upstream if item.type in kinds and item.name not in names -%}
+            {%- do names.append(item.name) -%}
+        {%- endfor -%}
+    {%- endfor -%}
     {%- set out = [] -%}
     {%- for name in names -%}{%- do out.append("+" ~ name) -%}{%- endfor -%}
     {{ return(out | join(" ")) }}
@@ -204,7 +214,7 @@
         "## Constraints", "",
         dv_spec._prompt_constraints(spec.conventions, style, [spec.kind, "stage"]), "",
         "## Hand back", "",
-        dv_spec._prompt_handback([spec.name], stages), "",
+        dv_spec._prompt_handback([spec.name], [spec]), "",
         "## The spec", "",
         dv_spec._spec_entity_markdown(spec, 3, brief=true),
     ] -%}
@@ -242,7 +252,7 @@
         "## Constraints", "",
         dv_spec._prompt_constraints(conventions, style, kinds), "",
         "## Hand back", "",
-        dv_spec._prompt_handback(names, stages), "",
+        dv_spec._prompt_handback(names, spec.specs), "",
         "## The entities' specs", "",
         "Each entity's spec, with its acceptance criteria, is in its own prompt, `<entity>.prompt.md` beside this file (`dv-spec prompts --select <entity>`): paste it when you reach that entity in the build order. This prompt holds what they share.", "",
         "## The subject area", "",
