@@ -278,7 +278,10 @@ def test_cells_escape_pipes_and_line_breaks(builder):
 
 def test_generated_markdown_is_recognised_as_generated(generated):
     for path, text in generated.items():
-        assert state(text) == "generated", path
+        if path.endswith(("CLAUDE.md", "dbt-styleguide.md")):  # a managed block, merged into a person's file
+            assert text.startswith("<!-- dv-spec:begin") and text.endswith("<!-- dv-spec:end -->\n"), path
+        else:
+            assert state(text) == "generated", path
 
 
 # ---------------------------------------------------------------- the command line
@@ -372,6 +375,48 @@ def test_instruction_globs_are_relative_to_the_repository_root(capsys, tmp_path)
     scoped = (repo / ".github" / "instructions" / "data-vault.instructions.md").read_text()
     assert 'applyTo: "analytics/models/business_vault/**,' in scoped
     assert "dv-spec spec --project-dir analytics --select <model>" in (repo / "AGENTS.md").read_text()
+
+
+def test_a_persons_styleguide_keeps_every_line_and_claude_imports_agents(capsys, tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(SAMPLE, repo / "analytics", ignore=shutil.ignore_patterns("target", "dbt_packages", "logs"))
+    own = "# Our style\n\n- Use trailing commas.\n- Lowercase keywords.\n"
+    (repo / "analytics" / "dbt-styleguide.md").write_text(own)
+    (repo / "CLAUDE.md").write_text("Run the linter before committing.")  # no final newline
+    code, out, _ = run(capsys, "prompts", "--project-dir", repo / "analytics", "--instructions", "--out", repo)
+    assert code == 0 and "dbt-styleguide.md" in out
+    styleguide = (repo / "analytics" / "dbt-styleguide.md").read_text()
+    assert styleguide.startswith(own) and "<!-- dv-spec:begin" in styleguide and styleguide.endswith("<!-- dv-spec:end -->\n")
+    assert "## Data Vault models (dv-spec)" in styleguide and "Hash keys and hashdiffs" in styleguide
+    claude = (repo / "CLAUDE.md").read_text()
+    assert claude.startswith("Run the linter before committing.\n\n") and "\n@AGENTS.md\n" in claude
+    assert (repo / "AGENTS.md").exists()
+
+    # A person's edits outside the block survive a second run; the block is replaced, not repeated.
+    (repo / "analytics" / "dbt-styleguide.md").write_text(styleguide + "- Added later by a person.\n")
+    code, out, _ = run(capsys, "prompts", "--project-dir", repo / "analytics", "--instructions", "--out", repo)
+    again = (repo / "analytics" / "dbt-styleguide.md").read_text()
+    assert "unchanged  analytics/dbt-styleguide.md" in out and again.count("<!-- dv-spec:begin") == 1
+    assert again.endswith("- Added later by a person.\n")
+
+    # An edit inside the block is kept unless --force.
+    (repo / "analytics" / "dbt-styleguide.md").write_text(again.replace("## Data Vault models (dv-spec)", "## Our vault"))
+    code, out, _ = run(capsys, "prompts", "--project-dir", repo / "analytics", "--instructions", "--out", repo)
+    assert "kept (its dv-spec block was edited by hand; --force replaces the block)  analytics/dbt-styleguide.md" in out
+    assert "## Our vault" in (repo / "analytics" / "dbt-styleguide.md").read_text()
+
+
+@pytest.mark.parametrize("style, says, never", [
+    ("automate_dv", "a `yaml_metadata` block and one macro call", "not with AutomateDV's table macros"),
+    ("plain_sql", "not with AutomateDV's table macros", "a `yaml_metadata` block and one macro call"),
+])
+def test_instruction_files_follow_the_chosen_style(capsys, tmp_path, style, says, never):
+    out = tmp_path / "out"
+    code, _, _ = run(capsys, "prompts", "--project-dir", SAMPLE, "--instructions", "--out", out, "--style", style)
+    assert code == 0
+    for name in (".github/copilot-instructions.md", ".github/instructions/data-vault.instructions.md", "AGENTS.md", "dbt-styleguide.md"):
+        text = (out / name).read_text()
+        assert says in text and never not in text, name
 
 
 # ---------------------------------------------------------------- prompts

@@ -7,8 +7,8 @@ def register(commands) -> None:
     parser = commands.add_parser(
         "prompts", help="write starter prompts for dbt Copilot / Copilot Chat / Claude, reviewer prompts, instruction files",
         description="Starter prompts per entity and subject area (select subject areas as subject_area:NAME); "
-                    "--instructions writes .github/copilot-instructions.md, .github/instructions/data-vault.instructions.md "
-                    "and AGENTS.md; --review ENTITY prints a reviewer prompt with the SQL and `dv-spec check` findings.")
+                    "--instructions writes .github/copilot-instructions.md, .github/instructions/data-vault.instructions.md, "
+                    "AGENTS.md, CLAUDE.md and dbt-styleguide.md (those two merged into a person's file); --review ENTITY prints a reviewer prompt with the SQL and `dv-spec check` findings.")
     add_project_options(parser)
     parser.add_argument("--out", "-o", metavar="DIR",
                         help="write into this folder (required for more than one prompt; for --instructions default: the project)")
@@ -42,10 +42,13 @@ def run(args) -> int:
         if args.select:
             raise UsageError("--instructions covers the whole design; leave out --select")
         from ..generated import write_documents
+        from ..prompts import write_managed_block
 
         out = args.out or builder.design.project.root
-        outcomes = write_documents(out, [(d.path, d.text) for d in instruction_documents(builder, out)],
+        documents = instruction_documents(builder, out, args.style)
+        outcomes = write_documents(out, [(d.path, d.text) for d in documents if d.kind != "managed_block"],
                                    force=args.force, beside=True)
+        outcomes += [write_managed_block(out, d.path, d.text, args.force) for d in documents if d.kind == "managed_block"]
         for outcome in outcomes:
             print(f"{outcome.action}  {outcome.path}")
         return 0
