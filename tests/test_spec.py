@@ -19,6 +19,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from dv_spec_tool.cli import main
 from dv_spec_tool.design import build_design
@@ -417,6 +418,35 @@ def test_instruction_files_follow_the_chosen_style(capsys, tmp_path, style, says
     for name in (".github/copilot-instructions.md", ".github/instructions/data-vault.instructions.md", "AGENTS.md", "dbt-styleguide.md"):
         text = (out / name).read_text()
         assert says in text and never not in text, name
+
+
+def _project_without_seed_types(tmp_path) -> Path:
+    project = tmp_path / "effectivity"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "effectivity_project", project)
+    config = yaml.safe_load((project / "dbt_project.yml").read_text())
+    config.pop("seeds")
+    (project / "dbt_project.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    return project
+
+
+def test_seed_column_types_are_inferred_as_dbt_seed_does(capsys, tmp_path):
+    pytest.importorskip("dbt_common.clients.agate_helper", reason="dbt's CSV type inference comes with dbt")
+    project = _project_without_seed_types(tmp_path)
+    code, out, _ = run(capsys, "spec", "--project-dir", project, "--select", "hub_provider")
+    assert code == 0 and "<type unknown>" not in out
+    # dbt seed reads 1003000126 as a number: the spec says so, and where it comes from.
+    assert "| `provider_npi` | `NUMBER(38,0)` | business key | raw_agreement_assignments.provider_npi (integer, inferred from the seed's CSV as `dbt seed` does) |" in out
+    assert "`load_datetime` | `TIMESTAMP_NTZ`" in out
+
+
+def test_catalog_types_come_before_inference(capsys, tmp_path):
+    project = _project_without_seed_types(tmp_path)
+    (project / "target").mkdir()
+    (project / "target" / "catalog.json").write_text(json.dumps({"nodes": {"seed.dv_spec_effectivity.raw_agreement_assignments": {
+        "metadata": {"name": "raw_agreement_assignments"}, "columns": {"PROVIDER_NPI": {"type": "VARCHAR", "name": "PROVIDER_NPI"}}}}}))
+    code, out, _ = run(capsys, "spec", "--project-dir", project, "--select", "hub_provider")
+    assert code == 0
+    assert "| `provider_npi` | `VARCHAR` | business key | raw_agreement_assignments.provider_npi (VARCHAR, target/catalog.json) |" in out
 
 
 # ---------------------------------------------------------------- prompts

@@ -16,6 +16,8 @@
       project         the dbt project's name (optional);
       diagrams        {subject area: Mermaid erDiagram} for subject-area specs (optional;
                       the command line draws them with `dv-spec export mermaid`'s exporter).
+      inferred_types  {reference: {column: {type, origin}}}: types no declaration gives, from
+                      target/catalog.json or dbt's seed CSV inference (optional; the command line);
       design_warnings {entity: [{rule, message, hint}]}: validate's warnings that become
                       open questions (optional; the command line runs the rules, DV230-DV232).
 -#}
@@ -76,7 +78,8 @@
     {{ return({"hash": given.hash, "column_types": given.get("column_types") or {},
                "downstream_models": given.get("downstream_models") or {},
                "model_path": given.get("model_path") or "models", "project": given.get("project") or "",
-               "diagrams": given.get("diagrams") or {}, "design_warnings": given.get("design_warnings") or {}}) }}
+               "diagrams": given.get("diagrams") or {}, "design_warnings": given.get("design_warnings") or {},
+               "inferred_types": given.get("inferred_types") or {}}) }}
 {%- endmacro -%}
 
 
@@ -94,7 +97,8 @@
 {%- macro _spec_snowflake_type(declared) -%}
     {%- set aliases = {"timestamp": "TIMESTAMP_NTZ", "datetime": "TIMESTAMP_NTZ", "timestamp_ntz": "TIMESTAMP_NTZ",
                        "text": "VARCHAR", "string": "VARCHAR", "varchar": "VARCHAR", "bool": "BOOLEAN",
-                       "boolean": "BOOLEAN", "int": "NUMBER(38,0)", "integer": "NUMBER(38,0)", "bigint": "NUMBER(38,0)"} -%}
+                       "boolean": "BOOLEAN", "int": "NUMBER(38,0)", "integer": "NUMBER(38,0)", "bigint": "NUMBER(38,0)",
+                       "float8": "FLOAT", "double": "FLOAT", "timestamp without time zone": "TIMESTAMP_NTZ"} -%}
     {%- set key = declared | string | trim | lower -%}
     {{ return(aliases.get(key, declared | string | trim | upper)) }}
 {%- endmacro -%}
@@ -115,7 +119,15 @@
     {%- set seen = [] -%}
     {%- for pair in pairs -%}
         {%- set declared = dv_spec._spec_declared_type(context, pair[0], pair[1]) -%}
-        {%- if declared is none -%}
+        {%- set inferred = (context.inferred_types.get(pair[0] | lower) or {}).get(pair[1] | lower) if declared is none else none -%}
+        {%- if declared is none and inferred -%}
+            {%- set snowflake = dv_spec._spec_snowflake_type(inferred.type) -%}
+            {%- if snowflake not in seen -%}{%- do seen.append(snowflake) -%}{%- endif -%}
+            {%- if found.type is none -%}
+                {%- set found.type = snowflake -%}
+                {%- set found.origin = pair[0] ~ "." ~ pair[1] ~ " (" ~ inferred.type ~ ", " ~ inferred.origin ~ ")" -%}
+            {%- endif -%}
+        {%- elif declared is none -%}
             {%- if (pair[0] ~ "." ~ pair[1]) not in unknown -%}{%- do unknown.append(pair[0] ~ "." ~ pair[1]) -%}{%- endif -%}
         {%- else -%}
             {%- set snowflake = dv_spec._spec_snowflake_type(declared) -%}
