@@ -201,6 +201,9 @@ def test_auto_end_dated_effectivity_closes_the_moved_relationship(tmp_path, requ
         ("AGR-003", "1003000142", "PAYER-A", first_load, second_load),
         ("AGR-003", "1003000159", "PAYER-C", second_load, forever),
     ]
+    capsys.readouterr()
+    assert main(["check", "--project-dir", str(project)]) == 0  # the scaffold passes its own check, with nothing to review
+    assert "0 failed; 0 items for review" in capsys.readouterr().out
 
 
 def _execute(project: Path, statements: list) -> None:

@@ -61,7 +61,7 @@ next_changes AS (
         {{ driving }},
         {{ effective_from }},
         LEAD({{ effective_from }}) OVER (PARTITION BY {{ driving }} ORDER BY {{ effective_from }}) AS next_effective_from
-    FROM (SELECT DISTINCT {{ driving }}, {{ effective_from }} FROM changes) AS change_times
+    FROM (SELECT {{ driving }}, {{ effective_from }} FROM changes GROUP BY {{ driving }}, {{ effective_from }}) AS change_times
 )
 
 SELECT
