@@ -172,13 +172,49 @@ def check_findings(report_path: str | None, entity: str) -> dict | None:
     return findings
 
 
+_AC_TEST = re.compile(r"ac_(?P<entity>.+)_(?P<number>\d{2})_(?P<test>[a-z0-9_]+)$")
+
+
+def test_results(run_results_path: str | None, entity: str) -> dict | None:
+    """The entity's `ac_` tests in a dbt `target/run_results.json`: {report, failed, passed}, each
+    failed item {criterion, test, status, failures, message, sql, relation}; None without a file.
+    dbt records no failing rows there: `failures` counts them, `sql` is the test's compiled query
+    that returns them, `relation` the table holding them when the test ran with --store-failures."""
+    if not run_results_path:
+        return None
+    try:
+        data = json.loads(_read_text(run_results_path, "--run-results"))
+    except ValueError as exc:
+        raise UsageError(f"--run-results {run_results_path}: not JSON ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("results"), list):
+        raise UsageError(f"--run-results {run_results_path}: not a dbt run_results.json (no `results` list)")
+    results = {"report": True, "failed": [], "passed": []}
+    for item in data["results"]:
+        unique_id = str(item.get("unique_id", "")) if isinstance(item, dict) else ""
+        parts = unique_id.split(".")
+        match = _AC_TEST.match(parts[2]) if len(parts) > 2 and parts[0] == "test" else None
+        if not match or match.group("entity") != entity:
+            continue
+        criterion = f"AC-{entity}-{match.group('number')}"
+        if item.get("status") in ("pass", "success"):
+            results["passed"].append(criterion)
+            continue
+        results["failed"].append({"criterion": criterion, "test": parts[2], "status": str(item.get("status", "")),
+                                  "failures": item.get("failures"), "message": str(item.get("message") or ""),
+                                  "sql": str(item.get("compiled_code") or "").strip(), "relation": str(item.get("relation_name") or "")})
+    results["failed"].sort(key=lambda failed: failed["criterion"])
+    results["passed"].sort()
+    return results
+
+
 def _problem(problem) -> dict:
     if isinstance(problem, dict):
         return {"model": str(problem.get("model", "")), "line": problem.get("line", ""), "message": str(problem.get("message", ""))}
     return {"model": "", "line": "", "message": str(problem)}
 
 
-def review_document(builder: SpecBuilder, name: str, check_report: str | None = None, sql_file: str | None = None) -> Document:
+def review_document(builder: SpecBuilder, name: str, check_report: str | None = None, sql_file: str | None = None,
+                    run_results: str | None = None) -> Document:
     if name not in builder.resolved["entities"]:
         from .context import did_you_mean
 
@@ -186,5 +222,6 @@ def review_document(builder: SpecBuilder, name: str, check_report: str | None = 
         raise UsageError(f"--review: no design entity named `{name}`" + (f"; {hint}" if hint else ""))
     sql, origin = implementation_sql(builder, name, sql_file)
     findings = check_findings(check_report, name)
-    text = builder.runner.call("review_prompt", builder.entity_spec(name), sql, origin, findings)
+    tests = test_results(run_results, name)
+    text = builder.runner.call("review_prompt", builder.entity_spec(name), sql, origin, findings, tests)
     return Document(f"{name}.review.md", text, "prompt", name)

@@ -253,6 +253,11 @@ def test_corrupted_copies_of_the_sample_tables_fail_their_acceptance_tests(tmp_p
         _execute(project, [f"CREATE TABLE backup_{table} AS SELECT * FROM {table}", corruption])
         result = harness.run_dbt(project, ["test", "--select", table], "duckdb")
         failed = sorted(name for name, status in result.statuses("test").items() if status == "fail")
+        if table == "hub_provider":  # the reviewer prompt reads dbt's own run_results.json
+            capsys.readouterr()
+            assert main(["prompts", "--project-dir", str(project), "--review", table,
+                         "--run-results", str(project / "target" / "run_results.json")]) == 0
+            assert "- **AC-hub_provider-01 fail** (dbt test `ac_hub_provider_01_hash_key_unique`): 1 failing row" in capsys.readouterr().out
         _execute(project, [f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM backup_{table}", f"DROP TABLE backup_{table}"])
         assert expected in failed, f"{table}: {corruption!r} should fail {expected}; failed: {failed}"
     assert harness.run_dbt(project, ["test"], "duckdb").success, "the restored vault passes again"

@@ -313,7 +313,7 @@ def test_json_carries_the_same_content(capsys, builder):
     pytest.param(["spec", "--select", "subject_area:nope"], "no entity has subject_area `nope`", id="unknown_subject_area"),
     pytest.param(["spec", "--select", "provider"], "a subject area is selected as `subject_area:provider`", id="bare_subject_area"),
     pytest.param(["prompts", "--style", "plain_sql"], "prompts selected; pass --out DIR", id="prompts_without_out"),
-    pytest.param(["prompts", "--check-report", "x.json"], "--check-report and --sql go with --review ENTITY", id="report_without_review"),
+    pytest.param(["prompts", "--check-report", "x.json"], "--check-report, --run-results and --sql go with --review ENTITY", id="report_without_review"),
     pytest.param(["prompts", "--review", "hub_nope"], "--review: no design entity named `hub_nope`", id="review_unknown_entity"),
 ])
 def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):
@@ -471,6 +471,28 @@ def test_entity_prompt_styles(builder, style, present, absent):
     assert "Who writes what: `dv-spec scaffold` writes this file" in text
     # The verify command builds the parents first, so it passes on a freshly seeded database.
     assert "`dbt build --select +hub_provider --indirect-selection cautious`" in text
+
+
+def test_review_lists_failed_ac_tests_from_run_results(capsys, tmp_path):
+    results = {"metadata": {"dbt_version": "1.10.0"}, "results": [
+        {"unique_id": "test.dv_spec_integration_tests.ac_hub_provider_02_business_keys_unique.1a2b3c", "status": "fail",
+         "failures": 3, "message": "Got 3 results, configured to fail if != 0",
+         "compiled_code": "SELECT provider_npi FROM hub_provider GROUP BY provider_npi HAVING COUNT(*) > 1", "relation_name": None},
+        {"unique_id": "test.dv_spec_integration_tests.ac_hub_provider_01_hash_key_unique.4d5e6f", "status": "pass", "failures": 0},
+        {"unique_id": "test.dv_spec_integration_tests.ac_hub_network_01_hash_key_unique.7a8b9c", "status": "fail", "failures": 1},
+        {"unique_id": "model.dv_spec_integration_tests.hub_provider", "status": "success"},
+    ]}
+    path = tmp_path / "run_results.json"
+    path.write_text(json.dumps(results))
+    code, out, _ = run(capsys, "prompts", "--project-dir", SAMPLE, "--review", "hub_provider", "--run-results", path)
+    assert code == 0
+    section = out.split("### Failed by the `ac_` dbt tests")[1].split("###")[0]
+    assert "- **AC-hub_provider-02 fail** (dbt test `ac_hub_provider_02_business_keys_unique`): 3 failing rows" in section
+    assert "GROUP BY provider_npi HAVING COUNT(*) > 1" in section and "--store-failures" in section
+    assert "hub_network" not in section and "AC-hub_provider-01" not in section
+
+    code, out, err = run(capsys, "prompts", "--project-dir", SAMPLE, "--run-results", path)
+    assert code == 2 and "--run-results and --sql go with --review ENTITY" in err
 
 
 def _check_report(tmp_path) -> Path:

@@ -18,6 +18,8 @@ def register(commands) -> None:
                         help="write the instruction files assistants read on their own (beside a file a person wrote, unless --force)")
     parser.add_argument("--review", metavar="ENTITY", help="a reviewer prompt for one entity's implementation")
     parser.add_argument("--check-report", metavar="FILE.json", help="with --review: a `dv-spec check --format json` report")
+    parser.add_argument("--run-results", metavar="FILE.json",
+                        help="with --review: dbt's target/run_results.json, for the entity's failed `ac_` tests")
     parser.add_argument("--sql", metavar="FILE", help="with --review: the SQL to review (default: compiled SQL, else the model file)")
     parser.add_argument("--force", action="store_true", help="also overwrite files a person wrote or edited")
     parser.set_defaults(func=run)
@@ -29,15 +31,15 @@ def run(args) -> int:
     from ..spec import SpecBuilder, parse_selection
     from .spec import emit
 
-    if (args.check_report or args.sql) and not args.review:
-        raise UsageError("--check-report and --sql go with --review ENTITY")
+    if (args.check_report or args.sql or args.run_results) and not args.review:
+        raise UsageError("--check-report, --run-results and --sql go with --review ENTITY")
     if args.review and args.instructions:
         raise UsageError("--review and --instructions are separate runs; pass one of them")
     builder = SpecBuilder(load_design(args))
     if args.review:
         if args.select:
             raise UsageError("--review names its entity; leave out --select")
-        return emit([review_document(builder, args.review, args.check_report, args.sql)], args.out, args.force, "prompt")
+        return emit([review_document(builder, args.review, args.check_report, args.sql, args.run_results)], args.out, args.force, "prompt")
     if args.instructions:
         if args.select:
             raise UsageError("--instructions covers the whole design; leave out --select")
