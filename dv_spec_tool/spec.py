@@ -236,6 +236,8 @@ def spec_context(design: Design, resolved: dict | None = None) -> dict:
         "diagrams": subject_area_diagrams(design, resolved) if resolved is not None else {},
         "hash": hash_settings(design),
         "column_types": column_types(design.project),
+        "source_columns": {name.lower(): list(node.columns) for name, node in sorted(design.project.nodes.items())
+                           if node.columns is not None},
         "inferred_types": {reference: {column: {"type": t, "origin": o} for column, (t, o) in columns.items()}
                            for reference, columns in inferred_column_types(design.project).items()},
         "downstream_models": downstream_models(design.project, design),

@@ -224,6 +224,18 @@ def test_open_questions_for_missing_description_and_owner(tmp_path):
     assert "purpose" in topics and "owner" in topics
 
 
+def test_a_shared_stage_is_specified_in_full(builder):
+    """Every column of a stage three entities read: the source's, then the computed ones, each with
+    its type and every entity whose table takes it."""
+    stage = {s["name"]: s for s in builder.subject_area_spec("network")["stages"]}["stg_raw_network_memberships"]
+    columns = {c["column"]: c for c in stage["columns"]}
+    assert list(columns)[:5] == ["npi", "network_code", "start_date", "end_date", "load_datetime"]  # the seed's header
+    assert columns["start_date"]["type"] == "DATE" and columns["start_date"]["needed_by"] == ["eff_sat_provider_network"]
+    assert columns["provider_hk"]["type"] == "BINARY(16)"
+    assert columns["provider_hk"]["needed_by"] == ["eff_sat_provider_network", "hub_provider", "link_provider_network"]
+    assert columns["record_source"]["computed"] == "literal 'NETMGMT.MEMBERSHIPS'"
+
+
 def test_subject_area_spec_holds_its_entities_in_build_order(builder):
     spec = builder.subject_area_spec("network")
     assert [e["name"] for e in spec["entities"]] == [

@@ -18,6 +18,8 @@
                       the command line draws them with `dv-spec export mermaid`'s exporter).
       inferred_types  {reference: {column: {type, origin}}}: types no declaration gives, from
                       target/catalog.json or dbt's seed CSV inference (optional; the command line);
+      source_columns  {reference: [column]}: the columns of seeds (CSV header) and declared
+                      sources and models, for the stages' full column lists (optional);
       design_warnings {entity: [{rule, message, hint}]}: validate's warnings that become
                       open questions (optional; the command line runs the rules, DV230-DV232).
 -#}
@@ -79,7 +81,7 @@
                "downstream_models": given.get("downstream_models") or {},
                "model_path": given.get("model_path") or "models", "project": given.get("project") or "",
                "diagrams": given.get("diagrams") or {}, "design_warnings": given.get("design_warnings") or {},
-               "inferred_types": given.get("inferred_types") or {}}) }}
+               "inferred_types": given.get("inferred_types") or {}, "source_columns": given.get("source_columns") or {}}) }}
 {%- endmacro -%}
 
 

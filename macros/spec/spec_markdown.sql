@@ -247,12 +247,15 @@
         {%- for stage in spec.stages -%}
             {%- set rows = [] -%}
             {%- for column in stage.columns -%}
-                {%- do rows.append([dv_spec._md_code(column.column), dv_spec._md_cell(column.computed), dv_spec._md_code(column["for"])]) -%}
+                {%- do rows.append([dv_spec._md_code(column.column), dv_spec._md_code(column.type) if column.type else "unknown",
+                                    dv_spec._md_cell(column.computed), dv_spec._md_codes(column.needed_by) if column.needed_by else "-"]) -%}
             {%- endfor -%}
             {%- do out.extend([dv_spec._md_heading(h + 2, dv_spec._md_code(stage.name)), "",
                 ("Declared in the design" if stage.declared else "Derived (`dv-spec scaffold` writes it)") ~ "; reads " ~ dv_spec._md_code(stage.reads)
-                ~ "; used by " ~ dv_spec._md_codes(stage.consumers) ~ ".", "",
-                dv_spec._md_table(["column", "computed as", "first needed by"], rows), ""]) -%}
+                ~ "; used by " ~ dv_spec._md_codes(stage.consumers) ~ ". "
+                ~ ("Every column: the source's, passed through, then what the stage computes." if stage.source_columns_known
+                   else "The source's columns are not known (no CSV header or declared columns): it passes them all through, then computes:"), "",
+                dv_spec._md_table(["column", "type", "computed as", "needed by"], rows), ""]) -%}
         {%- endfor -%}
     {%- endif -%}
 
