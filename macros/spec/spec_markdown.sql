@@ -93,7 +93,7 @@
         {%- endfor -%}
         {%- do out.extend([dv_spec._md_heading(h + 1, "Sources and stages"), "",
             dv_spec._md_table(["source"] + ([] if brief else ["read with"]) + ["stage", "record source", "load datetime column"], rows), ""]) -%}
-        {%- if spec.model.reads_through -%}
+        {%- if spec.model.reads_through and not brief -%}
             {%- do out.extend(["AutomateDV's " ~ spec.kind ~ " reads its stage through " ~ dv_spec._md_code(spec.model.reads_through)
                 ~ ", an ephemeral model of the rows it has not loaded yet (`dv-spec scaffold` writes it).", ""]) -%}
         {%- endif -%}

@@ -124,6 +124,9 @@
             {%- if stages -%}
             {%- endif -%}
         {%- endif -%}
+        {%- if spec.model.reads_through -%}
+            {%- set scaffolded = scaffolded ~ " It also writes " ~ dv_spec._md_code(spec.model.reads_through) ~ ", the ephemeral model of the rows not loaded yet that the macro reads." -%}
+        {%- endif -%}
         {%- do lines.extend(["", "Who writes what: " ~ scaffolded ~ " Where a file exists, check it against the spec; where not, write it"
             ~ (" (a stage with `automate_dv.stage`, as the spec's mapping and SQL say)" if stages else "") ~ "."]) -%}
     {%- else -%}
