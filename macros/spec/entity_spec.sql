@@ -607,7 +607,7 @@
         {%- do lines.extend([
             "Insert-only (incremental), non-historised: each event is inserted once with its details and never changes.",
             "NULL keys: a row whose hash key or any foreign key is NULL is dropped.",
-            "Several rows of one event key in one run: the earliest " ~ ldts ~ " wins; ties go to the smallest " ~ rsrc ~ ". Events already in the table are skipped.",
+            "Several rows of one event key in one run: identical rows are loaded once; rows that differ (details or " ~ ldts ~ ") are all inserted and break the key's uniqueness (-01), so a source sends an event once. Events already in the table are skipped, late or not.",
             null_ldts,
             "Load the hubs in the same run or earlier: every foreign key must exist in its hub."]) -%}
     {%- elif kind in ("sat", "ma_sat") -%}
@@ -617,7 +617,9 @@
                 ~ ("its `" ~ entity.hashdiff ~ "` differs from the previous row's" if kind == "sat" else "its hashdiffs or its number of rows differ from the previous set's")
                 ~ "; the first new one is compared with the latest loaded for the key (a new key is always inserted). Nothing is updated or deleted.",
             "NULL keys: a row whose `" ~ entity.parent_hash_key ~ "`" ~ (" or multi-active key" if kind == "ma_sat" else "") ~ " is NULL is dropped.",
-            "Several loads of a key in one run: each change is inserted, in order. Only rows later than the key's latest loaded " ~ ldts ~ " are read, so re-runs and late-arriving rows add nothing.",
+            ("Several loads of a key in one run: each change is inserted, in order." if kind == "sat" else
+             "Several loads of a key in one run are not told apart: the first build inserts every row as sent, a later run compares all of a key's new rows, as one set, with its latest loaded set; load one load datetime per run when a key may arrive in several.")
+                ~ " Only rows later than the key's latest loaded " ~ ldts ~ " are read, so re-runs and late-arriving rows add nothing.",
             "Ties: one row per key" ~ (", multi-active key" if kind == "ma_sat" else "") ~ " and " ~ ldts ~ "; a source that sends two breaks the grain criterion (-08).",
             null_ldts]) -%}
     {%- elif kind == "eff_sat" -%}
@@ -645,7 +647,7 @@
         {%- do lines.append("Never updated in place: the latest row (by " ~ ldts ~ ") of a link key and start date is the period's current version.") -%}
     {%- elif kind == "ref_table" -%}
         {%- do lines.extend(["Insert-only (incremental): each reference key is inserted once; later changes of its columns are not loaded.",
-            "NULL reference keys are dropped.", null_ldts]) -%}
+            "NULL reference keys are dropped. Several rows of one key in one run: identical rows are loaded once; rows that differ are all inserted and break the key's uniqueness (-20).", null_ldts]) -%}
     {%- elif kind == "pit" -%}
         {%- do lines.extend(["Rebuilt per as-of date (AutomateDV's `pit_incremental` materialisation): one row per hub key and as-of date, pointing at each satellite's latest row loaded at or before that date, or at the ghost record.",
             "Load after the hub and every satellite listed; new as-of dates add rows."]) -%}
