@@ -135,6 +135,10 @@ def change_business_key(project: Path) -> None:
     edit(project, NETWORK, "business_keys: [network_code]", "business_keys: [network_code, network_region]")
 
 
+def end_date_automatically(project: Path) -> None:
+    edit(project, NETWORK, "end_dating: source", "end_dating: auto")
+
+
 def diff(capsys, project: Path, *extra) -> tuple:
     code = main(["diff", "--project-dir", str(project), "--base", "HEAD", *map(str, extra)])
     out, err = capsys.readouterr()
@@ -202,6 +206,11 @@ CASES = [
         {"hub_network": ("changed", ["CS101"], ["in all but name this is a new hub"])},
         {"link_provider_network": True, "sat_network_details": True, "eff_sat_provider_network": True, "bridge_provider_network": True},
         id="change_a_business_key"),
+    pytest.param(
+        end_date_automatically,
+        {"eff_sat_provider_network": ("changed", ["CS108"], ["Who closes relationships changes"])},
+        {},
+        id="end_date_an_effectivity_satellite_automatically"),
 ]
 
 
