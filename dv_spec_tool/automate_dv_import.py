@@ -579,6 +579,7 @@ class _Reverse:
         if parent and sorted(secondary) != sorted(expected):
             entity.todos.append(("driving_keys", f"driving_keys: src_sfk ({', '.join(secondary)}) is not the rest of "
                                  f"{parent[0]}'s foreign keys ({', '.join(expected)})"))
+        dv["end_dating"] = "auto" if call.auto_end_dating else "source"
         for key, arg in (("start_date", "src_start_date"), ("end_date", "src_end_date")):
             if isinstance(call.args.get(arg), str):
                 dv[key] = call.args[arg]

@@ -50,9 +50,13 @@ MACROS = {  # AutomateDV 0.11's argument order, for positional calls
     "ref_table": ("src_pk", "src_extra_columns", "src_ldts", "src_source", "source_model"),
     "xts": ("src_pk", "src_satellite", "src_extra_columns", "src_ldts", "src_source", "source_model"),
 }
-# dv-spec's own pass-through in front of an ma_sat or eff_sat (macros/supporting/unloaded_rows.sql):
-# it filters rows, the design stays that of the stage it reads.
-PASS_THROUGH = {"unloaded_rows": ("source_model", "target", "hash_key", "load_datetime")}
+# dv-spec's own pass-throughs in front of an ma_sat or eff_sat (macros/supporting/unloaded_rows.sql,
+# effectivity_changes.sql): they filter rows (and date changes), the design stays that of the stage they read.
+PASS_THROUGH = {"unloaded_rows": ("source_model", "target", "hash_key", "load_datetime"),
+                "effectivity_changes": ("source_model", "target", "link_hash_key", "driving_keys", "columns",
+                                        "effective_from", "start_date", "end_date", "load_datetime")}
+# AutomateDV's eff_sat closes relationships itself when the model's config meta says so.
+_AUTO_END_DATING = re.compile(r"""['"]?is_auto_end_dating['"]?\s*[:=]\s*true\b""", re.I)
 NAMESPACES = ("automate_dv", "dbtvault")  # dbtvault: AutomateDV's name before 0.9.6
 
 
@@ -78,6 +82,7 @@ class ModelCall:
     notes: list = field(default_factory=list)
     namespace: str = "automate_dv"  # or dbtvault
     wrapper_columns: dict = field(default_factory=dict)  # a stage's `SELECT *, expr AS column` around the call
+    auto_end_dating: bool = False  # config meta is_auto_end_dating: true (AutomateDV's eff_sat)
 
 
 _ENV = jinja2.Environment(extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"])
@@ -85,7 +90,7 @@ _ENV = jinja2.Environment(extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"
 
 def read_model(name: str, path: str, text: str, variables: dict | None = None) -> ModelCall:
     """The AutomateDV call in one model's SQL text; `variables` are the project's vars (for `var()`)."""
-    call = ModelCall(name=name, path=path)
+    call = ModelCall(name=name, path=path, auto_end_dating=bool(_AUTO_END_DATING.search(text)))
     try:
         template = _ENV.parse(text)
         found = [(node, inside) for node, inside in _calls(template, ()) if _macro_of(node)]

@@ -374,9 +374,9 @@ def payload_changed(pair: Pair) -> list:
 
 @rule("CS108")
 def satellite_keys_changed(pair: Pair) -> list:
-    """Multi-active keys, effectivity driving keys, dates, effective-from."""
+    """Multi-active keys, effectivity driving keys and end dating, dates, effective-from."""
     changes = []
-    for key, label in (("multi_active_keys", "multi-active keys"), ("driving_foreign_keys", "driving keys"),
+    for key, label in (("multi_active_keys", "multi-active keys"), ("driving_foreign_keys", "driving keys"), ("end_dating", "end dating"),
                        ("start_date", "start date column"), ("end_date", "end date column"), ("effective_from", "effective-from column")):
         if key not in (pair.head or {}) and key not in (pair.base or {}):
             continue
@@ -386,6 +386,7 @@ def satellite_keys_changed(pair: Pair) -> list:
         implications = {
             "multi_active_keys": "The satellite's grain and its hashdiff change: every key's set compares differently, so the next load inserts every set again unless migrated.",
             "driving_foreign_keys": "Which relationship ends when another starts changes: effectivity history loaded so far follows the old rule; rebuild it from the source's history if it must follow the new one.",
+            "end_dating": "Who closes relationships changes (auto: the load, when a driving key moves; source: the source's closing rows): periods loaded so far follow the old rule; rebuild from the source's history if they must follow the new one.",
         }.get(key, f"New rows take `{new}`; rows already loaded keep what `{old}` gave them.")
         changes.append(Change(
             "CS108", key, f"{label} changed from {_code(old)} to {_code(new)}", old, new, implications=[implications],

@@ -97,7 +97,9 @@ def required_source_columns(entity: dict, source: dict) -> list:
     columns = [(c["source_column"], tuple(c["path"]) or where) for c in source["key_columns"]]
     for key in ("dependent_keys", "reference_keys", "multi_active_keys", "payload"):
         columns += [(column, (key, index)) for index, column in enumerate(entity.get(key) or [])]
-    for key in ("effective_from", "start_date", "end_date"):
+    # An auto end-dated eff_sat computes its start and end dates; the source sends neither.
+    dates = ("effective_from",) if entity.get("end_dating") == "auto" else ("effective_from", "start_date", "end_date")
+    for key in dates:
         if entity.get(key):
             columns.append((entity[key], (key,)))
     if not source["declared_stage"]:

@@ -9,7 +9,9 @@ lists.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 
 from .errors import UsageError
 from .files import load_json
@@ -34,17 +36,65 @@ def prompt_documents(builder: SpecBuilder, entities=None, areas=None, style: str
     return documents
 
 
-def instruction_documents(builder: SpecBuilder, out_dir: str) -> list:
-    """`.github/copilot-instructions.md`, `.github/instructions/data-vault.instructions.md` and
-    `AGENTS.md`, for files written under `out_dir`: paths in them are relative to it when it holds the
-    project (a repository root above the dbt project), else relative to the project."""
+def instruction_documents(builder: SpecBuilder, out_dir: str, style: str = "automate_dv") -> list:
+    """`.github/copilot-instructions.md`, `.github/instructions/data-vault.instructions.md`,
+    `AGENTS.md`, `CLAUDE.md` and the project's `dbt-styleguide.md`, for files written under `out_dir`:
+    paths in them are relative to it when it holds the project (a repository root above the dbt
+    project), else relative to the project. The last two are managed blocks (kind `managed_block`):
+    merged into a person's file by `write_managed_block`, never replacing it."""
     root = os.path.abspath(builder.design.project.root)
     out = os.path.abspath(out_dir)
     relative = os.path.relpath(root, out).replace(os.sep, "/")
     # Outside the repository (a preview folder), paths are written as if the folder were the project.
     prefix = "" if relative == "." or relative.startswith("..") else relative
-    files = builder.runner.call("instruction_files", builder.resolved, builder.context, prefix)
-    return [Document(item["path"], item["content"], "instructions", item["path"]) for item in files]
+    if style not in STYLES:
+        raise UsageError(f"--style must be one of {', '.join(STYLES)}, got {style}")
+    files = builder.runner.call("instruction_files", builder.resolved, builder.context, prefix, style)
+    return [Document(item["path"], item["content"], "managed_block" if item.get("managed") else "instructions", item["path"])
+            for item in files]
+
+
+# ---------------------------------------------------------------- managed blocks
+
+_BLOCK = re.compile(r"<!-- dv-spec:begin [^\n]*?checksum: ([0-9a-f]{32}) -->\n(.*?)<!-- dv-spec:end -->\n?", re.S)
+
+
+def managed_block(content: str) -> str:
+    """`content` between dv-spec's markers, the begin marker carrying a checksum of the content."""
+    checksum = hashlib.md5(content.encode("utf-8")).hexdigest()
+    return (f"<!-- dv-spec:begin (written by `dv-spec prompts --instructions`; edit outside this block, "
+            f"dv-spec replaces it) checksum: {checksum} -->\n{content}<!-- dv-spec:end -->\n")
+
+
+def merge_managed_block(current: str | None, content: str, force: bool = False) -> tuple:
+    """(new text or None to leave the file as it is, action). Every line outside the block is kept:
+    a file without the block gets it appended; a block edited by hand since (checksum) is kept
+    unless `force`."""
+    block = managed_block(content)
+    if current is None:
+        return block, "created"
+    match = _BLOCK.search(current)
+    if match is None:
+        separator = "" if not current or current.endswith("\n\n") else ("\n" if current.endswith("\n") else "\n\n")
+        return current + separator + block, "updated (dv-spec block appended; every line of the file kept)"
+    inside = match.group(2)
+    if hashlib.md5(inside.encode("utf-8")).hexdigest() != match.group(1) and not force:
+        return None, "kept (its dv-spec block was edited by hand; --force replaces the block)"
+    merged = current[:match.start()] + block + current[match.end():]
+    return (None, "unchanged") if merged == current else (merged, "updated (dv-spec block replaced)")
+
+
+def write_managed_block(root: str, path: str, content: str, force: bool = False):
+    """Merge one managed block into `root/path` (see merge_managed_block); returns an Outcome."""
+    from .files import read_if_exists, write_atomic
+    from .generated import Outcome
+
+    target = os.path.join(root, path)
+    text, action = merge_managed_block(read_if_exists(target), content, force)
+    if text is not None:
+        os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
+        write_atomic(target, text)
+    return Outcome(path, action)
 
 
 # ---------------------------------------------------------------- review
@@ -122,13 +172,49 @@ def check_findings(report_path: str | None, entity: str) -> dict | None:
     return findings
 
 
+_AC_TEST = re.compile(r"ac_(?P<entity>.+)_(?P<number>\d{2})_(?P<test>[a-z0-9_]+)$")
+
+
+def test_results(run_results_path: str | None, entity: str) -> dict | None:
+    """The entity's `ac_` tests in a dbt `target/run_results.json`: {report, failed, passed}, each
+    failed item {criterion, test, status, failures, message, sql, relation}; None without a file.
+    dbt records no failing rows there: `failures` counts them, `sql` is the test's compiled query
+    that returns them, `relation` the table holding them when the test ran with --store-failures."""
+    if not run_results_path:
+        return None
+    try:
+        data = load_json(_read_text(run_results_path, "--run-results"))
+    except ValueError as exc:
+        raise UsageError(f"--run-results {run_results_path}: not JSON ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("results"), list):
+        raise UsageError(f"--run-results {run_results_path}: not a dbt run_results.json (no `results` list)")
+    results = {"report": True, "failed": [], "passed": []}
+    for item in data["results"]:
+        unique_id = str(item.get("unique_id", "")) if isinstance(item, dict) else ""
+        parts = unique_id.split(".")
+        match = _AC_TEST.match(parts[2]) if len(parts) > 2 and parts[0] == "test" else None
+        if not match or match.group("entity") != entity:
+            continue
+        criterion = f"AC-{entity}-{match.group('number')}"
+        if item.get("status") in ("pass", "success"):
+            results["passed"].append(criterion)
+            continue
+        results["failed"].append({"criterion": criterion, "test": parts[2], "status": str(item.get("status", "")),
+                                  "failures": item.get("failures"), "message": str(item.get("message") or ""),
+                                  "sql": str(item.get("compiled_code") or "").strip(), "relation": str(item.get("relation_name") or "")})
+    results["failed"].sort(key=lambda failed: failed["criterion"])
+    results["passed"].sort()
+    return results
+
+
 def _problem(problem) -> dict:
     if isinstance(problem, dict):
         return {"model": str(problem.get("model", "")), "line": problem.get("line", ""), "message": str(problem.get("message", ""))}
     return {"model": "", "line": "", "message": str(problem)}
 
 
-def review_document(builder: SpecBuilder, name: str, check_report: str | None = None, sql_file: str | None = None) -> Document:
+def review_document(builder: SpecBuilder, name: str, check_report: str | None = None, sql_file: str | None = None,
+                    run_results: str | None = None) -> Document:
     if name not in builder.resolved["entities"]:
         from .context import did_you_mean
 
@@ -136,5 +222,6 @@ def review_document(builder: SpecBuilder, name: str, check_report: str | None = 
         raise UsageError(f"--review: no design entity named `{name}`" + (f"; {hint}" if hint else ""))
     sql, origin = implementation_sql(builder, name, sql_file)
     findings = check_findings(check_report, name)
-    text = builder.runner.call("review_prompt", builder.entity_spec(name), sql, origin, findings)
+    tests = test_results(run_results, name)
+    text = builder.runner.call("review_prompt", builder.entity_spec(name), sql, origin, findings, tests)
     return Document(f"{name}.review.md", text, "prompt", name)

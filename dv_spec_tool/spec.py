@@ -118,6 +118,56 @@ def _project_seed_column_types(project: Project, path: str, name: str) -> dict:
     return merged
 
 
+# The type dbt gives each agate type dbt's CSV reader infers for a seed column (SQLAdapter's
+# convert_*_type, which dbt-snowflake keeps): text, integer, float8 with decimals, boolean, ...
+_AGATE_TYPES = (("Integer", "integer"), ("Number", "number"), ("Boolean", "boolean"), ("ISODateTime", "timestamp"),
+                ("DateTime", "timestamp"), ("Date", "date"), ("TimeDelta", "time"), ("Text", "text"))
+
+
+def inferred_column_types(project: Project) -> dict:
+    """{reference: {column: (type, origin)}} for columns no declaration types: from target/catalog.json
+    when `dbt docs generate` has run (the warehouse's own types), else for seeds from their CSV with
+    dbt's own type inference (dbt_common's agate reader, as `dbt seed` does; {} without dbt installed)."""
+    found: dict = {}
+    catalog_path = os.path.join(project.root, "target", "catalog.json")
+    try:
+        with open(catalog_path, encoding="utf-8") as handle:
+            catalog = load_json(handle.read())
+    except (OSError, ValueError):
+        catalog = {}
+    for key in ("nodes", "sources"):
+        for unique_id, node in sorted(((catalog.get(key) if isinstance(catalog, dict) else None) or {}).items()):
+            if not isinstance(node, dict) or not isinstance(node.get("columns"), dict):
+                continue
+            parts = unique_id.split(".")
+            reference = ".".join(parts[-2:]) if key == "sources" else parts[-1]
+            for column, item in node["columns"].items():
+                if isinstance(item, dict) and isinstance(item.get("type"), str):
+                    found.setdefault(reference.lower(), {})[column.lower()] = (item["type"], "target/catalog.json")
+    try:
+        from dbt_common.clients import agate_helper
+    except ImportError:  # dbt is an optional dependency; without it seed columns stay undeclared
+        return found
+    for name, node in sorted(project.nodes.items()):
+        if node.resource_type != "seed" or name.lower() in found or not node.path.endswith(".csv"):
+            continue
+        try:
+            table = agate_helper.from_csv(os.path.join(project.root, node.path), text_columns=[])
+        except Exception:  # an unreadable CSV is validate's business; the spec just does not know
+            continue
+        columns = found.setdefault(name.lower(), {})
+        for column in table.columns:
+            kind = next((dbt for agate_name, dbt in _AGATE_TYPES
+                         if any(t.__name__ == agate_name for t in type(column.data_type).__mro__)), None)
+            if kind == "number":
+                import agate
+
+                kind = "float8" if table.aggregate(agate.MaxPrecision(column.name)) else "integer"
+            if kind:
+                columns[column.name.lower()] = (kind, "inferred from the seed's CSV as `dbt seed` does")
+    return found
+
+
 def downstream_models(project: Project, design: Design) -> dict:
     """{entity: [dbt models outside the design that select from it]} from target/manifest.json's
     child_map when the project has been parsed; {} otherwise."""
@@ -163,12 +213,33 @@ def subject_area_diagrams(design: Design, resolved: dict) -> dict:
             for area, names in sorted(areas.items())}
 
 
+# Validate warnings that leave the engineer unable to pass the acceptance tests
+# on every load: each becomes an open question of the entity's spec.
+OPEN_QUESTION_RULES = ("DV230", "DV231", "DV232")
+
+
+def design_warnings(design: Design) -> dict:
+    """{entity: [{rule, message, hint}]} of the OPEN_QUESTION_RULES findings."""
+    from .validate import validate
+
+    out: dict = {}
+    for finding in validate(design):
+        if finding.rule in OPEN_QUESTION_RULES and finding.entity:
+            out.setdefault(finding.entity, []).append({"rule": finding.rule, "message": finding.message, "hint": finding.hint})
+    return dict(sorted(out.items()))
+
+
 def spec_context(design: Design, resolved: dict | None = None) -> dict:
     """What the spec macros read besides the resolved design (see entity_spec's docstring)."""
     return {
+        "design_warnings": design_warnings(design),
         "diagrams": subject_area_diagrams(design, resolved) if resolved is not None else {},
         "hash": hash_settings(design),
         "column_types": column_types(design.project),
+        "source_columns": {name.lower(): list(node.columns) for name, node in sorted(design.project.nodes.items())
+                           if node.columns is not None},
+        "inferred_types": {reference: {column: {"type": t, "origin": o} for column, (t, o) in columns.items()}
+                           for reference, columns in inferred_column_types(design.project).items()},
         "downstream_models": downstream_models(design.project, design),
         "model_path": design.project.model_paths[0] if design.project.model_paths else "models",
         "project": design.project.name,

@@ -70,6 +70,21 @@ def test_scaffolded_sample_imported_back_equals_the_original_design(capsys, tmp_
     assert "0 added, 0 replaced, 16 kept" in out  # a second import changes nothing
 
 
+def test_an_auto_end_dated_eff_sat_imports_back_with_its_end_dating(capsys, tmp_path):
+    """The scaffold's is_auto_end_dating and effectivity_changes pass-through read back as `end_dating: auto`
+    (the sample's eff_sat, without them, reads back as `source`)."""
+    project = tmp_path / "effectivity"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "effectivity_project", project)
+    assert run(capsys, "scaffold", "--project-dir", project)[0] == 0
+    (project / "models" / "_vault__design.yml").unlink()
+    code, out, err = run(capsys, "import", "automate-dv", "--project-dir", project)
+    assert code == 0 and not err and "0 TODO(s)" in out, out
+    original = build_design(load_project(str(ROOT / "tests" / "fixtures" / "effectivity_project")))
+    imported = build_design(load_project(str(project)))
+    assert comparable(imported.resolve()) == comparable(original.resolve())
+    assert imported.resolve()["entities"]["eff_sat_agreement_assignment"]["end_dating"] == "auto"
+
+
 @pytest.fixture
 def shop(tmp_path):
     target = tmp_path / "shop"

@@ -71,7 +71,9 @@ def test_validate_and_scaffold_through_a_real_client_session(project):
     assert attr(by_name["scaffold"], "input_schema", "inputSchema")["properties"]["dry_run"]["default"] is True
 
     assert not is_error(validate)
-    assert text_of(validate) == "no findings in 16 design entities\n"
+    # The sample's one warning: referrals may name providers the hub has not loaded (DV230).
+    assert " warning DV230 `nh_link_referral`" in text_of(validate)
+    assert text_of(validate).endswith("1 warning in 16 design entities\n")
 
     assert not is_error(dry)
     lines = text_of(dry).splitlines()
@@ -305,7 +307,7 @@ def test_every_request_read_before_end_of_input_is_answered(project):
         answers = answers_to(project, lines)
         assert sorted(answers) == [1, 2, 3], f"attempt {attempt + 1}: answered {sorted(answers)}"
         assert "validate" in {tool["name"] for tool in answers[2]["result"]["tools"]}
-        assert answers[3]["result"]["content"][0]["text"] == "no findings in 16 design entities\n"
+        assert answers[3]["result"]["content"][0]["text"].endswith(" in 16 design entities\n")  # the sample's one warning
 
 
 def test_hostile_lines_do_not_stop_the_answers(project):

@@ -11,6 +11,7 @@ and every generated acceptance test must pass.
 
 import csv
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -136,6 +137,75 @@ def test_scaffolded_sample_vault_loads_two_batches_and_reruns_idempotently(tmp_p
     assert table_counts(project, target, server, every_table) == before_rerun
 
 
+@pytest.mark.parametrize("entity", ["link_provider_agreement", "sat_provider_agreement_terms"])
+def test_a_prompts_verify_command_passes_on_a_freshly_seeded_database(tmp_path, entity, capsys):
+    """On DuckDB: the `dbt build` a starter prompt hands back builds what the entity reads
+    first, so its acceptance tests (which read the parent hubs) pass on a database that
+    holds only the seeds."""
+    import re
+
+    checkouts = packages.require_automate_dv()
+    project = harness.copy_project(SAMPLE, tmp_path / "sample")
+    assert main(["scaffold", "--project-dir", str(project)]) == 0, capsys.readouterr().out
+    packages.install_packages(project, checkouts)
+    capsys.readouterr()
+    assert main(["prompts", "--project-dir", str(project), "--select", entity]) == 0
+    command = re.search(r"`dbt build ([^`]+)`", capsys.readouterr().out).group(1).split()
+    assert command[:2] == ["--select", f"+{entity}"] and command[-2:] == ["--indirect-selection", "cautious"]
+    build(project, "duckdb", None, ("seed",))
+    result = build(project, "duckdb", None, ("build", *command))
+    assert any(name.startswith(f"ac_{entity}_") for name in result.statuses("test"))
+
+
+EFFECTIVITY = Path(__file__).resolve().parent / "fixtures" / "effectivity_project"
+
+
+def periods_of(project: Path, target: str, server) -> list:
+    """(agreement, provider, payer, start, end) of each period's latest version, the way effectivity_no_overlap reads them."""
+    return sorted(harness.query(project, """
+        SELECT a.agreement_id, p.provider_npi, y.payer_code, CAST(e.start_date AS DATE), CAST(e.end_date AS DATE)
+        FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY agreement_assignment_hk, start_date ORDER BY load_datetime DESC) AS version
+              FROM eff_sat_agreement_assignment) AS e
+        JOIN hub_agreement AS a ON a.agreement_hk = e.agreement_hk
+        JOIN hub_provider AS p ON p.provider_hk = e.provider_hk
+        JOIN hub_payer AS y ON y.payer_hk = e.payer_hk
+        WHERE e.version = 1""", target, fakesnow=server))
+
+
+@pytest.mark.parametrize("target", harness.TARGETS)
+@pytest.mark.parametrize("loads", ["in one build", "load by load"])
+def test_auto_end_dated_effectivity_closes_the_moved_relationship(tmp_path, request, target, loads, capsys):
+    """AGR-003 moves from one provider and payer to another on the second load; the
+    source sends no closing rows. The scaffolded eff_sat (end_dating: auto, the
+    default) closes the old assignment, and every generated test passes twice."""
+    checkouts = packages.require_automate_dv()
+    server = request.getfixturevalue("fakesnow_server") if target == "fakesnow" else None
+    project = harness.copy_project(EFFECTIVITY, tmp_path / "effectivity")
+    assert main(["scaffold", "--project-dir", str(project)]) == 0, capsys.readouterr().out
+    packages.install_packages(project, checkouts)
+    if loads == "load by load":
+        seed = project / "seeds" / "raw_agreement_assignments.csv"
+        full = seed.read_text()
+        seed.write_text("".join(line for line in full.splitlines(True) if "2024-02-01" not in line))
+        build(project, target, server, ("seed",))
+        build(project, target, server)
+        seed.write_text(full)
+        build(project, target, server, ("seed", "--full-refresh"))
+    else:
+        build(project, target, server, ("seed",))
+    first = build(project, target, server)
+    assert "ac_eff_sat_agreement_assignment_17_effectivity_no_overlap" in first.statuses("test")
+    build(project, target, server)
+    forever, first_load, second_load = date(9999, 12, 31), date(2024, 1, 1), date(2024, 2, 1)
+    assert [p for p in periods_of(project, target, server) if p[0] == "AGR-003"] == [
+        ("AGR-003", "1003000142", "PAYER-A", first_load, second_load),
+        ("AGR-003", "1003000159", "PAYER-C", second_load, forever),
+    ]
+    capsys.readouterr()
+    assert main(["check", "--project-dir", str(project)]) == 0  # the scaffold passes its own check, with nothing to review
+    assert "0 failed; 0 items for review" in capsys.readouterr().out
+
+
 def _execute(project: Path, statements: list) -> None:
     import duckdb
 
@@ -183,6 +253,11 @@ def test_corrupted_copies_of_the_sample_tables_fail_their_acceptance_tests(tmp_p
         _execute(project, [f"CREATE TABLE backup_{table} AS SELECT * FROM {table}", corruption])
         result = harness.run_dbt(project, ["test", "--select", table], "duckdb")
         failed = sorted(name for name, status in result.statuses("test").items() if status == "fail")
+        if table == "hub_provider":  # the reviewer prompt reads dbt's own run_results.json
+            capsys.readouterr()
+            assert main(["prompts", "--project-dir", str(project), "--review", table,
+                         "--run-results", str(project / "target" / "run_results.json")]) == 0
+            assert "- **AC-hub_provider-01 fail** (dbt test `ac_hub_provider_01_hash_key_unique`): 1 failing row" in capsys.readouterr().out
         _execute(project, [f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM backup_{table}", f"DROP TABLE backup_{table}"])
         assert expected in failed, f"{table}: {corruption!r} should fail {expected}; failed: {failed}"
     assert harness.run_dbt(project, ["test"], "duckdb").success, "the restored vault passes again"

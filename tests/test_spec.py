@@ -19,6 +19,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from dv_spec_tool.cli import main
 from dv_spec_tool.design import build_design
@@ -223,6 +224,18 @@ def test_open_questions_for_missing_description_and_owner(tmp_path):
     assert "purpose" in topics and "owner" in topics
 
 
+def test_a_shared_stage_is_specified_in_full(builder):
+    """Every column of a stage three entities read: the source's, then the computed ones, each with
+    its type and every entity whose table takes it."""
+    stage = {s["name"]: s for s in builder.subject_area_spec("network")["stages"]}["stg_raw_network_memberships"]
+    columns = {c["column"]: c for c in stage["columns"]}
+    assert list(columns)[:5] == ["npi", "network_code", "start_date", "end_date", "load_datetime"]  # the seed's header
+    assert columns["start_date"]["type"] == "DATE" and columns["start_date"]["needed_by"] == ["eff_sat_provider_network"]
+    assert columns["provider_hk"]["type"] == "BINARY(16)"
+    assert columns["provider_hk"]["needed_by"] == ["eff_sat_provider_network", "hub_provider", "link_provider_network"]
+    assert columns["record_source"]["computed"] == "literal 'NETMGMT.MEMBERSHIPS'"
+
+
 def test_subject_area_spec_holds_its_entities_in_build_order(builder):
     spec = builder.subject_area_spec("network")
     assert [e["name"] for e in spec["entities"]] == [
@@ -278,7 +291,10 @@ def test_cells_escape_pipes_and_line_breaks(builder):
 
 def test_generated_markdown_is_recognised_as_generated(generated):
     for path, text in generated.items():
-        assert state(text) == "generated", path
+        if path.endswith(("CLAUDE.md", "dbt-styleguide.md")):  # a managed block, merged into a person's file
+            assert text.startswith("<!-- dv-spec:begin") and text.endswith("<!-- dv-spec:end -->\n"), path
+        else:
+            assert state(text) == "generated", path
 
 
 # ---------------------------------------------------------------- the command line
@@ -327,7 +343,7 @@ def test_a_first_run_without_select_or_out_prints_an_index(capsys, builder, comm
     pytest.param(["spec", "--select", "provider"], "a subject area is selected as `subject_area:provider`", id="bare_subject_area"),
     pytest.param(["prompts", "-s", "subject_area:network", "-s", "hub_provider"], "2 prompts selected; pass --out DIR",
                  id="prompts_without_out"),
-    pytest.param(["prompts", "--check-report", "x.json"], "--check-report and --sql go with --review ENTITY", id="report_without_review"),
+    pytest.param(["prompts", "--check-report", "x.json"], "--check-report, --run-results and --sql go with --review ENTITY", id="report_without_review"),
     pytest.param(["prompts", "--review", "hub_nope"], "--review: no design entity named `hub_nope`", id="review_unknown_entity"),
 ])
 def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):
@@ -396,13 +412,84 @@ def test_instruction_globs_are_relative_to_the_repository_root(capsys, tmp_path)
     assert "dv-spec spec --project-dir analytics --select <model>" in (repo / "AGENTS.md").read_text()
 
 
+def test_a_persons_styleguide_keeps_every_line_and_claude_imports_agents(capsys, tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(SAMPLE, repo / "analytics", ignore=shutil.ignore_patterns("target", "dbt_packages", "logs"))
+    own = "# Our style\n\n- Use trailing commas.\n- Lowercase keywords.\n"
+    (repo / "analytics" / "dbt-styleguide.md").write_text(own)
+    (repo / "CLAUDE.md").write_text("Run the linter before committing.")  # no final newline
+    code, out, _ = run(capsys, "prompts", "--project-dir", repo / "analytics", "--instructions", "--out", repo)
+    assert code == 0 and "dbt-styleguide.md" in out
+    styleguide = (repo / "analytics" / "dbt-styleguide.md").read_text()
+    assert styleguide.startswith(own) and "<!-- dv-spec:begin" in styleguide and styleguide.endswith("<!-- dv-spec:end -->\n")
+    assert "## Data Vault models (dv-spec)" in styleguide and "Hash keys and hashdiffs" in styleguide
+    claude = (repo / "CLAUDE.md").read_text()
+    assert claude.startswith("Run the linter before committing.\n\n") and "\n@AGENTS.md\n" in claude
+    assert (repo / "AGENTS.md").exists()
+
+    # A person's edits outside the block survive a second run; the block is replaced, not repeated.
+    (repo / "analytics" / "dbt-styleguide.md").write_text(styleguide + "- Added later by a person.\n")
+    code, out, _ = run(capsys, "prompts", "--project-dir", repo / "analytics", "--instructions", "--out", repo)
+    again = (repo / "analytics" / "dbt-styleguide.md").read_text()
+    assert "unchanged  analytics/dbt-styleguide.md" in out and again.count("<!-- dv-spec:begin") == 1
+    assert again.endswith("- Added later by a person.\n")
+
+    # An edit inside the block is kept unless --force.
+    (repo / "analytics" / "dbt-styleguide.md").write_text(again.replace("## Data Vault models (dv-spec)", "## Our vault"))
+    code, out, _ = run(capsys, "prompts", "--project-dir", repo / "analytics", "--instructions", "--out", repo)
+    assert "kept (its dv-spec block was edited by hand; --force replaces the block)  analytics/dbt-styleguide.md" in out
+    assert "## Our vault" in (repo / "analytics" / "dbt-styleguide.md").read_text()
+
+
+@pytest.mark.parametrize("style, says, never", [
+    ("automate_dv", "a `yaml_metadata` block and one macro call", "not with AutomateDV's table macros"),
+    ("plain_sql", "not with AutomateDV's table macros", "a `yaml_metadata` block and one macro call"),
+])
+def test_instruction_files_follow_the_chosen_style(capsys, tmp_path, style, says, never):
+    out = tmp_path / "out"
+    code, _, _ = run(capsys, "prompts", "--project-dir", SAMPLE, "--instructions", "--out", out, "--style", style)
+    assert code == 0
+    for name in (".github/copilot-instructions.md", ".github/instructions/data-vault.instructions.md", "AGENTS.md", "dbt-styleguide.md"):
+        text = (out / name).read_text()
+        assert says in text and never not in text, name
+
+
+def _project_without_seed_types(tmp_path) -> Path:
+    project = tmp_path / "effectivity"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "effectivity_project", project)
+    config = yaml.safe_load((project / "dbt_project.yml").read_text())
+    config.pop("seeds")
+    (project / "dbt_project.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    return project
+
+
+def test_seed_column_types_are_inferred_as_dbt_seed_does(capsys, tmp_path):
+    pytest.importorskip("dbt_common.clients.agate_helper", reason="dbt's CSV type inference comes with dbt")
+    project = _project_without_seed_types(tmp_path)
+    code, out, _ = run(capsys, "spec", "--project-dir", project, "--select", "hub_provider")
+    assert code == 0 and "<type unknown>" not in out
+    # dbt seed reads 1003000126 as a number: the spec says so, and where it comes from.
+    assert "| `provider_npi` | `NUMBER(38,0)` | business key | raw_agreement_assignments.provider_npi (integer, inferred from the seed's CSV as `dbt seed` does) |" in out
+    assert "`load_datetime` | `TIMESTAMP_NTZ`" in out
+
+
+def test_catalog_types_come_before_inference(capsys, tmp_path):
+    project = _project_without_seed_types(tmp_path)
+    (project / "target").mkdir()
+    (project / "target" / "catalog.json").write_text(json.dumps({"nodes": {"seed.dv_spec_effectivity.raw_agreement_assignments": {
+        "metadata": {"name": "raw_agreement_assignments"}, "columns": {"PROVIDER_NPI": {"type": "VARCHAR", "name": "PROVIDER_NPI"}}}}}))
+    code, out, _ = run(capsys, "spec", "--project-dir", project, "--select", "hub_provider")
+    assert code == 0
+    assert "| `provider_npi` | `VARCHAR` | business key | raw_agreement_assignments.provider_npi (VARCHAR, target/catalog.json) |" in out
+
+
 # ---------------------------------------------------------------- prompts
 
 
 @pytest.mark.parametrize("style, present, absent", [
-    pytest.param("automate_dv", ["a call to `automate_dv.hub`", "src_nk: provider_npi", "  - stg_providers\n  - stg_raw_network_memberships"],
-                 ["Do not use AutomateDV macros"], id="automate_dv"),
-    pytest.param("plain_sql", ["plain Snowflake SQL with dbt Jinja", "incremental_strategy='append'", "Do not use AutomateDV macros"],
+    pytest.param("automate_dv", ["a call to `automate_dv.hub`", "src_nk: provider_npi", "source_model: [stg_providers, stg_raw_network_memberships"],
+                 ["Do not call AutomateDV's table macros"], id="automate_dv"),
+    pytest.param("plain_sql", ["plain Snowflake SQL with dbt Jinja", "incremental_strategy='append'", "Do not call AutomateDV's table macros"],
                  ["yaml_metadata"], id="plain_sql"),
 ])
 def test_entity_prompt_styles(builder, style, present, absent):
@@ -411,9 +498,35 @@ def test_entity_prompt_styles(builder, style, present, absent):
         assert fragment in text
     for fragment in absent:
         assert fragment not in text
-    for section in ("## Context", "## Task", "## Constraints", "## Acceptance criteria", "## Hand back", "## The spec"):
+    for section in ("## Context", "## Task", "## Constraints", "## Hand back", "## The spec", "#### Acceptance criteria"):
         assert section in text
-    assert "| `AC-hub_provider-03` |" in text
+    # Each fact once: the criteria are listed once, in the spec, under their common id prefix.
+    assert text.count("Ids `AC-hub_provider-NN`") == 1 and "- `03` (dbt test `hub_hash_key_matches`)" in text
+    assert "Who writes what: `dv-spec scaffold` writes this file" in text
+    # The verify command builds the parents first, so it passes on a freshly seeded database.
+    assert "`dbt build --select +hub_provider --indirect-selection cautious`" in text
+
+
+def test_review_lists_failed_ac_tests_from_run_results(capsys, tmp_path):
+    results = {"metadata": {"dbt_version": "1.10.0"}, "results": [
+        {"unique_id": "test.dv_spec_integration_tests.ac_hub_provider_02_business_keys_unique.1a2b3c", "status": "fail",
+         "failures": 3, "message": "Got 3 results, configured to fail if != 0",
+         "compiled_code": "SELECT provider_npi FROM hub_provider GROUP BY provider_npi HAVING COUNT(*) > 1", "relation_name": None},
+        {"unique_id": "test.dv_spec_integration_tests.ac_hub_provider_01_hash_key_unique.4d5e6f", "status": "pass", "failures": 0},
+        {"unique_id": "test.dv_spec_integration_tests.ac_hub_network_01_hash_key_unique.7a8b9c", "status": "fail", "failures": 1},
+        {"unique_id": "model.dv_spec_integration_tests.hub_provider", "status": "success"},
+    ]}
+    path = tmp_path / "run_results.json"
+    path.write_text(json.dumps(results))
+    code, out, _ = run(capsys, "prompts", "--project-dir", SAMPLE, "--review", "hub_provider", "--run-results", path)
+    assert code == 0
+    section = out.split("### Failed by the `ac_` dbt tests")[1].split("###")[0]
+    assert "- **AC-hub_provider-02 fail** (dbt test `ac_hub_provider_02_business_keys_unique`): 3 failing rows" in section
+    assert "GROUP BY provider_npi HAVING COUNT(*) > 1" in section and "--store-failures" in section
+    assert "hub_network" not in section and "AC-hub_provider-01" not in section
+
+    code, out, err = run(capsys, "prompts", "--project-dir", SAMPLE, "--run-results", path)
+    assert code == 2 and "--run-results and --sql go with --review ENTITY" in err
 
 
 def _check_report(tmp_path) -> Path:

@@ -202,7 +202,8 @@ def test_draw_a_subject_area_then_validate_scaffold_and_spec(page, project, tmp_
     link.click()
     field(page, "source.0.business_keys.hub_product", "sku")
     save(page, "saved `link_customer_product`")
-    assert link.locator(".badge").count() == 0
+    # What is left is DV230's true warning: raw_orders loads neither hub, so its keys may be orphans.
+    assert "DV300" not in link.locator("title").text_content() and "DV230" in link.locator("title").text_content()
 
     # a satellite with its parent and payload picked from the source's columns
     new_entity(page, "sat", "sat_customer_details")
@@ -226,7 +227,8 @@ def test_draw_a_subject_area_then_validate_scaffold_and_spec(page, project, tmp_
     page.screenshot(path=str(tmp_path / "studio-finding.png"))
     connect(page, "sat_product_details", "hub_product")
     assert badge.count() == 0
-    assert page.text_content("#counts") == "0 errors · 0 warnings", page.evaluate("() => JSON.stringify(window.dvSpecStudio.model.findings)")
+    # The link's two DV230 warnings (raw_orders loads neither hub) stay: they are the architect's to answer.
+    assert page.text_content("#counts") == "0 errors · 2 warnings", page.evaluate("() => JSON.stringify(window.dvSpecStudio.model.findings)")
 
     # move a shape: the position goes to the side file, not the YAML
     box = shape(page, "hub_product").bounding_box()
@@ -280,7 +282,9 @@ def test_draw_a_subject_area_then_validate_scaffold_and_spec(page, project, tmp_
     # ------------------------------------------------ the command line on the result
     capsys.readouterr()
     assert cli.main(["validate", "--project-dir", str(project)]) == 0
-    assert capsys.readouterr().out == "no findings in 6 design entities\n"
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[-1].endswith("in 6 design entities") and " error" not in printed[-1]
+    assert all(" warning DV230 " in line for line in printed[:-1])  # orphan-key warnings only
     assert cli.main(["scaffold", "--project-dir", str(project)]) == 0
     out = capsys.readouterr().out
     for model in ("hub_customer", "hub_product", "link_customer_product", "sat_customer_details", "sat_product_details"):

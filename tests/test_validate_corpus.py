@@ -71,6 +71,14 @@ CASES = [
          "DV218", "ghost_record: true", severity="warning"),
     case("ghost-record-on-ma-sat", "          multi_active_keys: [address_type]\n", "          multi_active_keys: [address_type]\n          ghost_record: true\n",
          "DV218", "ghost_record: true", severity="warning"),
+    # The base itself loads link_provider_network from a source hub_network is not loaded from (no mutation).
+    case("orphan-link-keys", "hubs: [hub_provider, hub_network]", "hubs: [hub_provider, hub_network]", "DV230",
+         "- model: raw_network_memberships\n              business_keys:\n                hub_provider", severity="warning"),
+    case("duplicate-satellite", "  - name: ma_sat_provider_address\n",
+         "  - name: sat_provider_names\n    config:\n      meta:\n        dv:\n          kind: sat\n          parent: hub_provider\n"
+         "          hashdiff: provider_names_hashdiff\n          payload: [last_name]\n          sources:\n            - model: stg_providers\n\n"
+         "  - name: ma_sat_provider_address\n", "DV231", "payload: [last_name]", severity="warning"),
+    case("effectivity-dates-ignored", "          end_dating: source\n", "", "DV232", "kind: eff_sat", severity="warning"),
     case("payload-not-in-seed", "payload: [street, city]", "payload: [street, town]", "DV300", "payload: [street, town]"),
     case("business-key-not-in-dbt-source", "business_keys: [network_code]", "business_keys: [network_id]", "DV300", "- source: crm.networks"),
     case("mapped-key-not-in-staged-seed", "            - model: stg_providers\n              business_keys: [npi]", "            - model: stg_providers\n              business_keys: [provider_id]", "DV300", "business_keys: [provider_id]"),
@@ -108,7 +116,9 @@ def test_broken_design_yields_rule_at_line(tmp_path, file, old, new, rule, marke
 
 def test_base_design_is_clean():
     findings = validate(build_design(load_project(str(BASE))))
-    assert findings == []
+    # No errors; three links and satellites read sources their hubs are not loaded from (DV230).
+    assert [(f.rule, f.entity) for f in findings] == [
+        ("DV230", "link_provider_network"), ("DV230", "nh_link_referral"), ("DV230", "ma_sat_provider_address")]
 
 
 def test_corpus_is_large_and_covers_rules():

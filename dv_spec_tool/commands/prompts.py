@@ -7,8 +7,9 @@ def register(commands) -> None:
     parser = commands.add_parser(
         "prompts", help="write starter prompts for dbt Copilot / Copilot Chat / Claude, reviewer prompts, instruction files",
         description="Starter prompts per entity and subject area (select subject areas as subject_area:NAME); "
-                    "--instructions writes .github/copilot-instructions.md, .github/instructions/data-vault.instructions.md "
-                    "and AGENTS.md; --review ENTITY prints a reviewer prompt with the SQL and `dv-spec check` findings; "
+                    "--instructions writes .github/copilot-instructions.md, .github/instructions/data-vault.instructions.md, "
+                    "AGENTS.md, CLAUDE.md and dbt-styleguide.md (those two merged into a person's file); --review ENTITY "
+                    "prints a reviewer prompt with the SQL, failed tests and `dv-spec check` findings; "
                     "--draft TEXT (or --draft-file FILE) prints a prompt asking an assistant to draft config.meta.dv "
                     "entries for a description, to check with `dv-spec new --from`.")
     add_project_options(parser)
@@ -21,6 +22,8 @@ def register(commands) -> None:
                         help="write the instruction files assistants read on their own (beside a file a person wrote, unless --force)")
     parser.add_argument("--review", metavar="ENTITY", help="a reviewer prompt for one entity's implementation")
     parser.add_argument("--check-report", metavar="FILE.json", help="with --review: a `dv-spec check --format json` report")
+    parser.add_argument("--run-results", metavar="FILE.json",
+                        help="with --review: dbt's target/run_results.json, for the entity's failed `ac_` tests")
     parser.add_argument("--sql", metavar="FILE", help="with --review: the SQL to review (default: compiled SQL, else the model file)")
     parser.add_argument("--force", action="store_true", help="also overwrite files a person wrote or edited")
     parser.add_argument("--draft", metavar="DESCRIPTION",
@@ -42,23 +45,26 @@ def run(args) -> int:
         return run_draft(args)
     if args.sources:
         raise UsageError("--sources goes with --draft")
-    if (args.check_report or args.sql) and not args.review:
-        raise UsageError("--check-report and --sql go with --review ENTITY")
+    if (args.check_report or args.sql or args.run_results) and not args.review:
+        raise UsageError("--check-report, --run-results and --sql go with --review ENTITY")
     if args.review and args.instructions:
         raise UsageError("--review and --instructions are separate runs; pass one of them")
     builder = SpecBuilder(load_design(args))
     if args.review:
         if args.select:
             raise UsageError("--review names its entity; leave out --select")
-        return emit([review_document(builder, args.review, args.check_report, args.sql)], args.out, args.force, "prompt")
+        return emit([review_document(builder, args.review, args.check_report, args.sql, args.run_results)], args.out, args.force, "prompt")
     if args.instructions:
         if args.select:
             raise UsageError("--instructions covers the whole design; leave out --select")
         from ..generated import write_documents
+        from ..prompts import write_managed_block
 
         out = args.out or builder.design.project.root
-        outcomes = write_documents(out, [(d.path, d.text) for d in instruction_documents(builder, out)],
+        documents = instruction_documents(builder, out, args.style)
+        outcomes = write_documents(out, [(d.path, d.text) for d in documents if d.kind != "managed_block"],
                                    force=args.force, beside=True)
+        outcomes += [write_managed_block(out, d.path, d.text, args.force) for d in documents if d.kind == "managed_block"]
         for outcome in outcomes:
             print(f"{outcome.action}  {outcome.path}")
         return 0

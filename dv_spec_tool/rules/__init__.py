@@ -47,6 +47,6 @@ def rule(rule_id: str, name: str, severity: str = "error"):
 
 
 def all_rules() -> list:
-    from . import columns, files, model, references, structure  # noqa: F401  (registers)
+    from . import columns, files, loading, model, references, structure  # noqa: F401  (registers)
 
     return [RULES[key] for key in sorted(RULES)]

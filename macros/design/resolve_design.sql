@@ -69,7 +69,8 @@
                 {%- do (driving if ref.name in dv.driving_keys else secondary).append(ref.foreign_key) -%}
             {%- endfor -%}
             {%- do out.update({"driving_foreign_keys": driving, "secondary_foreign_keys": secondary,
-                               "start_date": dv.get("start_date", "start_date"), "end_date": dv.get("end_date", "end_date")}) -%}
+                               "start_date": dv.get("start_date", "start_date"), "end_date": dv.get("end_date", "end_date"),
+                               "end_dating": dv.get("end_dating", "auto")}) -%}
         {%- endif -%}
     {%- elif kind == "pit" -%}
         {%- set satellites = [] -%}

@@ -11,9 +11,22 @@
     {%- if unloaded_for is not none and unloaded_for.get("unloaded_model") == name -%}
         {%- set entity = unloaded_for -%}
         {%- set origin = "the rows " ~ entity.name ~ " has not loaded yet" -%}
-        {%- set body = "{{ config(materialized='ephemeral') }}\n\n{{ dv_spec.unloaded_rows(source_model='" ~ dv_spec._source_models(entity)[0]
-            ~ "', target='" ~ entity.name ~ "', hash_key='" ~ entity.parent_hash_key ~ "', load_datetime='"
-            ~ design.settings.load_datetime_column ~ "') }}\n" -%}
+        {%- set source_model = dv_spec._source_models(entity)[0] -%}
+        {%- set ldts = design.settings.load_datetime_column -%}
+        {%- if entity.kind == "eff_sat" and entity.end_dating == "auto" -%}
+            {%- set columns = [entity.parent_hash_key] + entity.driving_foreign_keys + entity.secondary_foreign_keys
+                + [ldts, design.settings.record_source_column] -%}
+            {%- set call = "dv_spec.effectivity_changes(source_model='" ~ source_model ~ "', target='" ~ entity.name
+                ~ "',\n                                link_hash_key='" ~ entity.parent_hash_key
+                ~ "', driving_keys=" ~ dv_spec._sql_list(entity.driving_foreign_keys)
+                ~ ",\n                                columns=" ~ dv_spec._sql_list(columns)
+                ~ ",\n                                effective_from='" ~ (entity.effective_from or ldts) ~ "', start_date='" ~ entity.start_date
+                ~ "', end_date='" ~ entity.end_date ~ "', load_datetime='" ~ ldts ~ "')" -%}
+        {%- else -%}
+            {%- set call = "dv_spec.unloaded_rows(source_model='" ~ source_model ~ "', target='" ~ entity.name
+                ~ "', hash_key='" ~ entity.parent_hash_key ~ "', load_datetime='" ~ ldts ~ "')" -%}
+        {%- endif -%}
+        {%- set body = "{{ config(materialized='ephemeral') }}\n\n{{ " ~ call ~ " }}\n" -%}
         {%- set file = entity.file -%}
     {%- elif name in design.stages -%}
         {%- set stage = design.stages[name] -%}
@@ -39,6 +52,14 @@
         ~ "    Change the design and run `dv-spec scaffold` again; once this file is edited by hand, dv-spec leaves it alone.\n"
         ~ "    dv-spec-checksum: " ~ local_md5(body) ~ " -#}\n" -%}
     {{ return(header ~ body) }}
+{%- endmacro -%}
+
+
+{#- ['a', 'b'] as Jinja/Python list text. -#}
+{%- macro _sql_list(values) -%}
+    {%- set quoted = [] -%}
+    {%- for value in values -%}{%- do quoted.append("'" ~ value ~ "'") -%}{%- endfor -%}
+    {{ return("[" ~ quoted | join(", ") ~ "]") }}
 {%- endmacro -%}
 
 
@@ -158,6 +179,10 @@
         {%- do args.extend(["src_pk"] + (["src_cdk"] if kind == "ma_sat" else []) + ["src_hashdiff", "src_payload"]
                            + (["src_eff"] if entity.effective_from else []) + ["src_ldts", "src_source", "source_model"]) -%}
     {%- elif kind == "eff_sat" -%}
+        {%- if entity.end_dating == "auto" -%}
+            {#- The source sends no closing rows: AutomateDV closes a driving key's open relationship when it moves. -#}
+            {%- set config = "{{ config(materialized='incremental', meta={'is_auto_end_dating': true}) }}" -%}
+        {%- endif -%}
         {%- do meta.extend(["source_model: " ~ entity.unloaded_model, "src_pk: " ~ entity.parent_hash_key,
                             "src_dfk:", dv_spec._yaml_list(entity.driving_foreign_keys, 2),
                             "src_sfk:", dv_spec._yaml_list(entity.secondary_foreign_keys, 2),

@@ -16,6 +16,12 @@
       project         the dbt project's name (optional);
       diagrams        {subject area: Mermaid erDiagram} for subject-area specs (optional;
                       the command line draws them with `dv-spec export mermaid`'s exporter).
+      inferred_types  {reference: {column: {type, origin}}}: types no declaration gives, from
+                      target/catalog.json or dbt's seed CSV inference (optional; the command line);
+      source_columns  {reference: [column]}: the columns of seeds (CSV header) and declared
+                      sources and models, for the stages' full column lists (optional);
+      design_warnings {entity: [{rule, message, hint}]}: validate's warnings that become
+                      open questions (optional; the command line runs the rules, DV230-DV232).
 -#}
 {%- macro entity_spec(name, design, context) -%}
     {%- if name not in design.entities -%}
@@ -74,7 +80,8 @@
     {{ return({"hash": given.hash, "column_types": given.get("column_types") or {},
                "downstream_models": given.get("downstream_models") or {},
                "model_path": given.get("model_path") or "models", "project": given.get("project") or "",
-               "diagrams": given.get("diagrams") or {}}) }}
+               "diagrams": given.get("diagrams") or {}, "design_warnings": given.get("design_warnings") or {},
+               "inferred_types": given.get("inferred_types") or {}, "source_columns": given.get("source_columns") or {}}) }}
 {%- endmacro -%}
 
 
@@ -92,7 +99,8 @@
 {%- macro _spec_snowflake_type(declared) -%}
     {%- set aliases = {"timestamp": "TIMESTAMP_NTZ", "datetime": "TIMESTAMP_NTZ", "timestamp_ntz": "TIMESTAMP_NTZ",
                        "text": "VARCHAR", "string": "VARCHAR", "varchar": "VARCHAR", "bool": "BOOLEAN",
-                       "boolean": "BOOLEAN", "int": "NUMBER(38,0)", "integer": "NUMBER(38,0)", "bigint": "NUMBER(38,0)"} -%}
+                       "boolean": "BOOLEAN", "int": "NUMBER(38,0)", "integer": "NUMBER(38,0)", "bigint": "NUMBER(38,0)",
+                       "float8": "FLOAT", "double": "FLOAT", "timestamp without time zone": "TIMESTAMP_NTZ"} -%}
     {%- set key = declared | string | trim | lower -%}
     {{ return(aliases.get(key, declared | string | trim | upper)) }}
 {%- endmacro -%}
@@ -113,7 +121,15 @@
     {%- set seen = [] -%}
     {%- for pair in pairs -%}
         {%- set declared = dv_spec._spec_declared_type(context, pair[0], pair[1]) -%}
-        {%- if declared is none -%}
+        {%- set inferred = (context.inferred_types.get(pair[0] | lower) or {}).get(pair[1] | lower) if declared is none else none -%}
+        {%- if declared is none and inferred -%}
+            {%- set snowflake = dv_spec._spec_snowflake_type(inferred.type) -%}
+            {%- if snowflake not in seen -%}{%- do seen.append(snowflake) -%}{%- endif -%}
+            {%- if found.type is none -%}
+                {%- set found.type = snowflake -%}
+                {%- set found.origin = pair[0] ~ "." ~ pair[1] ~ " (" ~ inferred.type ~ ", " ~ inferred.origin ~ ")" -%}
+            {%- endif -%}
+        {%- elif declared is none -%}
             {%- if (pair[0] ~ "." ~ pair[1]) not in unknown -%}{%- do unknown.append(pair[0] ~ "." ~ pair[1]) -%}{%- endif -%}
         {%- else -%}
             {%- set snowflake = dv_spec._spec_snowflake_type(declared) -%}
@@ -520,9 +536,15 @@
                     {%- for column in source.key_columns if column.ref == ref.name -%}{%- do ref_columns.append(column.source_column) -%}{%- endfor -%}
                     {%- do rows.append(dv_spec._spec_row(row, ref_columns | join(", "), "hash key of " ~ ref.hub ~ " (see Hash keys)", ref.foreign_key)) -%}
                 {%- endfor -%}
-                {%- for column in [entity.start_date, entity.end_date] -%}
-                    {%- do rows.append(dv_spec._spec_row(row, column, "as is", column)) -%}
-                {%- endfor -%}
+                {%- if entity.end_dating == "auto" -%}
+                    {%- set eff = entity.effective_from or settings.load_datetime_column -%}
+                    {%- do rows.append(dv_spec._spec_row(row, eff, "computed: the change's " ~ eff ~ " (end dating auto, see Load pattern)", entity.start_date)) -%}
+                    {%- do rows.append(dv_spec._spec_row(row, eff, "computed: the next change's " ~ eff ~ ", else 9999-12-31 23:59:59.999999 (see Load pattern)", entity.end_date)) -%}
+                {%- else -%}
+                    {%- for column in [entity.start_date, entity.end_date] -%}
+                        {%- do rows.append(dv_spec._spec_row(row, column, "as is", column)) -%}
+                    {%- endfor -%}
+                {%- endif -%}
             {%- else -%}
                 {%- for column in entity.get("multi_active_keys") or [] -%}
                     {%- do rows.append(dv_spec._spec_row(row, column, "as is", column)) -%}
@@ -569,34 +591,76 @@
 {%- endmacro -%}
 
 
+{#- The load rules of an entity, stated so that a plain-SQL author can follow
+    them and an AutomateDV user knows what the macro does: which rows are
+    dropped, what one load holding several rows of a key does, ties, how the
+    first new row compares with what is loaded, late rows and NULL load
+    datetimes. The scaffolded AutomateDV models behave exactly so. -#}
 {%- macro _spec_load_pattern(entity, design) -%}
-    {%- set ldts = design.settings.load_datetime_column -%}
+    {%- set ldts = "`" ~ design.settings.load_datetime_column ~ "`" -%}
+    {%- set rsrc = "`" ~ design.settings.record_source_column ~ "`" -%}
     {%- set kind = entity.kind -%}
     {%- set stages = [] -%}
     {%- for source in entity.sources if source.stage not in stages and kind != "stage" -%}{%- do stages.append(source.stage) -%}{%- endfor -%}
+    {%- set null_ldts = "NULL " ~ ldts ~ ": not expected; loaded as it is, it fails criterion -04: fix it in the source and ask the architect." -%}
     {%- set lines = [] -%}
-    {%- if kind == "hub" -%}
-        {%- do lines.extend(["Insert-only (incremental): a business key is inserted once, the first time any source delivers it; rows are never updated or deleted.",
-            "Several sources are loaded together (" ~ stages | join(", ") ~ "); when one load brings a key from several, the row with the earliest `" ~ ldts ~ "` wins (AutomateDV ranks by load datetime, then record source)."
-            if stages | length > 1 else "Reads one stage: " ~ stages | join(", ") ~ "."]) -%}
-    {%- elif kind == "link" -%}
-        {%- do lines.extend(["Insert-only (incremental): each combination of hub keys" ~ (" and dependent keys" if entity.dependent_keys else "") ~ " is inserted once, the first time a source delivers it.",
-            "The hubs are loaded in the same run or earlier: every foreign key must exist in its hub."]) -%}
+    {%- if kind in ("hub", "link") -%}
+        {%- set key = "business key" if kind == "hub" else "combination of hub keys" ~ (" and dependent keys" if entity.dependent_keys else "") -%}
+        {%- do lines.extend([
+            "Insert-only (incremental): each " ~ key ~ " is inserted once, the first time a source delivers it; rows are never updated or deleted.",
+            "Reads " ~ dv_spec._md_codes(stages) ~ (", unioned" if stages | length > 1 else "") ~ ".",
+            "NULL keys: a row whose hash key" ~ (" or any foreign key" if kind == "link" else "") ~ " is NULL (every key column NULL or empty) is dropped.",
+            "Several rows of one key in one run (several loads, or several sources): the row with the earliest " ~ ldts ~ " is inserted; ties go to the smallest " ~ rsrc ~ ".",
+            "Keys already in the table are skipped, whatever their " ~ ldts ~ " (so late-arriving rows of known keys add nothing).",
+            null_ldts]) -%}
+        {%- if kind == "link" -%}
+            {%- do lines.append("Load the hubs in the same run or earlier: every foreign key must exist in its hub.") -%}
+        {%- endif -%}
     {%- elif kind == "nh_link" -%}
-        {%- do lines.extend(["Insert-only (incremental), non-historised: each event (transaction) is inserted once with its details and never changes.",
-            "The hubs are loaded in the same run or earlier: every foreign key must exist in its hub."]) -%}
-    {%- elif kind == "sat" -%}
-        {%- do lines.extend(["Insert-only delta (incremental): a row is inserted when a key's hashdiff differs from its latest row; unchanged records are skipped, nothing is updated or deleted.",
-            "AutomateDV's source filter (`apply_source_filter`) keeps re-runs from re-inserting history when the stage holds several loads per key."]) -%}
-    {%- elif kind == "ma_sat" -%}
-        {%- do lines.extend(["Insert-only delta (incremental) of sets: all rows of one key and load form a set; the whole set is inserted when any member's hashdiff or the number of members changes.",
-            "AutomateDV's source filter (`apply_source_filter`) keeps re-runs from re-inserting history."]) -%}
+        {%- do lines.extend([
+            "Insert-only (incremental), non-historised: each event is inserted once with its details and never changes.",
+            "NULL keys: a row whose hash key or any foreign key is NULL is dropped.",
+            "Several rows of one event key in one run: identical rows are loaded once; rows that differ (details or " ~ ldts ~ ") are all inserted and break the key's uniqueness (-01), so a source sends an event once. Events already in the table are skipped, late or not.",
+            null_ldts,
+            "Load the hubs in the same run or earlier: every foreign key must exist in its hub."]) -%}
+    {%- elif kind in ("sat", "ma_sat") -%}
+        {%- set unit = "row" if kind == "sat" else "set (all rows of one key and " ~ ldts ~ ")" -%}
+        {%- do lines.extend([
+            "Insert-only delta (incremental): per key, in " ~ ldts ~ " order, a " ~ unit ~ " is inserted when "
+                ~ ("its `" ~ entity.hashdiff ~ "` differs from the previous row's" if kind == "sat" else "its hashdiffs or its number of rows differ from the previous set's")
+                ~ "; the first new one is compared with the latest loaded for the key (a new key is always inserted). Nothing is updated or deleted.",
+            "NULL keys: a row whose `" ~ entity.parent_hash_key ~ "`" ~ (" or multi-active key" if kind == "ma_sat" else "") ~ " is NULL is dropped.",
+            ("Several loads of a key in one run: each change is inserted, in order." if kind == "sat" else
+             "Several loads of a key in one run are not told apart: the first build inserts every row as sent, a later run compares all of a key's new rows, as one set, with its latest loaded set; load one load datetime per run when a key may arrive in several.")
+                ~ " Only rows later than the key's latest loaded " ~ ldts ~ " are read, so re-runs and late-arriving rows add nothing.",
+            "Ties: one row per key" ~ (", multi-active key" if kind == "ma_sat" else "") ~ " and " ~ ldts ~ "; a source that sends two breaks the grain criterion (-08).",
+            null_ldts]) -%}
     {%- elif kind == "eff_sat" -%}
-        {%- do lines.extend(["Driving key: " ~ dv_spec._md_codes(entity.driving_foreign_keys) ~ "; the other end: " ~ dv_spec._md_codes(entity.secondary_foreign_keys) ~ ".",
-            "Insert-only (incremental): a row opens a relationship when a link key appears for a driving key; when the driving key moves to another link key, a row closing the old relationship (`" ~ entity.end_date ~ "` set) is inserted.",
-            "Never updated in place: the latest row of a link key tells whether it is in force."]) -%}
+        {%- set dfk = dv_spec._md_codes(entity.driving_foreign_keys) -%}
+        {%- set eff = "`" ~ (entity.effective_from or design.settings.load_datetime_column) ~ "`" -%}
+        {%- do lines.append("Driving key: " ~ dfk ~ "; the other end: " ~ dv_spec._md_codes(entity.secondary_foreign_keys) ~ ". A driving key has at most one relationship in force at a time; periods are half-open [`" ~ entity.start_date ~ "`, `" ~ entity.end_date ~ "`), an open one ends at 9999-12-31 23:59:59.999999.") -%}
+        {%- if entity.end_dating == "auto" -%}
+            {%- do lines.extend([
+                "End dating `auto`: the source sends the relationships in force and no closing rows; `" ~ entity.start_date ~ "` and `" ~ entity.end_date ~ "` are computed, not read.",
+                "Per driving key, in " ~ eff ~ " order, a row is a change when its link key differs from the previous row's; repeated rows of the same relationship are no change.",
+                "A change opens a period: `" ~ entity.start_date ~ "` = its " ~ eff ~ ", `" ~ entity.end_date ~ "` = the " ~ eff ~ " of the driving key's next later change in the same run, else open.",
+                "When a change arrives for a driving key whose relationship in the table is open, a row closing that relationship is inserted: same link key and `" ~ entity.start_date ~ "`, `" ~ entity.end_date ~ "` = the change's " ~ eff ~ ", " ~ ldts ~ " of the change (AutomateDV's `is_auto_end_dating`).",
+                "Several changes of one driving key in one incremental run are not supported (the closing row takes the latest change's date and the overlap criterion -17 fails): load such history in the first build, or one load per run.",
+                "NULL keys: a row whose driving or secondary foreign key is NULL is dropped. Ties (two link keys of one driving key at one " ~ eff ~ "): both stay open and the overlap criterion (-17) fails.",
+                "Late-arriving rows (" ~ ldts ~ " at or before the latest loaded for the link key) are not loaded.",
+                null_ldts]) -%}
+        {%- else -%}
+            {%- do lines.extend([
+                "End dating `source`: the source sends `" ~ entity.start_date ~ "` and `" ~ entity.end_date ~ "` for each relationship, closing rows included (a row with `" ~ entity.end_date ~ "` set); they are loaded as sent.",
+                "A link key not loaded yet opens with the source's dates; a row with `" ~ entity.end_date ~ "` set for an open relationship closes it (a new row, same `" ~ entity.start_date ~ "`); an open row for a closed one reopens it.",
+                "Nothing closes a relationship unless the source sends its closing row: a driving key moved without one keeps two open periods and fails the overlap criterion (-17).",
+                "NULL keys: a row whose driving or secondary foreign key is NULL is dropped. Late-arriving rows (" ~ ldts ~ " at or before the latest loaded for the link key) are not loaded.",
+                null_ldts]) -%}
+        {%- endif -%}
+        {%- do lines.append("Never updated in place: the latest row (by " ~ ldts ~ ") of a link key and start date is the period's current version.") -%}
     {%- elif kind == "ref_table" -%}
-        {%- do lines.append("Reference data keyed by its reference key; AutomateDV's ref_table loads new keys (incremental).") -%}
+        {%- do lines.extend(["Insert-only (incremental): each reference key is inserted once; later changes of its columns are not loaded.",
+            "NULL reference keys are dropped. Several rows of one key in one run: identical rows are loaded once; rows that differ are all inserted and break the key's uniqueness (-20).", null_ldts]) -%}
     {%- elif kind == "pit" -%}
         {%- do lines.extend(["Rebuilt per as-of date (AutomateDV's `pit_incremental` materialisation): one row per hub key and as-of date, pointing at each satellite's latest row loaded at or before that date, or at the ghost record.",
             "Load after the hub and every satellite listed; new as-of dates add rows."]) -%}
@@ -774,6 +838,9 @@
     {%- endfor -%}
     {%- for ref, names in unknown | dictsort -%}
         {%- do out.append({"topic": "column types", "question": "The type of " ~ dv_spec._md_codes(names) ~ " in `" ~ ref ~ "` is not declared, so the target DDL cannot be exact. Declare `data_type` on those columns (or the seed's `column_types`)."}) -%}
+    {%- endfor -%}
+    {%- for warning in context.design_warnings.get(entity.name, []) -%}
+        {%- do out.append({"topic": "design (" ~ warning.rule ~ ")", "question": warning.message ~ ". Should we " ~ warning.hint ~ "?"}) -%}
     {%- endfor -%}
     {%- if kind in ("sat", "ma_sat", "eff_sat") -%}
         {%- set stages = [] -%}

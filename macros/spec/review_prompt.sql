@@ -11,8 +11,12 @@
     [{model, line, message}]}], skipped: [same], passed: [criterion ids],
     flags: [{rule, name, message, model, line, criteria}]}; none when no
     report was given.
+
+    tests (from dbt's run_results.json, normalised by the command line):
+    {report: bool, failed: [{criterion, test, status, failures, message, sql,
+    relation}], passed: [criterion ids]}; none when no results were given.
 -#}
-{%- macro review_prompt(spec, sql=none, sql_origin=none, findings=none) -%}
+{%- macro review_prompt(spec, sql=none, sql_origin=none, findings=none, tests=none) -%}
     {%- if spec is not mapping or spec.get("spec_type") != "entity" -%}
         {{ exceptions.raise_compiler_error("review_prompt: `spec` must be what entity_spec returns; got " ~ (spec | string)[:80]) }}
     {%- endif -%}
@@ -52,6 +56,23 @@
         {%- set flagged = items | join("\n") -%}
     {%- endif -%}
 
+    {%- set test_items = [] -%}
+    {%- for failed in (tests or {}).get("failed", []) -%}
+        {%- set rows = (failed.failures ~ " failing row" ~ ("" if failed.failures == 1 else "s")) if failed.failures is not none else "no row count" -%}
+        {%- set see = ("select them from " ~ dv_spec._md_code(failed.relation) if failed.relation
+                       else "run the query below, or `dbt test --select " ~ failed.test ~ " --store-failures` to keep them") -%}
+        {%- do test_items.append("- **" ~ failed.criterion ~ " " ~ failed.status ~ "** (dbt test `" ~ failed.test ~ "`): " ~ rows ~ "; " ~ see ~ "."
+            ~ ("\n    " ~ failed.message | replace("\n", " ") if failed.message and failed.status == "error" else "")
+            ~ ("\n\n" ~ dv_spec._md_fence(failed.sql, "sql") | indent(4, true) if failed.sql else "")) -%}
+    {%- endfor -%}
+    {%- if tests is none -%}
+        {%- set tested = "No dbt results were given (`--run-results target/run_results.json`): the `ac_` tests' outcome is not known here." -%}
+    {%- elif not test_items -%}
+        {%- set tested = "Every `ac_` test of `" ~ spec.name ~ "` in the results passed" ~ (" (" ~ tests.passed | join(", ") ~ ")" if tests.passed else ": none ran") ~ "." -%}
+    {%- else -%}
+        {%- set tested = test_items | join("\n") -%}
+    {%- endif -%}
+
     {%- set review_lines = [] -%}
     {%- for criterion in review -%}
         {%- do review_lines.append("- **" ~ criterion.id ~ "**: " ~ criterion.text) -%}
@@ -65,6 +86,8 @@
             ~ "Machines have already checked what they can: the `ac_` dbt tests and `dv-spec check` (the compiled SQL against the design). "
             ~ "Your review is for a person to act on: be specific, quote lines, and do not rewrite the model.", "",
         "## Review exactly these", "",
+        "### Failed by the `ac_` dbt tests", "",
+        tested, "",
         "### Flagged by `dv-spec check`", "",
         flagged, "",
         "### Criteria only a person (or you) can judge", "",
@@ -72,7 +95,7 @@
         "## Already verified by machines (context, not to re-review unless a flag points there)", "",
         dv_spec._spec_criteria_table(machine), "",
         "## Answer with", "",
-        "1. One entry per flagged item and per review criterion above: the id or flag, a verdict (**OK**, **needs a change** or **question for the architect**), the SQL line(s) it concerns, and the smallest change that would fix it.",
+        "1. One entry per failed test, flagged item and review criterion above: the id or flag, a verdict (**OK**, **needs a change** or **question for the architect**), the SQL line(s) it concerns, and the smallest change that would fix it.",
         "2. Anything else in the SQL that contradicts the spec (columns, hash recipe, sources, record source, load pattern), with the line.",
         "3. Nothing else: no style advice, no rewrite.", "",
         "## The implementation", "",

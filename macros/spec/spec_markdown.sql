@@ -18,8 +18,12 @@
 {%- endmacro -%}
 
 
-{%- macro _spec_verified_by(criterion) -%}
-    {%- if criterion.verified_by == "dbt test" -%}
+{%- macro _spec_verified_by(criterion, brief=false) -%}
+    {%- if brief -%}
+        {#- The dbt test is ac_<entity>_NN_<test>, the NN of the id. -#}
+        {{ return("dbt test " ~ dv_spec._md_code(criterion.test.name) if criterion.verified_by == "dbt test" else
+                  ("check " ~ dv_spec._md_code(criterion.check) if criterion.verified_by == "dv-spec check" else "review")) }}
+    {%- elif criterion.verified_by == "dbt test" -%}
         {{ return("dbt test " ~ dv_spec._md_code(criterion.test.test_name or criterion.test.name) ~ " (" ~ dv_spec._md_code("dv_spec." ~ criterion.test.name) ~ ")") }}
     {%- elif criterion.verified_by == "dv-spec check" -%}
         {{ return("`dv-spec check` (" ~ dv_spec._md_code(criterion.check) ~ ")") }}
@@ -28,10 +32,20 @@
 {%- endmacro -%}
 
 
-{%- macro _spec_criteria_table(criteria) -%}
+{%- macro _spec_criteria_table(criteria, brief=false) -%}
+    {%- if brief and criteria -%}
+        {#- A list under the common id prefix: the same facts in fewer bytes. -#}
+        {%- set prefix = criteria[0].id[:-2] -%}
+        {%- set lines = ["Ids `" ~ prefix ~ "NN`:", ""] -%}
+        {%- for criterion in criteria -%}
+            {%- do lines.append("- `" ~ (criterion.id[-2:] if criterion.id.startswith(prefix) else criterion.id) ~ "` (" ~ dv_spec._spec_verified_by(criterion, true) ~ "): "
+                ~ criterion.text | replace("\n", " ")) -%}
+        {%- endfor -%}
+        {{ return(lines | join("\n")) }}
+    {%- endif -%}
     {%- set rows = [] -%}
     {%- for criterion in criteria -%}
-        {%- do rows.append([dv_spec._md_code(criterion.id), dv_spec._md_cell(criterion.text), dv_spec._spec_verified_by(criterion)]) -%}
+        {%- do rows.append([dv_spec._md_code(criterion.id), dv_spec._md_cell(criterion.text), dv_spec._spec_verified_by(criterion, brief)]) -%}
     {%- endfor -%}
     {{ return(dv_spec._md_table(["id", "criterion", "verified by"], rows)) }}
 {%- endmacro -%}
@@ -50,7 +64,10 @@
 {%- endmacro -%}
 
 
-{%- macro _spec_entity_markdown(spec, level) -%}
+{#- brief=true is the spec as a prompt ends with it: each fact once, so without the column-type
+    table under a DDL (the DDL has the types; unknown ones are open questions), the dbt model
+    section and the dependencies (the prompt's task says the file, config and what it reads). -#}
+{%- macro _spec_entity_markdown(spec, level, brief=false) -%}
     {%- set h = level -%}
     {%- set out = [dv_spec._md_heading(h, spec.name ~ " (" ~ spec.kind ~ ")"), ""] -%}
     {%- set facts = [
@@ -60,47 +77,54 @@
         ["design", dv_spec._md_code(spec.design_file)],
         ["model file", dv_spec._md_code(spec.model.path)],
     ] -%}
-    {%- do out.extend([dv_spec._md_table(["property", "value"], facts), ""]) -%}
-
-    {%- do out.extend([dv_spec._md_heading(h + 1, "Purpose"), "", dv_spec._md_paragraphs(spec.purpose) or "_No description in the design (see the open questions)._", ""]) -%}
+    {%- if not brief -%}
+        {%- do out.extend([dv_spec._md_table(["property", "value"], facts), ""]) -%}
+        {%- do out.extend([dv_spec._md_heading(h + 1, "Purpose"), "", dv_spec._md_paragraphs(spec.purpose) or "_No description in the design (see the open questions)._", ""]) -%}
+    {%- endif -%}
 
     {%- if spec.sources -%}
         {%- set rows = [] -%}
         {%- for source in spec.sources -%}
-            {%- do rows.append([dv_spec._md_code(source.reads), dv_spec._md_code("{{ " ~ source.reads_dbt ~ " }}"),
+            {#- Brief: the dbt call is `source('a', 'b')` for a dotted name, else `ref()`; not repeated. -#}
+            {%- do rows.append([dv_spec._md_code(source.reads)] + ([] if brief else [dv_spec._md_code("{{ " ~ source.reads_dbt ~ " }}")]) + [
                                 dv_spec._md_code(source.stage) if source.stage else "-",
                                 dv_spec._md_code(source.record_source) ~ ("" if source.record_source_declared else " (default)"),
                                 dv_spec._md_code(source.load_datetime)]) -%}
         {%- endfor -%}
         {%- do out.extend([dv_spec._md_heading(h + 1, "Sources and stages"), "",
-            dv_spec._md_table(["source", "read with", "stage", "record source", "load datetime column"], rows), ""]) -%}
-        {%- if spec.model.reads_through -%}
+            dv_spec._md_table(["source"] + ([] if brief else ["read with"]) + ["stage", "record source", "load datetime column"], rows), ""]) -%}
+        {%- if spec.model.reads_through and not brief -%}
             {%- do out.extend(["AutomateDV's " ~ spec.kind ~ " reads its stage through " ~ dv_spec._md_code(spec.model.reads_through)
                 ~ ", an ephemeral model of the rows it has not loaded yet (`dv-spec scaffold` writes it).", ""]) -%}
         {%- endif -%}
     {%- endif -%}
 
+    {#- Brief: what Sources and stages already says is left out (the source of each stage, the
+        record source and load datetime per source; with one source, the source column). -#}
+    {%- set with_source = not brief or spec.sources | length > 1 -%}
+    {%- set metadata = [spec.conventions.load_datetime_column, spec.conventions.record_source_column] if brief and spec.sources else [] -%}
     {%- set rows = [] -%}
-    {%- for row in spec.mapping -%}
-        {%- do rows.append([dv_spec._md_code(row.source) ~ (" via " ~ dv_spec._md_code(row.stage) if row.stage else ""),
-                            dv_spec._md_code(row.source_column) if row.source_column else "-",
-                            dv_spec._md_cell(row.transformation), dv_spec._md_code(row.target_column)]) -%}
+    {%- for row in spec.mapping if row.target_column not in metadata -%}
+        {%- set cells = [dv_spec._md_code(row.source_column) if row.source_column else "-",
+                         dv_spec._md_cell(row.transformation), dv_spec._md_code(row.target_column)] -%}
+        {%- set source = dv_spec._md_code(row.stage or row.source) if brief else dv_spec._md_code(row.source) ~ (" via " ~ dv_spec._md_code(row.stage) if row.stage else "") -%}
+        {%- do rows.append(([source] if with_source else []) + cells) -%}
     {%- endfor -%}
     {%- do out.extend([dv_spec._md_heading(h + 1, "Source-to-target mapping"), "",
-        dv_spec._md_table(["source", "column", "transformation", "target column"], rows), ""]) -%}
+        dv_spec._md_table((["source"] if with_source else []) + ["column", "transformation", "target column"], rows), ""]) -%}
 
     {%- if spec.hash_keys or spec.hashdiff -%}
         {%- do out.extend([dv_spec._md_heading(h + 1, "Business keys and hash keys"), ""]) -%}
-        {%- for rule in spec.hashing.rules -%}
+        {%- for rule in spec.hashing.rules if not brief -%}
             {%- do out.append("- " ~ rule) -%}
         {%- endfor -%}
-        {%- do out.append("") -%}
+        {%- if not brief -%}{%- do out.append("") -%}{%- endif -%}
         {%- for key in spec.hash_keys -%}
             {%- do out.extend([dv_spec._md_heading(h + 2, dv_spec._md_code(key.column) ~ ": " ~ key.role), "",
                 "Hashes, in this order: " ~ dv_spec._md_codes(key.inputs) ~ ". Type " ~ dv_spec._md_code(key.type) ~ ".", ""]) -%}
             {%- set sql = [] -%}
             {%- for derivation in key.derivations -%}
-                {%- do sql.extend(["-- in " ~ derivation.stage ~ " (from " ~ derivation.source ~ ")", derivation.sql]) -%}
+                {%- do sql.extend(([] if brief and spec.sources | length == 1 else ["-- in " ~ derivation.stage ~ " (from " ~ derivation.source ~ ")"]) + [derivation.sql]) -%}
             {%- endfor -%}
             {%- if sql -%}
                 {%- do out.extend([dv_spec._md_fence(sql | join("\n"), "sql"), ""]) -%}
@@ -108,11 +132,11 @@
         {%- endfor -%}
         {%- if spec.hashdiff -%}
             {%- do out.extend([dv_spec._md_heading(h + 2, dv_spec._md_code(spec.hashdiff.column) ~ ": hashdiff"), "",
-                "Covers " ~ dv_spec._md_codes(spec.hashdiff.columns) ~ "; hashed in AutomateDV's order (alphabetical): "
+                ("Hashes, in AutomateDV's order (alphabetical): " if brief else "Covers " ~ dv_spec._md_codes(spec.hashdiff.columns) ~ "; hashed in AutomateDV's order (alphabetical): ")
                 ~ dv_spec._md_codes(spec.hashdiff.hash_order) ~ ". Type " ~ dv_spec._md_code(spec.hashdiff.type) ~ ".", ""]) -%}
             {%- set sql = [] -%}
             {%- for derivation in spec.hashdiff.derivations -%}
-                {%- do sql.extend(["-- in " ~ derivation.stage ~ " (from " ~ derivation.source ~ ")", derivation.sql]) -%}
+                {%- do sql.extend(([] if brief and spec.sources | length == 1 else ["-- in " ~ derivation.stage ~ " (from " ~ derivation.source ~ ")"]) + [derivation.sql]) -%}
             {%- endfor -%}
             {%- if sql -%}
                 {%- do out.extend([dv_spec._md_fence(sql | join("\n"), "sql"), ""]) -%}
@@ -136,7 +160,9 @@
     {%- else -%}
         {%- do out.extend([dv_spec._md_heading(h + 1, "Columns added by the stage"), "", "A view: every column of its source, plus:", ""]) -%}
     {%- endif -%}
-    {%- do out.extend([dv_spec._md_table(["column", "type", "role", "type from"], rows), ""]) -%}
+    {%- if not (brief and spec.ddl) -%}
+        {%- do out.extend([dv_spec._md_table(["column", "type", "role", "type from"], rows), ""]) -%}
+    {%- endif -%}
 
     {%- set model = spec.model -%}
     {%- set lines = ["- File: " ~ dv_spec._md_code(model.path)] -%}
@@ -149,7 +175,9 @@
     {%- if model.tests_in -%}
         {%- do lines.append("- Acceptance tests: the `ac_" ~ spec.name ~ "_NN_*` entries under `data_tests` in " ~ dv_spec._md_code(model.tests_in) ~ " (`dv-spec scaffold` writes them)") -%}
     {%- endif -%}
-    {%- do out.extend([dv_spec._md_heading(h + 1, "dbt model"), ""] + lines + [""]) -%}
+    {%- if not brief -%}
+        {%- do out.extend([dv_spec._md_heading(h + 1, "dbt model"), ""] + lines + [""]) -%}
+    {%- endif -%}
 
     {%- set lines = [] -%}
     {%- for item in spec.dependencies.upstream -%}
@@ -164,11 +192,13 @@
     {%- if not spec.dependencies.downstream and not spec.dependencies.downstream_models -%}
         {%- do lines.append("- Downstream: nothing in the design reads it yet") -%}
     {%- endif -%}
-    {%- do out.extend([dv_spec._md_heading(h + 1, "Dependencies"), ""] + lines + [""]) -%}
+    {%- if not brief -%}
+        {%- do out.extend([dv_spec._md_heading(h + 1, "Dependencies"), ""] + lines + [""]) -%}
+    {%- endif -%}
 
-    {%- do out.extend([dv_spec._md_heading(h + 1, "Acceptance criteria"), "",
-        "The ids are the ones the generated dbt tests (`config.meta.acceptance_criterion`) and `dv-spec check` report.", "",
-        dv_spec._spec_criteria_table(spec.acceptance_criteria), ""]) -%}
+    {%- do out.extend([dv_spec._md_heading(h + 1, "Acceptance criteria"), ""]
+        + ([] if brief else ["The ids are the ones the generated dbt tests (`config.meta.acceptance_criterion`) and `dv-spec check` report.", ""]) + [
+        dv_spec._spec_criteria_table(spec.acceptance_criteria, brief), ""]) -%}
 
     {%- do out.extend([dv_spec._md_heading(h + 1, "Open questions for the architect"), "",
         dv_spec._spec_questions_list(spec.open_questions)]) -%}
@@ -176,7 +206,8 @@
 {%- endmacro -%}
 
 
-{%- macro _spec_area_markdown(spec, level) -%}
+{#- with_entities=false leaves out the entity specs (a subject-area prompt points at each entity's own prompt). -#}
+{%- macro _spec_area_markdown(spec, level, with_entities=true) -%}
     {%- set h = level -%}
     {%- set out = [dv_spec._md_heading(h, "Subject area: " ~ spec.name), ""] -%}
     {%- set count = spec.acceptance_criteria_count -%}
@@ -216,19 +247,22 @@
         {%- for stage in spec.stages -%}
             {%- set rows = [] -%}
             {%- for column in stage.columns -%}
-                {%- do rows.append([dv_spec._md_code(column.column), dv_spec._md_cell(column.computed), dv_spec._md_code(column["for"])]) -%}
+                {%- do rows.append([dv_spec._md_code(column.column), dv_spec._md_code(column.type) if column.type else "unknown",
+                                    dv_spec._md_cell(column.computed), dv_spec._md_codes(column.needed_by) if column.needed_by else "-"]) -%}
             {%- endfor -%}
             {%- do out.extend([dv_spec._md_heading(h + 2, dv_spec._md_code(stage.name)), "",
                 ("Declared in the design" if stage.declared else "Derived (`dv-spec scaffold` writes it)") ~ "; reads " ~ dv_spec._md_code(stage.reads)
-                ~ "; used by " ~ dv_spec._md_codes(stage.consumers) ~ ".", "",
-                dv_spec._md_table(["column", "computed as", "first needed by"], rows), ""]) -%}
+                ~ "; used by " ~ dv_spec._md_codes(stage.consumers) ~ ". "
+                ~ ("Every column: the source's, passed through, then what the stage computes." if stage.source_columns_known
+                   else "The source's columns are not known (no CSV header or declared columns): it passes them all through, then computes:"), "",
+                dv_spec._md_table(["column", "type", "computed as", "needed by"], rows), ""]) -%}
         {%- endfor -%}
     {%- endif -%}
 
     {%- do out.extend([dv_spec._md_heading(h + 1, "Open questions for the architect"), "",
         dv_spec._spec_questions_list(spec.open_questions, with_entity=true), ""]) -%}
 
-    {%- for entity_spec in spec.specs -%}
+    {%- for entity_spec in spec.specs if with_entities -%}
         {%- do out.extend(["---", "", dv_spec._spec_entity_markdown(entity_spec, h + 1)]) -%}
     {%- endfor -%}
     {{ return(out | join("\n") | trim ~ "\n") }}

@@ -47,9 +47,7 @@
     {%- elif values | length == 1 -%}
         {{ return([key ~ ": " ~ values[0]]) }}
     {%- endif -%}
-    {%- set lines = [key ~ ":"] -%}
-    {%- for value in values -%}{%- do lines.append("  - " ~ value) -%}{%- endfor -%}
-    {{ return(lines) }}
+    {{ return([key ~ ": [" ~ values | join(", ") ~ "]"]) }}
 {%- endmacro -%}
 
 
@@ -100,10 +98,14 @@
 {%- endmacro -%}
 
 
-{#- The task for one entity, in the chosen style. -#}
+{#- The task for one entity, in the chosen style, saying who writes which file. -#}
 {%- macro _prompt_task(spec, style) -%}
     {%- set kind = spec.kind -%}
     {%- set lines = [] -%}
+    {%- set stage_names = [] -%}
+    {%- for source in spec.sources if source.stage and source.stage not in stage_names -%}{%- do stage_names.append(source.stage) -%}{%- endfor -%}
+    {%- set scaffolded = "`dv-spec scaffold` writes this file" ~ (" and its stage(s) " ~ dv_spec._md_codes(stage_names) if stage_names else "")
+        ~ " in AutomateDV style, and never overwrites a file once edited." -%}
     {%- set stages = [] -%}
     {%- for source in spec.sources if source.stage and source.stage not in stages -%}{%- do stages.append(source.stage) -%}{%- endfor -%}
     {%- if style == "automate_dv" -%}
@@ -111,19 +113,22 @@
             {%- do lines.append("Write " ~ dv_spec._md_code(spec.model.path) ~ ": " ~ dv_spec._md_code(spec.model.config) ~ ", a `yaml_metadata` block and a call to `automate_dv.stage(include_source_columns=true, ...)` that adds exactly the derived and hashed columns of the spec (derived_columns and hashed_columns; a hashdiff with `is_hashdiff: true`).") -%}
         {%- else -%}
             {%- do lines.append("Write " ~ dv_spec._md_code(spec.model.path) ~ ": " ~ (dv_spec._md_code(spec.model.config) ~ ", " if spec.model.config else "")
-                ~ "a `yaml_metadata` block and a call to " ~ dv_spec._md_code(spec.model.automate_dv_macro) ~ " that passes every parameter from the metadata.") -%}
+                ~ "a `yaml_metadata` block and a call to " ~ dv_spec._md_code(spec.model.automate_dv_macro) ~ " passing every parameter of it.") -%}
             {%- set metadata = dv_spec._prompt_automate_dv_metadata(spec) -%}
             {%- if metadata -%}
-                {%- do lines.extend(["", "The metadata, from the design:", "", dv_spec._md_fence(metadata, "yaml")]) -%}
+                {%- do lines.extend(["", "The metadata:", "", dv_spec._md_fence(metadata, "yaml")]) -%}
             {%- else -%}
                 {%- do lines.extend(["", "Its metadata (" ~ ("`satellites` and `stage_tables_ldts`" if kind == "pit" else "`bridge_walk` and `stage_tables_ldts`")
                     ~ ") follows the upstream entities in the spec; `dv-spec scaffold --select " ~ spec.name ~ "` writes a version to start from."]) -%}
             {%- endif -%}
             {%- if stages -%}
-                {%- do lines.extend(["", "It reads " ~ dv_spec._md_codes(stages) ~ ". Where a stage does not exist yet, also write it with `automate_dv.stage`, computing the hash keys"
-                    ~ (", hashdiff" if spec.hashdiff else "") ~ ", record source and renamed columns exactly as the spec's mapping and SQL say (`dv-spec scaffold` writes derived stages too)."]) -%}
             {%- endif -%}
         {%- endif -%}
+        {%- if spec.model.reads_through -%}
+            {%- set scaffolded = scaffolded ~ " It also writes " ~ dv_spec._md_code(spec.model.reads_through) ~ ", the ephemeral model of the rows not loaded yet that the macro reads." -%}
+        {%- endif -%}
+        {%- do lines.extend(["", "Who writes what: " ~ scaffolded ~ " Where a file exists, check it against the spec; where not, write it"
+            ~ (" (a stage with `automate_dv.stage`, as the spec's mapping and SQL say)" if stages else "") ~ "."]) -%}
     {%- else -%}
         {%- if kind == "stage" -%}
             {%- do lines.append("Write " ~ dv_spec._md_code(spec.model.path) ~ " as a view: `select` every column of the source plus the derived and hashed columns of the spec, each hash with exactly the SQL given.") -%}
@@ -134,51 +139,64 @@
         {%- else -%}
             {%- do lines.append("Write " ~ dv_spec._md_code(spec.model.path) ~ " as plain Snowflake SQL with dbt Jinja (`ref()`, `is_incremental()`), materialized `incremental` with `incremental_strategy='append'`: "
                 ~ "select the target table's columns from the stage(s) and insert only what the load pattern says is new; never update or delete.") -%}
-            {%- if stages -%}
-                {%- do lines.extend(["", "It reads " ~ dv_spec._md_codes(stages) ~ ". Where a stage does not exist yet, also write it as a view over its source that computes the hash keys"
-                    ~ (", hashdiff" if spec.hashdiff else "") ~ ", record source and renamed columns exactly as the spec's mapping and SQL say."]) -%}
-            {%- endif -%}
         {%- endif -%}
+        {%- do lines.extend(["", "Who writes what: " ~ scaffolded ~ " In this style you replace their bodies with your SQL (same paths, same columns)"
+            ~ ("; a stage is a view over its source, as the spec's mapping and SQL say" if stages else "") ~ "."]) -%}
     {%- endif -%}
     {{ return(lines | join("\n")) }}
 {%- endmacro -%}
 
 
-{%- macro _prompt_constraints(conventions, style) -%}
+{%- macro _prompt_constraints(conventions, style, kinds=none) -%}
     {%- set naming = [] -%}
-    {%- for key, value in conventions.naming | dictsort -%}
+    {%- for key, value in conventions.naming | dictsort if kinds is none or key in kinds or key in ("hash_key", "hashdiff") -%}
         {%- set parts = [key] -%}
         {%- if value.get("prefix") -%}{%- do parts.append("prefix `" ~ value.prefix ~ "`") -%}{%- endif -%}
         {%- if value.get("suffix") -%}{%- do parts.append("suffix `" ~ value.suffix ~ "`") -%}{%- endif -%}
         {%- do naming.append(parts | join(" ")) -%}
     {%- endfor -%}
     {%- set lines = [
-        "- Implement the design exactly. Do not rename, add or drop columns: the table has exactly the columns of the spec's target table (`dv-spec check` verifies it).",
-        "- Compute every hash key and hashdiff exactly as the spec's SQL shows (cast, trim, upper-case, empty string as NULL, the null placeholder, the separator, the column order). Add no other normalisation (no COALESCE to '', no LOWER).",
-        "- Read only the upstream models the spec lists, through `ref()` / `source()`; never hard-code database or schema names.",
-        "- Write the record-source literal and the load datetime exactly as the mapping says (`" ~ conventions.record_source_column ~ "`, `" ~ conventions.load_datetime_column ~ "`).",
-        "- Insert-only: never UPDATE, DELETE or MERGE rows already loaded.",
-        "- Leave the `config.meta.dv` design block and the model's description as they are, and do not weaken or remove the `ac_` data tests; a design change is the architect's call (say so under questions).",
-        "- Project conventions: hash algorithm " ~ conventions.hash_algorithm ~ "; derived stages are named `" ~ conventions.stage_prefix ~ "<source>` in `" ~ conventions.stage_folder ~ "/`"
+        "- Implement the design exactly: the target columns, each hash with exactly the SQL shown (no other normalisation), the mapping, and the Load pattern with its edge cases.",
+        "- Read only the upstream models listed, through `ref()` (`source('a', 'b')` for a source `a.b`). Insert-only: never UPDATE, DELETE or MERGE.",
+        "- Leave the schema YAML alone (the `config.meta.dv` block, the description, the `ac_` tests): design changes are the architect's call; ask under questions.",
+        "- Conventions: hash algorithm " ~ conventions.hash_algorithm ~ "; derived stages `" ~ conventions.stage_prefix ~ "<source>` in `" ~ conventions.stage_folder ~ "/`"
             ~ ("; names: " ~ naming | join(", ") if naming else "") ~ ".",
     ] -%}
     {%- if style == "automate_dv" -%}
-        {%- do lines.append("- Use AutomateDV's macros (`automate_dv.stage`, `automate_dv.hub`, ...) with a `yaml_metadata` block, as AutomateDV's documentation shows; do not hand-write SQL the macro generates.") -%}
+        {%- do lines.append("- Use AutomateDV's macros with a `yaml_metadata` block; do not hand-write the SQL they generate.") -%}
     {%- else -%}
-        {%- do lines.append("- Do not use AutomateDV macros: write the SQL, readable and commented where it is not obvious.") -%}
+        {%- do lines.append("- Do not call AutomateDV's table macros (`automate_dv.hub`, `automate_dv.sat`, ...): write the SQL, readable and commented where it is not obvious. dv_spec's macros (`dv_spec.hash_expression`) may be used.") -%}
     {%- endif -%}
     {{ return(lines | join("\n")) }}
 {%- endmacro -%}
 
 
-{%- macro _prompt_handback(names, stages) -%}
+{%- macro _prompt_handback(names, specs) -%}
     {%- set lines = [
-        "1. Every file you wrote or changed, complete, each in its own fenced block headed by its path.",
-        "2. A checklist with one line per acceptance criterion id: how the code meets it (for `dbt test` and `dv-spec check` criteria) or what a reviewer should look at (for review criteria).",
-        "3. The assumptions you made and your questions for the architect. The spec's open questions are not decided: do not settle them silently.",
-        "4. The commands that verify it: `dbt build --select " ~ (stages + names) | join(" ") ~ "` (builds the models and runs their `ac_` tests), then `dv-spec check --select " ~ names | join(" ") ~ "`.",
+        "1. Every file you wrote or changed, complete, each in a fenced block headed by its path.",
+        "2. One line per acceptance criterion id: how the code meets it, or what to review.",
+        "3. Your assumptions and questions; do not settle the spec's open questions silently.",
+        "4. Verify from a freshly seeded database: `dbt build --select " ~ dv_spec._prompt_selectors(specs) ~ " --indirect-selection cautious` (builds all their tests read, then runs the `ac_` tests), then `dv-spec check --select " ~ names | join(" ") ~ "`.",
     ] -%}
     {{ return(lines | join("\n")) }}
+{%- endmacro -%}
+
+
+{#- `+a +hub_b`: dbt graph selectors for the entities and the design entities their tests read
+    (a link's hubs, a satellite's parent), each with its parents, so every table a test reads is
+    built first; with --indirect-selection cautious, tests of models outside the selection stay out. -#}
+{%- macro _prompt_selectors(specs) -%}
+    {%- set kinds = ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "pit", "bridge", "ref_table") -%}
+    {%- set names = [] -%}
+    {%- for spec in specs -%}
+        {%- if spec.name not in names -%}{%- do names.append(spec.name) -%}{%- endif -%}
+        {%- for item in spec.dependencies.upstream if item.type in kinds and item.name not in names -%}
+            {%- do names.append(item.name) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- set out = [] -%}
+    {%- for name in names -%}{%- do out.append("+" ~ name) -%}{%- endfor -%}
+    {{ return(out | join(" ")) }}
 {%- endmacro -%}
 
 
@@ -187,24 +205,21 @@
     {%- for source in spec.sources if source.stage and source.stage not in stages -%}{%- do stages.append(source.stage) -%}{%- endfor -%}
     {%- set out = [
         "# Implement `" ~ spec.name ~ "` (" ~ spec.kind ~ ")", "",
-        "> Starter prompt for dbt Copilot, Copilot Chat or Claude, generated by `dv-spec prompts` from the design. Paste it whole; the spec it ends with is the contract.", "",
+        "> For dbt Copilot, Copilot Chat or Claude: paste it whole; the spec at its end is the contract.", "",
         "## Context", "",
-        "You are helping a data engineer implement one model of a Data Vault 2.0 design on " ~ dv_spec._prompt_stack(style) ~ ". "
-            ~ "An architect has decided the design; your job is to implement it exactly, not to redesign it. When something is unclear or looks wrong, say so under questions instead of guessing.", "",
-        "- Model: `" ~ spec.name ~ "` (kind `" ~ spec.kind ~ "`), subject area " ~ (spec.subject_area or "(not set)") ~ ", owned by " ~ (spec.owner or "(not set)") ~ ".",
+        "You implement one model of a Data Vault 2.0 design on " ~ dv_spec._prompt_stack(style) ~ ", decided by an architect. "
+            ~ "Where something is unclear or looks wrong, ask instead of guessing.", "",
+        "- Model: `" ~ spec.name ~ "`, subject area " ~ (spec.subject_area or "(not set)") ~ ", owned by " ~ (spec.owner or "(not set)") ~ ".",
         "- Purpose: " ~ (spec.purpose | replace("\n", " ") or "(no description; see the open questions)"),
-        "- Design: the `config.meta.dv` block of `" ~ spec.name ~ "` in `" ~ spec.design_file ~ "`.", "",
+        "- Design: its `config.meta.dv` block in `" ~ spec.design_file ~ "`.", "",
         "## Task", "",
         dv_spec._prompt_task(spec, style), "",
         "## Constraints", "",
-        dv_spec._prompt_constraints(spec.conventions, style), "",
-        "## Acceptance criteria", "",
-        "Your code is judged by these; the ids are the ones the dbt tests and `dv-spec check` report.", "",
-        dv_spec._spec_criteria_table(spec.acceptance_criteria), "",
+        dv_spec._prompt_constraints(spec.conventions, style, [spec.kind, "stage"]), "",
         "## Hand back", "",
-        dv_spec._prompt_handback([spec.name], stages), "",
+        dv_spec._prompt_handback([spec.name], [spec]), "",
         "## The spec", "",
-        dv_spec._spec_entity_markdown(spec, 3),
+        dv_spec._spec_entity_markdown(spec, 3, brief=true),
     ] -%}
     {{ return(out | join("\n") | trim ~ "\n") }}
 {%- endmacro -%}
@@ -220,10 +235,8 @@
     {%- for entity_spec in spec.specs -%}
         {%- do tasks.extend(["### `" ~ entity_spec.name ~ "` (" ~ entity_spec.kind ~ ")", "", dv_spec._prompt_task(entity_spec, style), ""]) -%}
     {%- endfor -%}
-    {%- set criteria = [] -%}
-    {%- for entity_spec in spec.specs -%}
-        {%- do criteria.extend(entity_spec.acceptance_criteria) -%}
-    {%- endfor -%}
+    {%- set kinds = ["stage"] -%}
+    {%- for entity_spec in spec.specs -%}{%- do kinds.append(entity_spec.kind) -%}{%- endfor -%}
     {%- set steps = [] -%}
     {%- for step in spec.build_order -%}
         {%- do steps.append(loop.index ~ ". " ~ step.step ~ ": " ~ dv_spec._md_codes(step.models)) -%}
@@ -231,23 +244,22 @@
     {%- set conventions = spec.specs[0].conventions -%}
     {%- set out = [
         "# Implement subject area `" ~ spec.name ~ "`", "",
-        "> Starter prompt for dbt Copilot, Copilot Chat or Claude, generated by `dv-spec prompts` from the design. Paste it whole; the spec it ends with is the contract.", "",
+        "> For dbt Copilot, Copilot Chat or Claude: paste it whole; the spec at its end is the contract.", "",
         "## Context", "",
-        "You are helping a data engineer implement the " ~ spec.entities | length ~ (" model" if spec.entities | length == 1 else " models") ~ " of one subject area of a Data Vault 2.0 design on " ~ dv_spec._prompt_stack(style) ~ ". "
-            ~ "An architect has decided the design; your job is to implement it exactly, not to redesign it. When something is unclear or looks wrong, say so under questions instead of guessing.", "",
+        "You implement the " ~ spec.entities | length ~ (" model" if spec.entities | length == 1 else " models") ~ " of one subject area of a Data Vault 2.0 design on " ~ dv_spec._prompt_stack(style) ~ ". "
+            ~ "An architect decided the design: implement it exactly; where something is unclear or looks wrong, ask instead of guessing.", "",
         "## Task", "",
         "Work in the build order, one step at a time, and hand back after each step so the engineer can build and test it:", "",
         steps | join("\n"), "",
     ] + tasks + [
         "## Constraints", "",
-        dv_spec._prompt_constraints(conventions, style), "",
-        "## Acceptance criteria", "",
-        "Your code is judged by these; the ids are the ones the dbt tests and `dv-spec check` report.", "",
-        dv_spec._spec_criteria_table(criteria), "",
+        dv_spec._prompt_constraints(conventions, style, kinds), "",
         "## Hand back", "",
-        dv_spec._prompt_handback(names, stages), "",
-        "## The spec", "",
-        dv_spec._spec_area_markdown(spec, 3),
+        dv_spec._prompt_handback(names, spec.specs), "",
+        "## The entities' specs", "",
+        "Each entity's spec, with its acceptance criteria, is in its own prompt, `<entity>.prompt.md` beside this file (`dv-spec prompts --select <entity>`): paste it when you reach that entity in the build order. This prompt holds what they share.", "",
+        "## The subject area", "",
+        dv_spec._spec_area_markdown(spec, 3, with_entities=false),
     ] -%}
     {{ return(out | join("\n") | trim ~ "\n") }}
 {%- endmacro -%}

@@ -70,21 +70,34 @@
         {%- endif -%}
     {%- endfor -%}
 
+    {#- Each stage in full: the source's columns it passes through, then what it computes; per
+        column its type and every entity (of any subject area) whose table takes it. -#}
+    {%- set context = dv_spec._spec_context(context) -%}
     {%- set stages = [] -%}
     {%- for name in stage_names | sort if name in design.stages -%}
         {%- set stage = design.stages[name] -%}
         {%- set columns = [] -%}
+        {%- set computed_names = (stage.derived.keys() | list) + (stage.hashed.keys() | list) -%}
+        {%- set source_columns = context.source_columns.get((stage.source or "") | lower) -%}
+        {%- for column in source_columns or [] if column not in computed_names -%}
+            {%- do columns.append({"column": column, "computed": "from " ~ stage.source ~ ", as is",
+                                   "type": dv_spec._spec_fed_type([[stage.source, column]], context).type,
+                                   "needed_by": dv_spec._spec_stage_consumers(stage, column, design)}) -%}
+        {%- endfor -%}
         {%- for column, item in stage.derived.items() -%}
-            {%- do columns.append({"column": column, "computed": ("literal '" ~ item.definition[1:] ~ "'") if item.definition.startswith("!") else "renamed from " ~ item.definition,
-                                   "for": item.by}) -%}
+            {%- set literal = item.definition.startswith("!") -%}
+            {%- do columns.append({"column": column, "computed": ("literal '" ~ item.definition[1:] ~ "'") if literal else "renamed from " ~ item.definition,
+                                   "type": "VARCHAR" if literal else dv_spec._spec_fed_type([[stage.source, item.definition]], context).type,
+                                   "needed_by": dv_spec._spec_stage_consumers(stage, column, design)}) -%}
         {%- endfor -%}
         {%- for column, item in stage.hashed.items() -%}
             {%- set inputs = item.definition.columns if item.definition is mapping else item.definition -%}
             {%- do columns.append({"column": column, "computed": ("hashdiff of " if item.definition is mapping else "hash of ") ~ inputs | join(", "),
-                                   "for": item.by}) -%}
+                                   "type": "BINARY(" ~ context.hash.bytes ~ ")",
+                                   "needed_by": dv_spec._spec_stage_consumers(stage, column, design)}) -%}
         {%- endfor -%}
         {%- do stages.append({"name": name, "declared": stage.declared, "reads": stage.source, "source_type": stage.source_type,
-                              "consumers": stage.consumers, "columns": columns}) -%}
+                              "consumers": stage.consumers, "columns": columns, "source_columns_known": source_columns is not none}) -%}
     {%- endfor -%}
 
     {%- set external = [] -%}
@@ -116,4 +129,14 @@
     {%- set text = (text or "") | replace("\n", " ") | trim -%}
     {%- set head = text.split(". ")[0] -%}
     {{ return(head if head.endswith(".") or head == text else head ~ ".") }}
+{%- endmacro -%}
+
+
+{#- The entities reading `stage` whose table has `column`. -#}
+{%- macro _spec_stage_consumers(stage, column, design) -%}
+    {%- set out = [] -%}
+    {%- for consumer in stage.consumers if consumer in design.entities and column in design.entities[consumer].columns -%}
+        {%- do out.append(consumer) -%}
+    {%- endfor -%}
+    {{ return(out) }}
 {%- endmacro -%}
