@@ -164,7 +164,8 @@ HEADER = "Id,Name,Shape Library,Page ID,Contained By,Group,Line Source,Line Dest
 
 @pytest.mark.parametrize("rows, expected_todo", [
     pytest.param("1,Entity,Entity Relationship,,,,,,,,hub_customer,customer_id,varchar,customer_name,varchar,,\n",
-                 "business_keys: the diagram marks no business key of hub `hub_customer`", id="hub_without_key_markers"),
+                 "business_keys: customer_id, customer_name of hub `hub_customer` are not marked BK",
+                 id="hub_without_key_markers"),
     pytest.param("1,Entity,Entity Relationship,,,,,,,,customer,PK,customer_id,,,,\n",
                  "cannot tell whether it is a hub, link or satellite", id="unclassified_table"),
     pytest.param("1,Entity,Entity Relationship,,,,,,,,hub_customer,PK,customer_id,,,,\n"
@@ -174,8 +175,9 @@ HEADER = "Id,Name,Shape Library,Page ID,Contained By,Group,Line Source,Line Dest
     pytest.param("1,Entity,Entity Relationship,,,,,,,,hub_customer,PK,customer_hk,BK,customer_id,,\n"
                  "2,Entity,Entity Relationship,,,,,,,,sat_customer,,name,,email,,\n",
                  "parent: no line joins `sat_customer` to its parent", id="satellite_without_parent"),
-    pytest.param("1,Entity,Entity Relationship,,,,,,,,Hub Customer,PK,customer_id,,,,\n",
-                 "the name is not a plain SQL identifier", id="name_with_spaces"),
+    pytest.param("1,Entity,Entity Relationship,,,,,,,,hub_customer,PK,customer_hk,,,,\n",
+                 "business_keys: the diagram shows no business key column of hub `hub_customer`",
+                 id="hub_with_only_its_hash_key"),
 ])
 def test_what_a_picture_does_not_decide_is_a_todo(capsys, project, tmp_path, rows, expected_todo):
     diagram = tmp_path / "small.csv"
@@ -185,12 +187,24 @@ def test_what_a_picture_does_not_decide_is_a_todo(capsys, project, tmp_path, row
     assert expected_todo in out
 
 
-def test_hub_without_key_markers_leaves_an_empty_list_to_fill(capsys, project, tmp_path):
+def test_a_hubs_only_unmarked_column_is_its_business_key_and_its_hash_key_is_proposed(capsys, project, tmp_path):
     diagram = tmp_path / "small.csv"
     diagram.write_text(HEADER + "1,Entity,Entity Relationship,,,,,,,,hub_customer,customer_id,varchar,,,,\n")
-    run(capsys, "import", "lucidchart", diagram, "--project-dir", project)
+    _, out, _ = run(capsys, "import", "lucidchart", diagram, "--project-dir", project)
     dv = designs(project / "models" / "small" / "_small__design.yml")["hub_customer"]
-    assert dv["business_keys"] == [] and dv["hash_key"] == "customer_hk"
+    assert dv["business_keys"] == ["customer_id"] and dv["hash_key"] == "customer_hk"
+    assert "TODO hub_customer: hash_key: the diagram shows no hash key column" in out
+    assert "TODO hub_customer: business_keys: customer_id of hub `hub_customer` are not marked BK" in out
+
+
+def test_a_label_that_is_not_an_identifier_is_normalised_and_kept_in_the_description(capsys, project, tmp_path):
+    diagram = tmp_path / "small.csv"
+    diagram.write_text(HEADER + "1,Entity,Entity Relationship,,,,,,,,Хаб Клиент /* CRM */,PK,Клиент HK,BK,Номер,,\n")
+    run(capsys, "import", "lucidchart", diagram, "--project-dir", project)
+    text = (project / "models" / "small" / "_small__design.yml").read_text()
+    dv = designs(project / "models" / "small" / "_small__design.yml")["khab_klient"]
+    assert dv["hash_key"] == "klient_hk" and dv["business_keys"] == ["nomer"]
+    assert "Drawn as “Хаб Клиент /* CRM */”." in text
 
 
 def test_sources_drawn_as_tables_are_read(capsys, project, tmp_path):
@@ -265,10 +279,10 @@ def test_conventions_file_replaces_the_defaults(capsys, project, tmp_path):
                        + "4,Line,,,,,2,1,CFN ERD Many Arrow,CFN ERD Exactly One Arrow,,,,,,,,\n")
     code, out, _ = run(capsys, "import", "lucidchart", diagram, "--project-dir", project, "--conventions", conventions)
     found = designs(project / "models" / "house" / "_house__design.yml")
-    assert found["H_CUSTOMER"]["business_keys"] == ["CUSTOMER_ID"]
-    assert found["S_CUSTOMER"] == {"kind": "sat", "parent": "H_CUSTOMER", "hashdiff": "CUSTOMER_HD", "payload": ["NAME"],
+    assert found["h_customer"]["business_keys"] == ["customer_id"]  # names are written as snake_case identifiers
+    assert found["s_customer"] == {"kind": "sat", "parent": "h_customer", "hashdiff": "customer_hd", "payload": ["name"],
                                    "sources": []}
-    assert found["CUSTOMER_ORDERS"]["kind"] == "link"  # from the shape data column named in the conventions
+    assert found["customer_orders"]["kind"] == "link"  # from the shape data column named in the conventions
 
 
 @pytest.mark.parametrize("text, message", [

@@ -75,6 +75,7 @@ class Table:
     data: dict = field(default_factory=dict)  # shape data / custom properties, keys lower-case
     containers: list = field(default_factory=list)  # names of enclosing shapes and the page, innermost first
     where: str = ""  # `file:line` or `file: cell <id>`, for findings
+    colour: str = ""  # fill colour, when the format has one (`#dae8fc`)
 
 
 @dataclass
@@ -94,6 +95,25 @@ class Diagram:
     tables: list = field(default_factory=list)
     relations: list = field(default_factory=list)
     problems: list = field(default_factory=list)  # (where, message): what the reader could not use
+
+
+_COMMENT = re.compile(r"/\*.*?\*/|--.*$|//.*$", re.DOTALL)
+
+
+def identifier(label: str) -> str:
+    """A label as a snake_case SQL identifier: comments dropped, other scripts transliterated.
+
+    >>> identifier("customer /* CRM */"), identifier("Advice Line"), identifier("Хаб_Накладная")
+    ('customer', 'advice_line', 'khab_nakladnaia')
+    >>> identifier("HUB_Customer"), identifier("___")
+    ('hub_customer', '')
+    """
+    from text_unidecode import unidecode
+
+    text = unidecode(_COMMENT.sub(" ", label or "")).lower()
+    text = re.sub(r"[^a-z0-9_]+", "_", text.replace("-", "_"))
+    text = re.sub(r"_{2,}", "__", text).strip("_")
+    return f"_{text}" if text[:1].isdigit() else text
 
 
 def roles_of(cell: str) -> tuple:
