@@ -8,14 +8,15 @@ import tempfile
 from .errors import UsageError
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same folder and a rename."""
+def write_atomic(path: str, text) -> None:
+    """Write `text` (str, or bytes) to `path` through a temporary file in the same folder and a rename."""
     folder = os.path.dirname(os.path.abspath(path))
     try:
         os.makedirs(folder, exist_ok=True)
         handle, temp = tempfile.mkstemp(prefix=".dv-spec-", suffix=".tmp", dir=folder)
         try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            binary = isinstance(text, bytes)  # a .lucid export is a ZIP archive
+            with (os.fdopen(handle, "wb") if binary else os.fdopen(handle, "w", encoding="utf-8", newline="")) as out:
                 out.write(text)
                 out.flush()
                 os.fsync(out.fileno())
