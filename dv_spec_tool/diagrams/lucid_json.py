@@ -182,7 +182,9 @@ def lucid_document(diagram: Diagram, title: str = "Data Vault") -> dict:
 def to_lucid(diagram: Diagram, title: str = "") -> bytes:
     """A `.lucid` Standard Import file (a ZIP holding document.json) of the diagram."""
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("document.json", json.dumps(lucid_document(diagram, title or diagram.title or "Data Vault"),
+    entry = zipfile.ZipInfo("document.json", date_time=(1980, 1, 1, 0, 0, 0))  # the same design, the same bytes
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(entry, json.dumps(lucid_document(diagram, title or diagram.title or "Data Vault"),
                                                      indent=1, ensure_ascii=False))
     return out.getvalue()
