@@ -298,3 +298,110 @@ def test_bad_conventions_are_usage_errors(capsys, project, tmp_path, text, messa
     code, _, err = run(capsys, "import", "lucidchart", DIAGRAMS / "lucidchart_retail.csv", "--project-dir", project,
                        "--conventions", conventions)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+# ---------------------------------------------------------------- labelled fixtures, one per convention
+# Each fixture reproduces a convention found in real diagrams (docs/diagrams.md, "Tried on real
+# diagrams"). Its label is the design it means: every attribute must come out so, or ("TODO") carry a
+# TODO naming that attribute; and every report must be one of the expected ones, so nothing is
+# dropped without a line saying so.
+CONVENTIONS = DIAGRAMS / "conventions"
+ATTRIBUTES = ("kind", "hash_key", "business_keys", "hubs", "parent", "hashdiff", "payload", "multi_active_keys",
+              "reference_keys")
+
+
+def reading_of(fmt: str, fixture: str, page=None, conventions=None):
+    from dv_spec_tool.diagrams import read_diagram
+    from dv_spec_tool.diagrams.conventions import load_conventions
+    from dv_spec_tool.diagrams.to_design import diagram_to_design
+
+    settings = {"load_datetime_column": "load_datetime", "record_source_column": "record_source"}
+    diagram = read_diagram(fmt, str(CONVENTIONS / fixture), page)
+    return diagram_to_design(diagram, load_conventions(str(CONVENTIONS / conventions) if conventions else None), settings)
+
+
+def _hub_names(value):
+    return [item if isinstance(item, str) else item["hub"] for item in value]
+
+
+def assert_reading(reading, expected: dict, reports: list) -> None:
+    """Every labelled attribute right or a TODO naming it; only the expected reports, each once."""
+    got = {entity.name: entity for entity in reading.entities}
+    assert sorted(got) == sorted(expected)
+    for name, label in expected.items():
+        entity = got[name]
+        flagged = {key for key, _ in entity.todos} | {m.split(":")[0] for _, m in entity.todos}
+        for attribute in ATTRIBUTES:
+            if attribute not in label:
+                continue
+            want, value = label[attribute], entity.dv.get(attribute)
+            if want == "TODO":
+                assert attribute in flagged, f"{name}.{attribute}: expected a TODO, got {value!r} silently"
+            elif attribute == "hubs":
+                assert _hub_names(value) == want, f"{name}.hubs: {value!r}"
+            else:
+                assert value == want, f"{name}.{attribute}: {value!r} != {want!r}"
+        if "roles" in label:
+            assert [item.get("role") for item in entity.dv["hubs"]] == label["roles"]
+        if "description" in label:
+            assert entity.description == label["description"]
+    messages = [message for _, message in reading.problems]
+    for report in reports:
+        matching = [m for m in messages if report in m]
+        assert len(matching) == 1, f"report {report!r}: {matching or messages}"
+        messages.remove(matching[0])
+    assert not messages, f"unexpected reports: {messages}"
+
+
+LUCID_CASES = [
+    pytest.param("lucid_erd_no_header.tsv", {
+        "hub_patient": {"kind": "hub", "hash_key": "hub_patient_hk", "business_keys": ["mrn"]},
+        "hub_visit": {"kind": "hub", "hash_key": "hub_visit_hk", "business_keys": ["visit_number"]},
+        "link_patient_visit": {"kind": "link", "hash_key": "link_patient_visit_hk", "hubs": ["hub_patient", "hub_visit"]},
+        "sat_patient": {"kind": "sat", "parent": "hub_patient", "hashdiff": "hd_patient", "payload": ["first_name"]},
+    }, [], id="erd_import_tsv_without_header_unmarked_business_key_hd_prefix"),
+    pytest.param("lucid_shape_data_variants.csv", {
+        "hub_clinic": {"kind": "hub", "hash_key": "clinic_sk", "business_keys": ["clinic_code"]},
+        "clinic_details": {"kind": "sat", "parent": "hub_clinic", "hashdiff": "TODO", "payload": ["clinic_name"],
+                           "description": "Drawn as “Clinic Details”."},
+    }, ["shape 5 (Text, 'Draft - do not build') is not an ERD table"], id="header_without_spaces_kind_in_shape_data"),
+    pytest.param("lucid_document_contents.json", {
+        "hub_member": {"kind": "hub", "hash_key": "member_hk", "business_keys": ["member_id"]},
+        "hub_claim": {"kind": "hub", "hash_key": "claim_hk", "business_keys": ["claim_number"]},
+        "hub_provider": {"kind": "hub", "hash_key": "provider_hk", "business_keys": ["npi"]},
+        "link_member_claim": {"kind": "link", "hash_key": "member_claim_hk", "hubs": ["hub_member", "hub_claim"]},
+        "link_claim_provider": {"kind": "link", "hash_key": "claim_provider_hk", "hubs": ["hub_claim", "hub_provider"]},
+        "sat_member_details": {"kind": "sat", "parent": "hub_member", "hashdiff": "member_hashdiff",
+                               "payload": ["birth_date"]},
+        "sat_claim_details": {"kind": "sat", "parent": "hub_claim", "hashdiff": "claim_hashdiff",
+                              "payload": ["claim_amount"]},
+        "provider_details": {"kind": "sat", "parent": "hub_provider", "hashdiff": "TODO", "payload": ["provider_name"]},
+        "sat_member_claim_status": {"kind": "sat", "parent": "link_member_claim", "hashdiff": "hd_member_claim_status",
+                                    "payload": ["claim_status"]},
+    }, ["1 shape(s) without text left out (shapes t1)", "a line from `sat_member_claim_status` ends on no table"],
+        id="document_contents_json_3_hubs_2_links_4_satellites"),
+]
+
+
+@pytest.mark.parametrize("fixture, expected, reports", LUCID_CASES)
+def test_lucid_conventions_are_read_right_or_flagged(fixture, expected, reports):
+    assert_reading(reading_of("lucidchart", fixture), expected, reports)
+
+
+def test_lucid_document_contents_subject_area_validates_once_its_todos_are_resolved(capsys, project):
+    """The architect's path through Lucid's API: 3 hubs, 2 links, 4 satellites; only `sources` left to add."""
+    (project / "seeds" / "raw_claims.csv").write_text(
+        "member_id,claim_number,npi,birth_date,claim_amount,provider_name,claim_status,load_datetime,record_source\n")
+    into = "models/claims/_claims__design.yml"
+    code, out, _ = run(capsys, "import", "lucidchart", CONVENTIONS / "lucid_document_contents.json",
+                       "--project-dir", project, "--into", into)
+    assert code == 1 and "9 added" in out
+    path = project / into
+    loader = YAML()
+    data = loader.load(path.read_text())
+    for model in data["models"]:
+        model["config"]["meta"]["dv"]["sources"] = [{"model": "raw_claims"}]
+    with path.open("w") as handle:
+        loader.dump(data, handle)
+    code, out, _ = run(capsys, "validate", "--project-dir", project)
+    assert code == 0, out

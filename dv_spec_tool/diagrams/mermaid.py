@@ -80,7 +80,7 @@ def _label(diagram: Diagram, relation: Relation) -> str:
 # (`A one or more to zero or one B`); `%%` starts a comment anywhere; `direction TB`, `title`, accTitle/accDescr
 # lines and YAML front matter (`---` ... `---`) before `erDiagram` carry no tables.
 _NAME = r'(?:"[^"]+"|[^\s{}|o"\[\]:]+?|[A-Za-z_][\w-]*)'
-_ENTITY = re.compile(rf'^\s*({_NAME})\s*(?:\[\s*"([^"]*)"\s*\])?\s*\{{\s*(\}})?\s*$')
+_ENTITY = re.compile(rf'^\s*({_NAME})\s*(?:\[\s*"([^"]*)"\s*\])?\s*\{{\s*(?:([^{{}}]*?)\s*(\}}))?\s*$')
 _ATTRIBUTE = re.compile(r'^\s*([^\s"]+)\s+([^\s",]+)((?:\s*,?\s*[A-Za-z]{1,7}\b)*)\s*(?:"([^"]*)")?\s*$')
 _CARDINALITY = r'(?:\|o|\|\||\}o|\}\||o\||o\{|\|\{|\|\})'
 _RELATION = re.compile(rf'^\s*({_NAME})\s*({_CARDINALITY})\s*(--|\.\.)\s*({_CARDINALITY})\s*({_NAME})\s*(?::\s*(.*))?$')
@@ -189,7 +189,13 @@ def read_mermaid(path: str, text: str) -> Diagram:
             table = table_named(entity.group(1), where, entity.group(2) or "")
             if table.where != where and table.columns:
                 diagram.problems.append((where, f"`{table.name}` has a second block; its attributes are added"))
-            current = None if entity.group(3) else table
+            current = table
+            if entity.group(4):  # `NAME { type name PK }` on one line: its body is read as the next line
+                inside = (entity.group(3) or "").strip()
+                if inside:
+                    body.insert(body.index((number, raw_line)) + 1, (number, inside + " }"))
+                else:
+                    current = None
             continue
         relation = _RELATION.match(line) or _WORD_RELATION.match(line)
         if relation:

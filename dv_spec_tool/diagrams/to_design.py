@@ -104,6 +104,12 @@ class _Reader:
                                               f"the line between `{names[source]}` ({self.kinds[source]}) and "
                                               f"`{names[target]}` ({self.kinds[target]}) is not used by the design: "
                                               "left out"))
+            elif (source in self.tables) != (target in self.tables):
+                kept, lost = (source, target) if source in self.tables else (target, source)
+                other = next((t for t in self.diagram.tables if t.id == lost), None)
+                self.reading.problems.append((relation.where or self.tables[kept].where,
+                                              f"the line between `{names[kept]}` and "
+                                              f"`{other.name if other else lost}` (left out) is left out"))
 
     def _normalised(self, table):
         """The table with its name and column names as identifiers; columns with no name are reported."""
