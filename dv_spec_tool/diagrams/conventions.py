@@ -7,7 +7,13 @@ A table's kind comes from, in this order:
 2. the names of the shapes and pages it sits in (innermost first): a
    container or page named `Hubs`, `Links`, `Satellites`, `Sources`;
 3. its name's prefix: `hub_`/`h_`, `link_`/`lnk_`/`l_`, `sat_`/`s_`, ...
-   (the project's `naming` prefixes are always included).
+   (the project's `naming` prefixes are always included); a satellite
+   whose name ends `_ma` is a multi-active one (`kind_suffixes`);
+4. its fill colour, when a conventions file names colours for kinds.
+
+The columns' roles come from the same table of facts: load metadata names
+(`metadata_columns`, also after a kind prefix or the table's name), hash key
+and hashdiff spellings, effective-from, start and end date names.
 
 A table that none of these classify is reported, never guessed. Every list
 below can be replaced with `--conventions FILE.yml` (same keys; a key given
@@ -207,7 +213,8 @@ def classify(table, conventions: dict) -> tuple:
         if colour and colour in [c.lower() for c in colours]:
             return kind, f"its fill colour is {colour}"
     return None, ("its name has no kind prefix (hub_, link_, sat_, ...), it sits in no container named "
-                  "Hubs/Links/Satellites, and it has no `dv_type` shape data")
+                  "Hubs/Links/Satellites, and it has no `dv_type` shape data"
+                  + (" or fill colour named in the conventions" if conventions["colours"] else ""))
 
 
 def is_metadata(name: str, table_name: str, conventions: dict, extra=()) -> bool:
