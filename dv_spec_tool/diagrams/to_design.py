@@ -104,12 +104,16 @@ class _Reader:
                                               f"the line between `{names[source]}` ({self.kinds[source]}) and "
                                               f"`{names[target]}` ({self.kinds[target]}) is not used by the design: "
                                               "left out"))
-            elif (source in self.tables) != (target in self.tables):
-                kept, lost = (source, target) if source in self.tables else (target, source)
-                other = next((t for t in self.diagram.tables if t.id == lost), None)
-                self.reading.problems.append((relation.where or self.tables[kept].where,
-                                              f"the line between `{names[kept]}` and "
-                                              f"`{other.name if other else lost}` (left out) is left out"))
+            elif source == target:
+                drawn = {t.id: t for t in self.diagram.tables}
+                self.reading.problems.append((relation.where, f"a line from `{drawn[source].name if source in drawn else source}`"
+                                              " to itself is left out"))
+            else:
+                drawn = {t.id: t for t in self.diagram.tables}
+                ends = [f"`{names[e]}`" if e in self.tables else f"`{drawn[e].name if e in drawn else e}` (left out)"
+                        for e in (source, target)]
+                where = relation.where or (drawn[source].where if source in drawn else "")
+                self.reading.problems.append((where, f"the line between {ends[0]} and {ends[1]} is left out"))
 
     def _normalised(self, table):
         """The table with its name and column names as identifiers; columns with no name are reported."""
