@@ -1,6 +1,6 @@
 """Property: any small vault (hubs, links with roles and dependent keys,
-satellites on hubs and links) drawn as Mermaid or draw.io and read back gives
-the same diagram-representable design."""
+satellites on hubs and links) drawn as Mermaid, draw.io or a Lucid Standard
+Import file and read back gives the same diagram-representable design."""
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from dv_spec_tool.diagrams.conventions import load_conventions
 from dv_spec_tool.diagrams.drawio import read_drawio, to_drawio
 from dv_spec_tool.diagrams.from_design import design_to_diagram
+from dv_spec_tool.diagrams.lucid_json import read_lucid_json, to_lucid
 from dv_spec_tool.diagrams.mermaid import read_mermaid, to_mermaid
 from dv_spec_tool.diagrams.to_design import diagram_to_design
 from dv_spec_tool.jinja import macro_runner
@@ -48,7 +49,7 @@ def vaults(draw):
 DRAWN = ("kind", "hash_key", "business_keys", "hubs", "dependent_keys", "parent", "hashdiff", "payload")
 
 
-@pytest.mark.parametrize("fmt", ["mermaid", "drawio"])
+@pytest.mark.parametrize("fmt", ["mermaid", "drawio", "lucid"])
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(vault=vaults())
 def test_drawn_and_read_back_is_the_same_design(fmt, vault):
@@ -57,6 +58,8 @@ def test_drawn_and_read_back_is_the_same_design(fmt, vault):
     diagram = design_to_diagram(resolved)
     if fmt == "mermaid":
         read = read_mermaid("v.mmd", to_mermaid(diagram))
+    elif fmt == "lucid":
+        read = read_lucid_json("v.lucid", to_lucid(diagram))
     else:
         read = read_drawio("v.drawio", to_drawio(diagram))
     settings_ = resolved["settings"]

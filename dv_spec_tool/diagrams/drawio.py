@@ -32,7 +32,7 @@ import zlib
 from xml.etree import ElementTree
 
 from ..errors import UsageError
-from .model import Column, Diagram, Relation, Table, columns_from_cells, roles_of, is_key_cell, is_type_cell
+from .model import Diagram, Relation, Table, columns_from_cells, columns_of_row
 
 COLOURS = {  # kind: (fill, stroke)
     "hub": ("#dae8fc", "#6c8ebf"), "link": ("#d5e8d4", "#82b366"), "nh_link": ("#d5e8d4", "#82b366"),
@@ -227,7 +227,7 @@ def _read_page(diagram: Diagram, path: str, page: str, model, page_given: bool, 
                 and not any(k["style"].get("shape") == "table" for k in kids):
             # a list shape: one row per child, or all rows in one multi-line text child
             rows = [line for k in kids for line in k["label"].split("\n")]
-            tables[cell["id"]] = (cell, cell["label"].split("\n")[0], [c for line in rows for c in _row_columns(line)])
+            tables[cell["id"]] = (cell, cell["label"].split("\n")[0], [c for line in rows for c in columns_of_row(line)])
     edges = [c for c in cells.values() if c["edge"]]
 
     def owner(cell_id):
@@ -243,7 +243,7 @@ def _read_page(diagram: Diagram, path: str, page: str, model, page_given: bool, 
                 and cell["label"] and (cell["id"] in ended or cell["data"].get("dv_type") or cell["data"].get("dv_kind")
                                        or "\n" in cell["label"]):
             lines = cell["label"].split("\n")
-            tables[cell["id"]] = (cell, lines[0], [c for line in lines[1:] for c in _row_columns(line)])
+            tables[cell["id"]] = (cell, lines[0], [c for line in lines[1:] for c in columns_of_row(line)])
 
     def containers(cell):
         names, parent = [], cell["parent"]
@@ -333,29 +333,6 @@ def _end(arrow: str) -> str:
     if "one" in text:
         return "one"
     return ""
-
-
-def _row_columns(text: str) -> list:
-    """A column from a list row such as `+ customer_id: varchar(20) PK`, `PK | customer_hk | binary`."""
-    text = text.strip()
-    if not text:
-        return []
-    text = re.sub(r"^[+#~-]\s+", "", text)
-    if "|" in text or "\t" in text:
-        columns, _ = columns_from_cells([p for p in re.split(r"[|\t]", text)])
-        return columns[:1]
-    words = text.replace(":", " ").replace(",", " ").split()
-    roles, name, kind = [], "", ""
-    for word in words:
-        if not name and is_key_cell(word):
-            roles += [r for r in roles_of(word) if r not in roles]
-        elif not name:
-            name = word
-        elif not kind and is_type_cell(word):
-            kind = word
-        elif is_key_cell(word):
-            roles += [r for r in roles_of(word) if r not in roles]
-    return [Column(name, kind, tuple(roles))] if name else []
 
 
 # ---------------------------------------------------------------- writing

@@ -33,7 +33,7 @@ import json
 import zipfile
 
 from ..errors import UsageError
-from .model import Diagram, Relation, Table, columns_from_cells
+from .model import Diagram, Relation, Table, columns_from_cells, columns_of_row
 
 ZIP_SIGNATURE = b"PK\x03\x04"
 
@@ -119,15 +119,13 @@ def _read_page(diagram: Diagram, path: str, page: str, content: dict) -> None:
         if not texts or not texts[0]:
             blank.append(sid)
             continue
-        from .drawio import _row_columns  # one reading of `KEYS name type` rows for every format
-
         if isinstance(shape.get("textAreas"), list) and len(shape["textAreas"]) > 1:
             columns, layout = columns_from_cells(texts[1:])
             if not layout:
                 diagram.problems.append((where, f"table `{texts[0]}`: cannot tell which of its cells are column names, "
                                          "types and key markers; its columns are left out"))
         else:
-            columns = [c for line in texts[1:] for c in _row_columns(line)]
+            columns = [c for line in texts[1:] for c in columns_of_row(line)]
         table = Table(id=f"{page}:{sid}", name=texts[0], columns=columns, data=_data(shape), containers=[page], where=where)
         tables[sid] = table
         diagram.tables.append(table)

@@ -207,3 +207,26 @@ def columns_from_cells(cells: list, width: int | None = None) -> tuple:
     columns = [Column(name=row["name"], type=row.get("type", ""), roles=roles_of(row.get("key", "")))
                for row in rows if row["name"]]
     return columns, layout
+
+
+def columns_of_row(text: str) -> list:
+    """A column from a list row such as `+ customer_id: varchar(20) PK`, `PK | customer_hk | binary`."""
+    text = text.strip()
+    if not text:
+        return []
+    text = re.sub(r"^[+#~-]\s+", "", text)
+    if "|" in text or "\t" in text:
+        columns, _ = columns_from_cells([p for p in re.split(r"[|\t]", text)])
+        return columns[:1]
+    words = text.replace(":", " ").replace(",", " ").split()
+    roles, name, kind = [], "", ""
+    for word in words:
+        if not name and is_key_cell(word):
+            roles += [r for r in roles_of(word) if r not in roles]
+        elif not name:
+            name = word
+        elif not kind and is_type_cell(word):
+            kind = word
+        elif is_key_cell(word):
+            roles += [r for r in roles_of(word) if r not in roles]
+    return [Column(name, kind, tuple(roles))] if name else []
