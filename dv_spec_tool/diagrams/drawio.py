@@ -165,6 +165,14 @@ def _style(text: str) -> dict:
     return out
 
 
+def _number(element, name: str) -> float:
+    """A geometry attribute as a number (0 when absent or not a number: geometry only helps attach lines)."""
+    try:
+        return float(element.get(name, 0)) if element is not None else 0.0
+    except ValueError:
+        return 0.0
+
+
 def _cells(model) -> dict:
     cells = {}
     root = model.find("root")
@@ -181,16 +189,14 @@ def _cells(model) -> dict:
         else:
             continue
         geometry = cell.find("mxGeometry")
-        points = {p.get("as"): (float(p.get("x", 0)), float(p.get("y", 0)))
+        points = {p.get("as"): (_number(p, "x"), _number(p, "y"))
                   for p in (geometry.findall("mxPoint") if geometry is not None else [])}
         cells[element.get("id")] = {
             "id": element.get("id"), "label": _label(label), "style": _style(cell.get("style")),
             "parent": cell.get("parent"), "vertex": cell.get("vertex") == "1", "edge": cell.get("edge") == "1",
             "source": cell.get("source"), "target": cell.get("target"), "data": data,
-            "x": float(geometry.get("x", 0)) if geometry is not None else 0.0,
-            "y": float(geometry.get("y", 0)) if geometry is not None else 0.0,
-            "w": float(geometry.get("width", 0)) if geometry is not None else 0.0,
-            "h": float(geometry.get("height", 0)) if geometry is not None else 0.0,
+            "x": _number(geometry, "x"), "y": _number(geometry, "y"),
+            "w": _number(geometry, "width"), "h": _number(geometry, "height"),
             "points": points,
         }
     return cells
@@ -245,21 +251,25 @@ def _read_page(diagram: Diagram, path: str, page: str, model, page_given: bool, 
             lines = cell["label"].split("\n")
             tables[cell["id"]] = (cell, lines[0], [c for line in lines[1:] for c in columns_of_row(line)])
 
-    def containers(cell):
-        names, parent = [], cell["parent"]
-        while parent in cells:
-            if cells[parent]["label"] and parent not in tables:
-                names.append(cells[parent]["label"].split("\n")[0])
+    def ancestors(cell_id):
+        """The cells enclosing a cell, innermost first (a file whose parents loop stops at the loop)."""
+        found, parent = [], cells.get(cell_id, {}).get("parent")
+        while parent in cells and parent not in found and parent != cell_id:
+            found.append(parent)
             parent = cells[parent]["parent"]
+        return found
+
+    def containers(cell):
+        names = [cells[p]["label"].split("\n")[0] for p in ancestors(cell["id"]) if cells[p]["label"] and p not in tables]
         return names + ([page] if page_given else [])
 
     def origin(cell_id):
         """The absolute position of a cell's coordinate origin (its parent's top-left corner)."""
         x = y = 0.0
-        parent = cells.get(cell_id, {}).get("parent")
-        while parent in cells and cells[parent]["vertex"]:
+        for parent in ancestors(cell_id):
+            if not cells[parent]["vertex"]:
+                break
             x, y = x + cells[parent]["x"], y + cells[parent]["y"]
-            parent = cells[parent]["parent"]
         return x, y
 
     boxes = {}
@@ -310,8 +320,16 @@ def _report_unused_shapes(diagram, cells, tables, children, where) -> None:
             cell_id = cells[cell_id]["parent"]
         return False
 
+    holders = set()  # the cells with a table somewhere inside
+    for table_id in tables:
+        seen, parent = {table_id}, cells[table_id]["parent"]
+        while parent in cells and parent not in seen:
+            holders.add(parent)
+            seen.add(parent)
+            parent = cells[parent]["parent"]
+
     def holds_tables(cell_id):
-        return any(kid["id"] in tables or holds_tables(kid["id"]) for kid in children.get(cell_id, []) if kid["vertex"])
+        return cell_id in holders
 
     blank = []
     for cell in cells.values():

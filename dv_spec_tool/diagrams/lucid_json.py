@@ -50,10 +50,11 @@ def read_lucid_json(path: str, raw: bytes, page: str | None = None) -> Diagram:
         raise UsageError(f"{path}: not a Lucid document: expected `pages`, a list of pages "
                          "(the Get Document Contents response, or a Standard Import document.json)")
     diagram = Diagram(path=path, title=str(document.get("title") or ""))
-    names = [str(p.get("title") or p.get("id") or f"page {n}") for n, p in enumerate(pages, start=1) if isinstance(p, dict)]
+    pages = [p for p in pages if isinstance(p, dict)]
+    names = [str(p.get("title") or p.get("id") or f"page {n}") for n, p in enumerate(pages, start=1)]
     if page is not None and page not in names:
         raise UsageError(f"{path}: no page named {page!r}; its pages: {', '.join(repr(n) for n in names)}")
-    for name, content in zip(names, [p for p in pages if isinstance(p, dict)]):
+    for name, content in zip(names, pages):
         if page is not None and name != page:
             diagram.problems.append((f"{path}: page {name!r}", f"page {name!r} is not read (--page {page!r})"))
             continue
@@ -80,6 +81,10 @@ def _document(path: str, raw: bytes) -> dict:
     return document
 
 
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _texts(shape: dict) -> list:
     """The text lines of a shape: its text areas in order, each area's lines split."""
     if isinstance(shape.get("textAreas"), list):
@@ -93,7 +98,7 @@ def _texts(shape: dict) -> list:
 
 def _data(item: dict) -> dict:
     out = {}
-    for pair in item.get("customData") or []:
+    for pair in _list(item.get("customData")):
         if isinstance(pair, dict) and pair.get("key") is not None:
             out[str(pair["key"]).strip().lower()] = str(pair.get("value") if pair.get("value") is not None else "")
     return out
@@ -107,8 +112,8 @@ def _end(endpoint) -> str:
 
 def _read_page(diagram: Diagram, path: str, page: str, content: dict) -> None:
     items = content.get("items") if isinstance(content.get("items"), dict) else content
-    shapes = [s for s in items.get("shapes") or [] if isinstance(s, dict)]
-    lines = [line for line in items.get("lines") or [] if isinstance(line, dict)]
+    shapes = [s for s in _list(items.get("shapes")) if isinstance(s, dict)]
+    lines = [line for line in _list(items.get("lines")) if isinstance(line, dict)]
     tables, blank = {}, []
     for shape in shapes:
         sid = str(shape.get("id") or "")
@@ -119,7 +124,7 @@ def _read_page(diagram: Diagram, path: str, page: str, content: dict) -> None:
         if not texts or not texts[0]:
             blank.append(sid)
             continue
-        if isinstance(shape.get("textAreas"), list) and len(shape["textAreas"]) > 1:
+        if len([a for a in _list(shape.get("textAreas")) if isinstance(a, dict)]) > 1:
             columns, layout = columns_from_cells(texts[1:])
             if not layout:
                 diagram.problems.append((where, f"table `{texts[0]}`: cannot tell which of its cells are column names, "
@@ -140,7 +145,8 @@ def _read_page(diagram: Diagram, path: str, page: str, content: dict) -> None:
             diagram.relations.append(Relation(tables[source].id, tables[target].id, _style(line.get("endpoint1")),
                                               _style(line.get("endpoint2")), where))
         elif source in tables or target in tables:
-            diagram.problems.append((where, f"a line from `{tables[source or target].name}` ends on no table; left out"))
+            end = tables[source] if source in tables else tables[target]
+            diagram.problems.append((where, f"a line from `{end.name}` ends on no table; left out"))
         else:
             diagram.problems.append((where, "a line joining no tables is left out"))
 
