@@ -2,6 +2,8 @@
 satellites on hubs and links) drawn as Mermaid, draw.io or a Lucid Standard
 Import file and read back gives the same diagram-representable design."""
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -68,3 +70,31 @@ def test_drawn_and_read_back_is_the_same_design(fmt, vault):
     back = {e.name: {k: e.dv.get(k) for k in DRAWN} for e in reading.entities}
     assert back == {n: {k: dv.get(k) for k in DRAWN} for n, dv in vault}
     assert all(todo[0] == "sources" for e in reading.entities for todo in e.todos)
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "diagrams" / "conventions"
+DAMAGEABLE = [("drawio", "labels_pages_colours.drawio"), ("drawio", "sk_keys_links_keyed_by_hubs.drawio"),
+              ("mermaid", "german_roles_ma.mmd"), ("lucidchart", "lucid_document_contents.json"),
+              ("lucidchart", "lucid_erd_no_header.tsv"), ("lucidchart", "lucid_shape_data_variants.csv")]
+
+
+@pytest.mark.parametrize("fmt, fixture", DAMAGEABLE)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cuts=st.lists(st.tuples(st.floats(0, 1), st.integers(1, 40)), min_size=1, max_size=4))
+def test_a_damaged_diagram_is_read_or_refused_in_one_line(tmp_path, fmt, fixture, cuts):
+    """Whatever is cut out of a diagram file, the import reads what is left or says why not: no traceback."""
+    from dv_spec_tool.diagrams import read_diagram
+    from dv_spec_tool.errors import UsageError
+
+    text = (FIXTURES / fixture).read_text()
+    for where, length in cuts:
+        at = int(where * len(text))
+        text = text[:at] + text[at + length:]
+    path = tmp_path / fixture
+    path.write_text(text)
+    try:
+        diagram = read_diagram(fmt, str(path))
+    except UsageError as error:
+        assert "\n" not in str(error)
+        return
+    diagram_to_design(diagram, load_conventions(), {})
