@@ -212,3 +212,12 @@ def test_an_unknown_page_is_a_usage_error(capsys, project):
     code, _, err = run(capsys, "import", "drawio", CONVENTIONS / "labels_pages_colours.drawio", "--project-dir", project,
                        "--page", "Raw vault")
     assert code == 2 and "no page named 'Raw vault'; its pages: 'Vault', 'Notes'" in err
+
+
+def test_a_bare_graph_model_with_an_html_table_label_and_a_stereotype_property():
+    reading = reading_of("drawio", "html_table_label.drawio")
+    assert_reading(reading, {
+        "hub_customer": {"kind": "hub", "hash_key": "customer_hk", "business_keys": ["customer_id"]},  # AK1: numbered key
+        "customer_details": {"kind": "sat", "parent": "hub_customer", "hashdiff": "TODO", "payload": ["name", "email"],
+                             "description": "Drawn as “Customer Details”."},  # kind from a `stereotype` property
+    }, [])

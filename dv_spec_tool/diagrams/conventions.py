@@ -56,7 +56,8 @@ DEFAULTS = {
         "source": ["source", "sources", "staging", "source tables"],
     },
     "shape_data": {
-        "kind": ["dv_type", "dv_kind", "dv kind", "dv type", "kind"],
+        "kind": ["dv_type", "dv_kind", "dv kind", "dv type", "kind", "stereotype", "table_stereotype",
+                 "table stereotype", "entity_type", "entity type", "table_type", "table type"],
         "source": ["dv_source", "dv_sources", "dv source", "source"],
         "description": ["dv_description", "description"],
         "as_of_dates": ["dv_as_of_dates", "as_of_dates"],

@@ -125,7 +125,7 @@ def roles_of(cell: str) -> tuple:
     else:
         words = [w for w in re.split(r"[\s,;/|+&]+", text) if w]
     for word in words:
-        role = KEY_WORDS.get(word)
+        role = KEY_WORDS.get(word) or KEY_WORDS.get(re.sub(r"(?<=[A-Z])\d+$", "", word))  # FK1, AK2: numbered keys
         for r in (role if isinstance(role, tuple) else (role,)):
             if r and r not in found:
                 found.append(r)
@@ -143,7 +143,7 @@ def is_key_cell(cell: str) -> bool:
     text = (cell or "").strip()
     if not text:
         return True
-    words = [w for w in re.split(r"[\s,;/|+&]+", text.upper()) if w]
+    words = [re.sub(r"(?<=[A-Z])\d+$", "", w) for w in re.split(r"[\s,;/|+&]+", text.upper()) if w]
     return text.upper() in KEY_WORDS or all(w in KEY_WORDS for w in words)
 
 
