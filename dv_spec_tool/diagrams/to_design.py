@@ -1,14 +1,17 @@
 """From a diagram to design entities: the Data Vault reading of a picture.
 
-`diagram_to_design(diagram, conventions, settings)` classifies each table
-(conventions.py), takes keys from the column markers, a satellite's parent
-and a link's hubs from the lines and foreign-key columns, and returns design
-blocks. Whatever a picture does not say (where rows come from, a hashdiff
+`diagram_to_design(diagram, conventions, settings)` turns labels into
+identifiers, classifies each table (conventions.py), reads keys by Data Vault
+structure (a hub's columns other than its hash key and load metadata are its
+business keys; a link's hubs are the columns holding their hash keys; a
+satellite's parent is the table a line or its key column joins it to), with
+the key markers and lines as evidence, and returns design blocks. Whatever a picture does not say (where rows come from, a hashdiff
 name it does not show, a hub without key markers, the hash order of hubs
 joined only by lines) becomes a TODO attached to the key it concerns: the
 writer prints it and puts it in the YAML as a `# TODO(dv-spec): ...` comment.
 Nothing is guessed silently: a value proposed by a naming convention is
-written, and says so in its TODO.
+written, and says so in its TODO; every table, row and line not used is a
+reported problem.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from dataclasses import dataclass, field
 from .conventions import classify, hash_like, hashdiff_like, is_metadata, kind_from_prefix, shape_value
 from .model import Column, Diagram, identifier
 
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 VAULT_KINDS = ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "ref_table", "pit", "bridge")
 KEY_ORDER = ("kind", "subject_area", "owner", "hash_key", "business_keys", "hubs", "dependent_keys", "parent",
              "driving_keys", "start_date", "end_date", "hashdiff", "multi_active_keys", "reference_keys", "payload",
@@ -245,10 +247,6 @@ class _Reader:
         entity.dv["sources"] = sources
         if not sources:
             entity.todos.append(("sources", SOURCES_TODO.format(name=table.name)))
-
-    def _hub_hash_key(self, hub_table) -> str:
-        entity = self.done.get(hub_table.name)
-        return entity.dv.get("hash_key", "") if entity else ""
 
     # ------------------------------------------------------------ kinds
     def _hub(self, table) -> Imported:
