@@ -221,3 +221,17 @@ def test_a_bare_graph_model_with_an_html_table_label_and_a_stereotype_property()
         "customer_details": {"kind": "sat", "parent": "hub_customer", "hashdiff": "TODO", "payload": ["name", "email"],
                              "description": "Drawn as “Customer Details”."},  # kind from a `stereotype` property
     }, [])
+
+
+def test_a_free_line_end_between_two_tables_is_not_attached_to_either():
+    cell = ('<mxCell id="{0}" value="{0}&#10;PK {0}_hk" style="rounded=0;" vertex="1" parent="1">'
+            '<mxGeometry x="{1}" y="0" width="100" height="40" as="geometry"/></mxCell>')
+    text = ('<mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/>'
+            + cell.format("hub_a", 0) + cell.format("hub_b", 110) + cell.format("sat_c", 0).replace('y="0"', 'y="300"')
+            + '<mxCell id="e" edge="1" parent="1" target="sat_c"><mxGeometry relative="1" as="geometry">'
+            '<mxPoint x="105" y="20" as="sourcePoint"/></mxGeometry></mxCell></root></mxGraphModel>')
+    diagram = read_drawio("near.drawio", text)
+    assert not diagram.relations
+    assert [m for _, m in diagram.problems] == [
+        "a line end at (105, 20) is near 'hub_a' and 'hub_b'; not attached",
+        "a line from `sat_c` ends on no table; left out"]

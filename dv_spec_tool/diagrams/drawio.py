@@ -284,9 +284,13 @@ def _read_page(diagram: Diagram, path: str, page: str, model, page_given: bool, 
             return None
         ox, oy = origin(edge["id"])
         px, py = ox + point[0], oy + point[1]
-        near = [(abs(x2 - x1) * abs(y2 - y1), tid) for tid, (x1, y1, x2, y2) in boxes.items()
+        near = [tid for tid, (x1, y1, x2, y2) in boxes.items()
                 if x1 - TOUCH <= px <= x2 + TOUCH and y1 - TOUCH <= py <= y2 + TOUCH]
-        return min(near)[1] if near else None
+        if len(near) > 1:  # two tables this close: which one the line means is not for us to guess
+            diagram.problems.append((where(edge), f"a line end at ({px:g}, {py:g}) is near "
+                                     f"{' and '.join(repr(tables[t][1]) for t in near)}; not attached"))
+            return None
+        return near[0] if near else None
 
     prefix = key  # cell ids are unique within a page only
     for cell_id, (cell, name, columns) in tables.items():
