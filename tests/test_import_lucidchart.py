@@ -405,3 +405,40 @@ def test_lucid_document_contents_subject_area_validates_once_its_todos_are_resol
         loader.dump(data, handle)
     code, out, _ = run(capsys, "validate", "--project-dir", project)
     assert code == 0, out
+
+
+@pytest.mark.parametrize("column, table, metadata", [
+    pytest.param(name, table, expected, id=f"{name}_in_{table}")
+    for name, table, expected in [
+        ("load_dttm", "h_driver", True), ("ldts", "sat_x", True), ("load_dts", "hub_x", True),
+        ("dss_load_date", "sat_x", True), ("HUB_Load_DTS", "hub_x", True), ("source_id", "s_x", True),
+        ("rsrc", "sat_x", True), ("load_end_date", "sat_x", True), ("valid_from_dttm", "sat_x", True),
+        ("hub_rec_src", "hub_location", True), ("Hub_ProdNum_LDTS", "hub_prodnum", True),
+        ("dss_is_current", "sat_x", True), ("customer_id", "hub_customer", False), ("load_type", "sat_x", False),
+        ("source_table", "hub_company", False), ("end_dttm", "s_ride", False),
+    ]])
+def test_load_metadata_variants_are_recognised_by_default(column, table, metadata):
+    from dv_spec_tool.diagrams.conventions import is_metadata, load_conventions
+
+    assert is_metadata(column, table, load_conventions()) is metadata
+
+
+@pytest.mark.parametrize("column, hash_like", [
+    ("customer_hk", True), ("driver_sk", True), ("hub_customer_key", True), ("hk_customer", True),
+    ("H_Hash_Invoice", True), ("dv_hkey_hub_customer", True), ("customer_id", False), ("customer_number", False),
+])
+def test_hash_key_spellings(column, hash_like):
+    from dv_spec_tool.diagrams.conventions import hash_like as looks_hashed, load_conventions
+
+    assert looks_hashed(column, load_conventions()) is hash_like
+
+
+@pytest.mark.parametrize("name, note, roles, hashdiff", [
+    ("hd_company", "", (), True), ("customer_hashdiff", "", (), True), ("diff", "Hash Diff", (), True),
+    ("checksum", "", ("HD",), True), ("hashdiff", "", (), True), ("hd", "", (), True), ("hood", "", (), False),
+])
+def test_hashdiff_spellings(name, note, roles, hashdiff):
+    from dv_spec_tool.diagrams.conventions import hashdiff_like, load_conventions
+    from dv_spec_tool.diagrams.model import Column
+
+    assert hashdiff_like(Column(name, "", roles, note), load_conventions()) is hashdiff
