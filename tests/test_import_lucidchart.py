@@ -442,3 +442,17 @@ def test_hashdiff_spellings(name, note, roles, hashdiff):
     from dv_spec_tool.diagrams.model import Column
 
     assert hashdiff_like(Column(name, "", roles, note), load_conventions()) is hashdiff
+
+
+def test_a_hub_key_in_a_link_satellite_stays_out_of_its_payload_with_a_todo(capsys, project, tmp_path):
+    diagram = tmp_path / "small.csv"
+    diagram.write_text(HEADER
+                       + "1,Entity,Entity Relationship,,,,,,,,hub_customer,PK,customer_hk,BK,customer_id,,\n"
+                       + "2,Entity,Entity Relationship,,,,,,,,hub_product,PK,product_hk,BK,product_code,,\n"
+                       + "3,Entity,Entity Relationship,,,,,,,,link_sale,PK,sale_hk,FK,customer_hk,FK,product_hk\n"
+                       + "4,Entity,Entity Relationship,,,,,,,,sat_sale,PK FK,sale_hk,FK,customer_hk,,amount\n"
+                       + "5,Line,,,,,3,1,,,,,,,,,\n6,Line,,,,,3,2,,,,,,,,,\n7,Line,,,,,4,3,,,,,,,,,\n")
+    _, out, _ = run(capsys, "import", "lucidchart", diagram, "--project-dir", project)
+    dv = designs(project / "models" / "small" / "_small__design.yml")["sat_sale"]
+    assert dv["parent"] == "link_sale" and dv["payload"] == ["amount"]
+    assert "TODO sat_sale: payload: customer_hk of `sat_sale` hold(s) the hash key of another hub or link" in out

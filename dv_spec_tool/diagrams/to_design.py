@@ -432,6 +432,13 @@ class _Reader:
                 entity.todos.append(("parent", f"parent: `{table.name}` keys on {keyed[0].name}, not on "
                                      f"`{parent.name}`'s hash key {parent_key or '(none)'}: confirm the parent"))
         rest = [c for c in columns if c not in keyed]
+        others = {self._entity_hash_key(self.tables[t]).lower() for t in self.tables if self.kinds[t] in ("hub", "link", "nh_link")}
+        foreign = [c for c in rest if c.name.lower() in others - {""}]
+        if foreign:  # another entity's hash key is no descriptive column
+            entity.todos.append(("payload", f"payload: {', '.join(c.name for c in foreign)} of `{table.name}` "
+                                 "hold(s) the hash key of another hub or link, so they are left out of the payload: "
+                                 "should they be a link instead?"))
+            rest = [c for c in rest if c not in foreign]
         hashdiffs = [c for c in rest if self._hashdiff_like(c)]
         if hashdiffs:
             entity.dv["hashdiff"] = hashdiffs[0].name
