@@ -45,19 +45,20 @@ def too_deep(value, limit: int) -> bool:
     return False
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same folder and a rename.
+def write_atomic(path: str, text) -> None:
+    """Write `text` (str, or bytes) to `path` through a temporary file in the same folder and a rename.
 
-    An existing file keeps its permissions and its byte order mark; a new one gets 0666 less the umask."""
+    An existing file keeps its permissions and (for text) its byte order mark; a new one gets 0666 less the umask."""
     folder = os.path.dirname(os.path.abspath(path))
     try:
         os.makedirs(folder, exist_ok=True)
         handle, temp = tempfile.mkstemp(prefix=".dv-spec-", suffix=".tmp", dir=folder)
         try:
             existing = os.path.exists(path)
-            if existing and not text.startswith(BOM) and _starts_with_bom(path):
+            binary = isinstance(text, bytes)  # a .lucid export is a ZIP archive
+            if existing and not binary and not text.startswith(BOM) and _starts_with_bom(path):
                 text = BOM + text  # the file keeps its encoding: UTF-8 with a byte order mark
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            with (os.fdopen(handle, "wb") if binary else os.fdopen(handle, "w", encoding="utf-8", newline="")) as out:
                 out.write(text)
                 out.flush()
                 os.fsync(out.fileno())

@@ -1,6 +1,8 @@
 """Property: any small vault (hubs, links with roles and dependent keys,
-satellites on hubs and links) drawn as Mermaid or draw.io and read back gives
-the same diagram-representable design."""
+satellites on hubs and links) drawn as Mermaid, draw.io or a Lucid Standard
+Import file and read back gives the same diagram-representable design."""
+
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -9,6 +11,7 @@ from hypothesis import strategies as st
 from dv_spec_tool.diagrams.conventions import load_conventions
 from dv_spec_tool.diagrams.drawio import read_drawio, to_drawio
 from dv_spec_tool.diagrams.from_design import design_to_diagram
+from dv_spec_tool.diagrams.lucid_json import read_lucid_json, to_lucid
 from dv_spec_tool.diagrams.mermaid import read_mermaid, to_mermaid
 from dv_spec_tool.diagrams.to_design import diagram_to_design
 from dv_spec_tool.jinja import macro_runner
@@ -48,7 +51,7 @@ def vaults(draw):
 DRAWN = ("kind", "hash_key", "business_keys", "hubs", "dependent_keys", "parent", "hashdiff", "payload")
 
 
-@pytest.mark.parametrize("fmt", ["mermaid", "drawio"])
+@pytest.mark.parametrize("fmt", ["mermaid", "drawio", "lucid"])
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(vault=vaults())
 def test_drawn_and_read_back_is_the_same_design(fmt, vault):
@@ -57,6 +60,8 @@ def test_drawn_and_read_back_is_the_same_design(fmt, vault):
     diagram = design_to_diagram(resolved)
     if fmt == "mermaid":
         read = read_mermaid("v.mmd", to_mermaid(diagram))
+    elif fmt == "lucid":
+        read = read_lucid_json("v.lucid", to_lucid(diagram))
     else:
         read = read_drawio("v.drawio", to_drawio(diagram))
     settings_ = resolved["settings"]
@@ -65,3 +70,31 @@ def test_drawn_and_read_back_is_the_same_design(fmt, vault):
     back = {e.name: {k: e.dv.get(k) for k in DRAWN} for e in reading.entities}
     assert back == {n: {k: dv.get(k) for k in DRAWN} for n, dv in vault}
     assert all(todo[0] == "sources" for e in reading.entities for todo in e.todos)
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "diagrams" / "conventions"
+DAMAGEABLE = [("drawio", "labels_pages_colours.drawio"), ("drawio", "sk_keys_links_keyed_by_hubs.drawio"),
+              ("mermaid", "german_roles_ma.mmd"), ("lucidchart", "lucid_document_contents.json"),
+              ("lucidchart", "lucid_erd_no_header.tsv"), ("lucidchart", "lucid_shape_data_variants.csv")]
+
+
+@pytest.mark.parametrize("fmt, fixture", DAMAGEABLE)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cuts=st.lists(st.tuples(st.floats(0, 1), st.integers(1, 40)), min_size=1, max_size=4))
+def test_a_damaged_diagram_is_read_or_refused_in_one_line(tmp_path, fmt, fixture, cuts):
+    """Whatever is cut out of a diagram file, the import reads what is left or says why not: no traceback."""
+    from dv_spec_tool.diagrams import read_diagram
+    from dv_spec_tool.errors import UsageError
+
+    text = (FIXTURES / fixture).read_text()
+    for where, length in cuts:
+        at = int(where * len(text))
+        text = text[:at] + text[at + length:]
+    path = tmp_path / fixture
+    path.write_text(text)
+    try:
+        diagram = read_diagram(fmt, str(path))
+    except UsageError as error:
+        assert "\n" not in str(error)
+        return
+    diagram_to_design(diagram, load_conventions(), {})

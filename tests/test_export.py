@@ -4,6 +4,7 @@ diagram-representable part of its design (sources are not in a diagram)."""
 
 import csv
 import io
+import re
 import shutil
 from pathlib import Path
 from xml.etree import ElementTree
@@ -18,7 +19,7 @@ from dv_spec_tool.project import load_project
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "integration_tests"
-EXTENSIONS = {"mermaid": "mmd", "lucidchart": "csv", "drawio": "drawio"}
+EXTENSIONS = {"mermaid": "mmd", "lucidchart": "csv", "drawio": "drawio", "lucid": "lucid"}
 
 # What a diagram can say about an entity (sources, descriptions, owners are not drawn).
 DRAWN = ("kind", "hash_key", "business_keys", "hubs", "dependent_keys", "parent", "hashdiff", "payload",
@@ -53,7 +54,7 @@ def sample_design():
     return build_design(load_project(str(SAMPLE)))
 
 
-@pytest.mark.parametrize("fmt", ["mermaid", "drawio", "lucidchart"])
+@pytest.mark.parametrize("fmt", ["mermaid", "drawio", "lucidchart", "lucid"])
 def test_sample_exported_and_imported_again_gives_back_its_design(capsys, tmp_path, sample_design, fmt):
     diagram = tmp_path / f"sample.{EXTENSIONS[fmt]}"
     code, _, err = run(capsys, "export", fmt, "--project-dir", SAMPLE, "--out", diagram)
@@ -62,7 +63,8 @@ def test_sample_exported_and_imported_again_gives_back_its_design(capsys, tmp_pa
     shutil.copytree(SAMPLE, project)
     for design_file in project.glob("models/**/_*__design.yml"):
         design_file.unlink()
-    code, out, err = run(capsys, "import", fmt, diagram, "--project-dir", project, "--into", "models/imported.yml")
+    reader = "lucidchart" if fmt == "lucid" else fmt  # a .lucid file imports with `import lucidchart`
+    code, out, err = run(capsys, "import", reader, diagram, "--project-dir", project, "--into", "models/imported.yml")
     assert not err, err
     expected = drawn(sample_design)
     if fmt == "lucidchart":
@@ -162,3 +164,72 @@ def test_entities_with_errors_are_skipped_and_said(capsys, tmp_path):
     code, out, err = run(capsys, "export", "mermaid", "--project-dir", project)
     assert code == 1 and "skipped link_provider_network: its design has errors" in err
     assert "link_provider_network {" not in out and "hub_provider {" in out
+
+
+def _as_document_contents(standard_import: dict) -> dict:
+    """What Lucid's Get Document Contents returns for a document made from a Standard Import file, as its
+    reference documents the response (pages with `items`; shapes with `class`, `textAreas` and `customData`;
+    line endpoints `connectedTo` a shape). Built here because nothing can reach lucid.app from the tests."""
+    pages = []
+    for index, page in enumerate(standard_import["pages"]):
+        shapes = [{"id": s["id"], "class": "DefaultSquareBlock", "textAreas": [{"label": "Text", "text": s["text"]}],
+                   "customData": s.get("customData", []), "linkedData": []} for s in page["shapes"]]
+        lines = [{"id": line["id"], "class": "Line", "textAreas": [], "customData": [], "linkedData": [],
+                  "endpoint1": {"style": "None", "connectedTo": line["endpoint1"]["shapeId"]},
+                  "endpoint2": {"style": "Arrow", "connectedTo": line["endpoint2"]["shapeId"]}} for line in page["lines"]]
+        pages.append({"id": page["id"], "title": page["title"], "index": index,
+                      "items": {"shapes": shapes, "lines": lines, "groups": [], "layers": []},
+                      "customData": [], "linkedData": []})
+    return {"id": "8e7b19ec-27ff-40e3-beb8-03f51b1661b2", "title": "provider network", "product": "lucidchart",
+            "accountId": 1, "pages": pages, "data": {"collections": []}}
+
+
+def _standard_import(path) -> dict:
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        assert archive.namelist() == ["document.json"]
+        return json.loads(archive.read("document.json"))
+
+
+def test_lucid_export_then_document_contents_import_gives_back_the_design(capsys, tmp_path, sample_design):
+    import json
+
+    exported = tmp_path / "sample.lucid"
+    assert run(capsys, "export", "lucid", "--project-dir", SAMPLE, "--out", exported)[0] == 0
+    contents = tmp_path / "contents.json"
+    contents.write_text(json.dumps(_as_document_contents(_standard_import(exported))))
+    project = tmp_path / "project"
+    shutil.copytree(SAMPLE, project)
+    for design_file in project.glob("models/**/_*__design.yml"):
+        design_file.unlink()
+    _, _, err = run(capsys, "import", "lucidchart", contents, "--project-dir", project, "--into", "models/imported.yml")
+    assert not err, err
+    assert drawn(build_design(load_project(str(project)))) == drawn(sample_design)
+
+
+def test_lucid_document_json_has_the_documented_structure(capsys, tmp_path):
+    """Lucid publishes no JSON Schema for Standard Import; these are the required properties its reference lists."""
+    exported = tmp_path / "sample.lucid"
+    run(capsys, "export", "lucid", "--project-dir", SAMPLE, "--out", exported)
+    document = _standard_import(exported)
+    assert document["version"] == 1 and len(document["pages"]) == 1
+    page = document["pages"][0]
+    assert {"id", "title"} <= set(page)
+    ids = [item["id"] for item in page["shapes"] + page["lines"]]
+    assert len(ids) == len(set(ids)) and all(re.fullmatch(r"[A-Za-z0-9_.~-]{1,36}", i) for i in ids)
+    for shape in page["shapes"]:
+        assert {"id", "type", "boundingBox"} <= set(shape) and shape["type"] == "rectangle"
+        assert set(shape["boundingBox"]) == {"x", "y", "w", "h"}
+        assert all(set(pair) == {"key", "value"} for pair in shape["customData"])
+    shape_ids = {s["id"] for s in page["shapes"]}
+    for line in page["lines"]:
+        assert {"id", "lineType", "endpoint1", "endpoint2"} <= set(line) and line["lineType"] == "straight"
+        for end in (line["endpoint1"], line["endpoint2"]):
+            assert end["type"] == "shapeEndpoint" and end["shapeId"] in shape_ids
+
+
+def test_lucid_export_needs_a_file(capsys):
+    code, _, err = run(capsys, "export", "lucid", "--project-dir", SAMPLE)
+    assert code == 2 and "give --out FILE.lucid" in err

@@ -164,7 +164,8 @@ HEADER = "Id,Name,Shape Library,Page ID,Contained By,Group,Line Source,Line Dest
 
 @pytest.mark.parametrize("rows, expected_todo", [
     pytest.param("1,Entity,Entity Relationship,,,,,,,,hub_customer,customer_id,varchar,customer_name,varchar,,\n",
-                 "business_keys: the diagram marks no business key of hub `hub_customer`", id="hub_without_key_markers"),
+                 "business_keys: customer_id, customer_name of hub `hub_customer` are not marked BK",
+                 id="hub_without_key_markers"),
     pytest.param("1,Entity,Entity Relationship,,,,,,,,customer,PK,customer_id,,,,\n",
                  "cannot tell whether it is a hub, link or satellite", id="unclassified_table"),
     pytest.param("1,Entity,Entity Relationship,,,,,,,,hub_customer,PK,customer_id,,,,\n"
@@ -174,8 +175,9 @@ HEADER = "Id,Name,Shape Library,Page ID,Contained By,Group,Line Source,Line Dest
     pytest.param("1,Entity,Entity Relationship,,,,,,,,hub_customer,PK,customer_hk,BK,customer_id,,\n"
                  "2,Entity,Entity Relationship,,,,,,,,sat_customer,,name,,email,,\n",
                  "parent: no line joins `sat_customer` to its parent", id="satellite_without_parent"),
-    pytest.param("1,Entity,Entity Relationship,,,,,,,,Hub Customer,PK,customer_id,,,,\n",
-                 "the name is not a plain SQL identifier", id="name_with_spaces"),
+    pytest.param("1,Entity,Entity Relationship,,,,,,,,hub_customer,PK,customer_hk,,,,\n",
+                 "business_keys: the diagram shows no business key column of hub `hub_customer`",
+                 id="hub_with_only_its_hash_key"),
 ])
 def test_what_a_picture_does_not_decide_is_a_todo(capsys, project, tmp_path, rows, expected_todo):
     diagram = tmp_path / "small.csv"
@@ -185,12 +187,24 @@ def test_what_a_picture_does_not_decide_is_a_todo(capsys, project, tmp_path, row
     assert expected_todo in out
 
 
-def test_hub_without_key_markers_leaves_an_empty_list_to_fill(capsys, project, tmp_path):
+def test_a_hubs_only_unmarked_column_is_its_business_key_and_its_hash_key_is_proposed(capsys, project, tmp_path):
     diagram = tmp_path / "small.csv"
     diagram.write_text(HEADER + "1,Entity,Entity Relationship,,,,,,,,hub_customer,customer_id,varchar,,,,\n")
-    run(capsys, "import", "lucidchart", diagram, "--project-dir", project)
+    _, out, _ = run(capsys, "import", "lucidchart", diagram, "--project-dir", project)
     dv = designs(project / "models" / "small" / "_small__design.yml")["hub_customer"]
-    assert dv["business_keys"] == [] and dv["hash_key"] == "customer_hk"
+    assert dv["business_keys"] == ["customer_id"] and dv["hash_key"] == "customer_hk"
+    assert "TODO hub_customer: hash_key: the diagram shows no hash key column" in out
+    assert "TODO hub_customer: business_keys: customer_id of hub `hub_customer` are not marked BK" in out
+
+
+def test_a_label_that_is_not_an_identifier_is_normalised_and_kept_in_the_description(capsys, project, tmp_path):
+    diagram = tmp_path / "small.csv"
+    diagram.write_text(HEADER + "1,Entity,Entity Relationship,,,,,,,,Хаб Клиент /* CRM */,PK,Клиент HK,BK,Номер,,\n")
+    run(capsys, "import", "lucidchart", diagram, "--project-dir", project)
+    text = (project / "models" / "small" / "_small__design.yml").read_text()
+    dv = designs(project / "models" / "small" / "_small__design.yml")["khab_klient"]
+    assert dv["hash_key"] == "klient_hk" and dv["business_keys"] == ["nomer"]
+    assert "Drawn as “Хаб Клиент /* CRM */”." in text
 
 
 def test_sources_drawn_as_tables_are_read(capsys, project, tmp_path):
@@ -265,10 +279,10 @@ def test_conventions_file_replaces_the_defaults(capsys, project, tmp_path):
                        + "4,Line,,,,,2,1,CFN ERD Many Arrow,CFN ERD Exactly One Arrow,,,,,,,,\n")
     code, out, _ = run(capsys, "import", "lucidchart", diagram, "--project-dir", project, "--conventions", conventions)
     found = designs(project / "models" / "house" / "_house__design.yml")
-    assert found["H_CUSTOMER"]["business_keys"] == ["CUSTOMER_ID"]
-    assert found["S_CUSTOMER"] == {"kind": "sat", "parent": "H_CUSTOMER", "hashdiff": "CUSTOMER_HD", "payload": ["NAME"],
+    assert found["h_customer"]["business_keys"] == ["customer_id"]  # names are written as snake_case identifiers
+    assert found["s_customer"] == {"kind": "sat", "parent": "h_customer", "hashdiff": "customer_hd", "payload": ["name"],
                                    "sources": []}
-    assert found["CUSTOMER_ORDERS"]["kind"] == "link"  # from the shape data column named in the conventions
+    assert found["customer_orders"]["kind"] == "link"  # from the shape data column named in the conventions
 
 
 @pytest.mark.parametrize("text, message", [
@@ -284,3 +298,161 @@ def test_bad_conventions_are_usage_errors(capsys, project, tmp_path, text, messa
     code, _, err = run(capsys, "import", "lucidchart", DIAGRAMS / "lucidchart_retail.csv", "--project-dir", project,
                        "--conventions", conventions)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+# ---------------------------------------------------------------- labelled fixtures, one per convention
+# Each fixture reproduces a convention found in real diagrams (docs/diagrams.md, "Tried on real
+# diagrams"). Its label is the design it means: every attribute must come out so, or ("TODO") carry a
+# TODO naming that attribute; and every report must be one of the expected ones, so nothing is
+# dropped without a line saying so.
+CONVENTIONS = DIAGRAMS / "conventions"
+ATTRIBUTES = ("kind", "hash_key", "business_keys", "hubs", "parent", "hashdiff", "payload", "multi_active_keys",
+              "reference_keys")
+
+
+def reading_of(fmt: str, fixture: str, page=None, conventions=None):
+    from dv_spec_tool.diagrams import read_diagram
+    from dv_spec_tool.diagrams.conventions import load_conventions
+    from dv_spec_tool.diagrams.to_design import diagram_to_design
+
+    settings = {"load_datetime_column": "load_datetime", "record_source_column": "record_source"}
+    diagram = read_diagram(fmt, str(CONVENTIONS / fixture), page)
+    return diagram_to_design(diagram, load_conventions(str(CONVENTIONS / conventions) if conventions else None), settings)
+
+
+def _hub_names(value):
+    return [item if isinstance(item, str) else item["hub"] for item in value]
+
+
+def assert_reading(reading, expected: dict, reports: list) -> None:
+    """Every labelled attribute right or a TODO naming it; only the expected reports, each once."""
+    got = {entity.name: entity for entity in reading.entities}
+    assert sorted(got) == sorted(expected)
+    for name, label in expected.items():
+        entity = got[name]
+        flagged = {key for key, _ in entity.todos} | {m.split(":")[0] for _, m in entity.todos}
+        for attribute in ATTRIBUTES:
+            if attribute not in label:
+                continue
+            want, value = label[attribute], entity.dv.get(attribute)
+            if want == "TODO":
+                assert attribute in flagged, f"{name}.{attribute}: expected a TODO, got {value!r} silently"
+            elif attribute == "hubs":
+                assert _hub_names(value) == want, f"{name}.hubs: {value!r}"
+            else:
+                assert value == want, f"{name}.{attribute}: {value!r} != {want!r}"
+        if "roles" in label:
+            assert [item.get("role") for item in entity.dv["hubs"]] == label["roles"]
+        if "description" in label:
+            assert entity.description == label["description"]
+    messages = [message for _, message in reading.problems]
+    for report in reports:
+        matching = [m for m in messages if report in m]
+        assert len(matching) == 1, f"report {report!r}: {matching or messages}"
+        messages.remove(matching[0])
+    assert not messages, f"unexpected reports: {messages}"
+
+
+LUCID_CASES = [
+    pytest.param("lucid_erd_no_header.tsv", {
+        "hub_patient": {"kind": "hub", "hash_key": "hub_patient_hk", "business_keys": ["mrn"]},
+        "hub_visit": {"kind": "hub", "hash_key": "hub_visit_hk", "business_keys": ["visit_number"]},
+        "link_patient_visit": {"kind": "link", "hash_key": "link_patient_visit_hk", "hubs": ["hub_patient", "hub_visit"]},
+        "sat_patient": {"kind": "sat", "parent": "hub_patient", "hashdiff": "hd_patient", "payload": ["first_name"]},
+    }, [], id="erd_import_tsv_without_header_unmarked_business_key_hd_prefix"),
+    pytest.param("lucid_shape_data_variants.csv", {
+        "hub_clinic": {"kind": "hub", "hash_key": "clinic_sk", "business_keys": ["clinic_code"]},
+        "clinic_details": {"kind": "sat", "parent": "hub_clinic", "hashdiff": "TODO", "payload": ["clinic_name"],
+                           "description": "Drawn as “Clinic Details”."},
+    }, ["shape 5 (Text, 'Draft - do not build') is not an ERD table"], id="header_without_spaces_kind_in_shape_data"),
+    pytest.param("lucid_document_contents.json", {
+        "hub_member": {"kind": "hub", "hash_key": "member_hk", "business_keys": ["member_id"]},
+        "hub_claim": {"kind": "hub", "hash_key": "claim_hk", "business_keys": ["claim_number"]},
+        "hub_provider": {"kind": "hub", "hash_key": "provider_hk", "business_keys": ["npi"]},
+        "link_member_claim": {"kind": "link", "hash_key": "member_claim_hk", "hubs": ["hub_member", "hub_claim"]},
+        "link_claim_provider": {"kind": "link", "hash_key": "claim_provider_hk", "hubs": ["hub_claim", "hub_provider"]},
+        "sat_member_details": {"kind": "sat", "parent": "hub_member", "hashdiff": "member_hashdiff",
+                               "payload": ["birth_date"]},
+        "sat_claim_details": {"kind": "sat", "parent": "hub_claim", "hashdiff": "claim_hashdiff",
+                              "payload": ["claim_amount"]},
+        "provider_details": {"kind": "sat", "parent": "hub_provider", "hashdiff": "TODO", "payload": ["provider_name"]},
+        "sat_member_claim_status": {"kind": "sat", "parent": "link_member_claim", "hashdiff": "hd_member_claim_status",
+                                    "payload": ["claim_status"]},
+    }, ["1 shape(s) without text left out (shapes t1)", "a line from `sat_member_claim_status` ends on no table"],
+        id="document_contents_json_3_hubs_2_links_4_satellites"),
+]
+
+
+@pytest.mark.parametrize("fixture, expected, reports", LUCID_CASES)
+def test_lucid_conventions_are_read_right_or_flagged(fixture, expected, reports):
+    assert_reading(reading_of("lucidchart", fixture), expected, reports)
+
+
+def test_lucid_document_contents_subject_area_validates_once_its_todos_are_resolved(capsys, project):
+    """The architect's path through Lucid's API: 3 hubs, 2 links, 4 satellites; only `sources` left to add."""
+    (project / "seeds" / "raw_claims.csv").write_text(
+        "member_id,claim_number,npi,birth_date,claim_amount,provider_name,claim_status,load_datetime,record_source\n")
+    into = "models/claims/_claims__design.yml"
+    code, out, _ = run(capsys, "import", "lucidchart", CONVENTIONS / "lucid_document_contents.json",
+                       "--project-dir", project, "--into", into)
+    assert code == 1 and "9 added" in out
+    path = project / into
+    loader = YAML()
+    data = loader.load(path.read_text())
+    for model in data["models"]:
+        model["config"]["meta"]["dv"]["sources"] = [{"model": "raw_claims"}]
+    with path.open("w") as handle:
+        loader.dump(data, handle)
+    code, out, _ = run(capsys, "validate", "--project-dir", project)
+    assert code == 0, out
+
+
+@pytest.mark.parametrize("column, table, metadata", [
+    pytest.param(name, table, expected, id=f"{name}_in_{table}")
+    for name, table, expected in [
+        ("load_dttm", "h_driver", True), ("ldts", "sat_x", True), ("load_dts", "hub_x", True),
+        ("dss_load_date", "sat_x", True), ("HUB_Load_DTS", "hub_x", True), ("source_id", "s_x", True),
+        ("rsrc", "sat_x", True), ("load_end_date", "sat_x", True), ("valid_from_dttm", "sat_x", True),
+        ("hub_rec_src", "hub_location", True), ("Hub_ProdNum_LDTS", "hub_prodnum", True),
+        ("dss_is_current", "sat_x", True), ("customer_id", "hub_customer", False), ("load_type", "sat_x", False),
+        ("source_table", "hub_company", False), ("end_dttm", "s_ride", False),
+    ]])
+def test_load_metadata_variants_are_recognised_by_default(column, table, metadata):
+    from dv_spec_tool.diagrams.conventions import is_metadata, load_conventions
+
+    assert is_metadata(column, table, load_conventions()) is metadata
+
+
+@pytest.mark.parametrize("column, hash_like", [
+    ("customer_hk", True), ("driver_sk", True), ("hub_customer_key", True), ("hk_customer", True),
+    ("H_Hash_Invoice", True), ("dv_hkey_hub_customer", True), ("customer_id", False), ("customer_number", False),
+])
+def test_hash_key_spellings(column, hash_like):
+    from dv_spec_tool.diagrams.conventions import hash_like as looks_hashed, load_conventions
+
+    assert looks_hashed(column, load_conventions()) is hash_like
+
+
+@pytest.mark.parametrize("name, note, roles, hashdiff", [
+    ("hd_company", "", (), True), ("customer_hashdiff", "", (), True), ("diff", "Hash Diff", (), True),
+    ("checksum", "", ("HD",), True), ("hashdiff", "", (), True), ("hd", "", (), True), ("hood", "", (), False),
+])
+def test_hashdiff_spellings(name, note, roles, hashdiff):
+    from dv_spec_tool.diagrams.conventions import hashdiff_like, load_conventions
+    from dv_spec_tool.diagrams.model import Column
+
+    assert hashdiff_like(Column(name, "", roles, note), load_conventions()) is hashdiff
+
+
+def test_a_hub_key_in_a_link_satellite_stays_out_of_its_payload_with_a_todo(capsys, project, tmp_path):
+    diagram = tmp_path / "small.csv"
+    diagram.write_text(HEADER
+                       + "1,Entity,Entity Relationship,,,,,,,,hub_customer,PK,customer_hk,BK,customer_id,,\n"
+                       + "2,Entity,Entity Relationship,,,,,,,,hub_product,PK,product_hk,BK,product_code,,\n"
+                       + "3,Entity,Entity Relationship,,,,,,,,link_sale,PK,sale_hk,FK,customer_hk,FK,product_hk\n"
+                       + "4,Entity,Entity Relationship,,,,,,,,sat_sale,PK FK,sale_hk,FK,customer_hk,,amount\n"
+                       + "5,Line,,,,,3,1,,,,,,,,,\n6,Line,,,,,3,2,,,,,,,,,\n7,Line,,,,,4,3,,,,,,,,,\n")
+    _, out, _ = run(capsys, "import", "lucidchart", diagram, "--project-dir", project)
+    dv = designs(project / "models" / "small" / "_small__design.yml")["sat_sale"]
+    assert dv["parent"] == "link_sale" and dv["payload"] == ["amount"]
+    assert "TODO sat_sale: payload: customer_hk of `sat_sale` hold(s) the hash key of another hub or link" in out

@@ -8,8 +8,11 @@ from . import add_project_options, load_design, selected_names, write_output
 
 
 def register(commands) -> None:
-    parser = commands.add_parser("export", help="draw the design: Mermaid erDiagram, Lucidchart ERD import CSV, draw.io")
-    parser.add_argument("format", choices=("mermaid", "lucidchart", "drawio"))
+    from ..diagrams import EXPORTS
+
+    parser = commands.add_parser("export", help="draw the design: Mermaid erDiagram, Lucidchart ERD import CSV, draw.io, "
+                                                "Lucid Standard Import (.lucid)")
+    parser.add_argument("format", choices=EXPORTS)
     add_project_options(parser)
     parser.add_argument("--out", "-o", metavar="FILE", help="write to this file instead of standard output")
     parser.set_defaults(func=run)
@@ -20,6 +23,10 @@ def run(args) -> int:
     from ..diagrams.from_design import design_to_diagram
     from ..validate import validate
 
+    if args.format == "lucid" and not args.out:
+        from ..errors import UsageError
+
+        raise UsageError("export lucid: a .lucid file is a ZIP archive; give --out FILE.lucid")
     design = load_design(args)
     selected = selected_names(design, args.select)
     broken = sorted({f.entity for f in validate(design) if f.severity == "error" and f.entity})

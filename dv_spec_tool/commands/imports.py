@@ -10,8 +10,9 @@ from __future__ import annotations
 import sys
 
 FORMAT_HELP = {
-    "lucidchart": "a Lucidchart \"CSV of Shape Data\" export (or its ERD import CSV)",
-    "drawio": "a draw.io / diagrams.net file (.drawio, plain or compressed)",
+    "lucidchart": "a Lucidchart \"CSV of Shape Data\" export, its ERD import CSV/TSV, a document's contents JSON "
+                  "(Lucid REST API) or a .lucid file",
+    "drawio": "a draw.io / diagrams.net file (.drawio plain or compressed, .drawio.svg, .drawio.png)",
     "mermaid": "a Mermaid erDiagram (.mmd, or the first one in a Markdown file)",
 }
 
@@ -35,6 +36,8 @@ def register(commands) -> None:
                                            "models/<subject>/_<subject>__design.yml (default: the diagram's title or file name)")
         sub.add_argument("--conventions", metavar="FILE.yml", help="classification conventions replacing the defaults "
                                                                    "(docs/diagrams.md)")
+        if name != "mermaid":
+            sub.add_argument("--page", metavar="NAME", help="read only this page (the others are reported)")
         sub.set_defaults(func=run_diagram)
     sub = formats.add_parser("automate-dv", help="reverse-engineer the project's AutomateDV models into the design")
     _common(sub)
@@ -73,7 +76,7 @@ def run_diagram(args) -> int:
 
     project = load_project(args.project_dir)
     design = build_design(project)
-    diagram = read_diagram(args.format, args.file)
+    diagram = read_diagram(args.format, args.file, getattr(args, "page", None))
     conventions = load_conventions(args.conventions, design.settings.get("naming"))
     reading = diagram_to_design(diagram, conventions, design.settings)
     subject = subject_of(diagram, args.subject)

@@ -13,32 +13,45 @@ import re
 from ..errors import UsageError
 
 FORMATS = ("lucidchart", "drawio", "mermaid")
+EXPORTS = ("mermaid", "lucidchart", "drawio", "lucid")  # `lucid`: a Lucid Standard Import file (.lucid, binary)
 
 
-def read_diagram(fmt: str, path: str):
-    """The `model.Diagram` in a Lucidchart CSV, draw.io file or Mermaid file."""
-    from .drawio import read_drawio
+def read_diagram(fmt: str, path: str, page: str | None = None):
+    """The `model.Diagram` in a Lucidchart export, draw.io file or Mermaid file (one page of it, with `page`)."""
+    from .drawio import drawio_text, read_drawio
+    from .lucid_json import is_lucid_json, read_lucid_json
     from .lucidchart import read_lucidchart
     from .mermaid import read_mermaid
 
-    readers = {"lucidchart": read_lucidchart, "drawio": read_drawio, "mermaid": read_mermaid}
     try:
         with open(path, "rb") as handle:
             raw = handle.read()
     except OSError as exc:
         raise UsageError(f"{path}: cannot be read: {exc.strerror}") from None
+    if fmt == "drawio":
+        return read_drawio(path, drawio_text(path, raw), page)
+    if fmt == "lucidchart" and is_lucid_json(raw):
+        return read_lucid_json(path, raw, page)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UsageError(f"{path}: not UTF-8 text (byte {exc.start}); export the diagram again as UTF-8") from None
-    return readers[fmt](path, text)
+    if fmt == "lucidchart":
+        return read_lucidchart(path, text, page)
+    if page is not None:
+        raise UsageError("--page: a Mermaid file has no pages (its first erDiagram is read)")
+    return read_mermaid(path, text)
 
 
-def write_diagram(fmt: str, diagram, catalog: str = "") -> str:
+def write_diagram(fmt: str, diagram, catalog: str = ""):
+    """The diagram as a file's text (bytes for `lucid`)."""
     from .drawio import to_drawio
+    from .lucid_json import to_lucid
     from .lucidchart import to_lucidchart_csv
     from .mermaid import to_mermaid
 
+    if fmt == "lucid":
+        return to_lucid(diagram)
     if fmt == "mermaid":
         return to_mermaid(diagram)
     if fmt == "lucidchart":

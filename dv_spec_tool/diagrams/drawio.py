@@ -32,7 +32,7 @@ import zlib
 from xml.etree import ElementTree
 
 from ..errors import UsageError
-from .model import Column, Diagram, Relation, Table, columns_from_cells, roles_of, is_key_cell, is_type_cell
+from .model import Diagram, Relation, Table, columns_from_cells, columns_of_row
 
 COLOURS = {  # kind: (fill, stroke)
     "hub": ("#dae8fc", "#6c8ebf"), "link": ("#d5e8d4", "#82b366"), "nh_link": ("#d5e8d4", "#82b366"),
@@ -46,23 +46,88 @@ GAP = 60
 
 # ---------------------------------------------------------------- reading
 
-def read_drawio(path: str, text: str) -> Diagram:
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+TOUCH = 12  # a line end this close to a table's border (in draw.io units) is read as attached to it
+
+
+def drawio_text(path: str, raw: bytes) -> str:
+    """The draw.io XML of a file: a `.drawio` as it is, or the copy draw.io embeds in a `.drawio.png`."""
+    if not raw.startswith(PNG_SIGNATURE):
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"{path}: not UTF-8 text (byte {exc.start}) and not a PNG; save the diagram again "
+                             "as .drawio, .drawio.svg or .drawio.png") from None
+    position = len(PNG_SIGNATURE)
+    while position + 8 <= len(raw):
+        length = int.from_bytes(raw[position:position + 4], "big")
+        kind = raw[position + 4:position + 8]
+        body = raw[position + 8:position + 8 + length]
+        position += 12 + length
+        if kind not in (b"tEXt", b"zTXt", b"iTXt") or b"\0" not in body:
+            continue
+        keyword, rest = body.split(b"\0", 1)
+        if keyword != b"mxfile":
+            continue
+        try:
+            if kind == b"zTXt":
+                value = zlib.decompress(rest[1:]).decode("latin-1")
+            elif kind == b"iTXt":
+                compressed, rest = rest[0], rest[2:]
+                _, _, rest = rest.split(b"\0", 2)
+                value = (zlib.decompress(rest) if compressed else rest).decode("utf-8")
+            else:
+                value = rest.decode("latin-1")
+        except (zlib.error, ValueError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{path}: the PNG's `mxfile` chunk cannot be read ({exc})") from None
+        return urllib.parse.unquote(value) if value.lstrip().startswith("%3C") else value
+    raise UsageError(f"{path}: a PNG without a draw.io diagram in it (no `mxfile` text chunk): in draw.io, "
+                     "File > Export as > PNG with \"Include a copy of my diagram\" ticked")
+
+
+def read_drawio(path: str, text: str, page: str | None = None) -> Diagram:
     try:
         root = ElementTree.fromstring(text)
     except ElementTree.ParseError as exc:
         line, col = getattr(exc, "position", (1, 1))
         raise UsageError(f"{path}:{line}:{col}: not a draw.io file (invalid XML: {exc.msg if hasattr(exc, 'msg') else exc})") from None
+    if root.tag.endswith("}svg") or root.tag == "svg":
+        content = root.get("content") or ""
+        if not content.strip():
+            raise UsageError(f"{path}: an SVG without a draw.io diagram in it (no `content` attribute): in draw.io, "
+                             "File > Export as > SVG with \"Include a copy of my diagram\" ticked")
+        if not content.lstrip().startswith("<"):
+            content = urllib.parse.unquote(content) if content.lstrip().startswith("%3C") else _inflate(path, content)
+        return read_drawio(path, content, page)
     if root.tag == "mxGraphModel":
         pages = [("", root)]
     elif root.tag == "mxfile":
-        pages = [(page.get("name", ""), _page_model(path, page)) for page in root.findall("diagram")]
+        pages = [(element.get("name", ""), element) for element in root.findall("diagram")]
     else:
         raise UsageError(f"{path}:1: not a draw.io file (the root element is <{root.tag}>, not <mxfile>)")
     diagram = Diagram(path=path)
-    for number, (name, model) in enumerate(pages, start=1):
+    names = [name or f"page {number}" for number, (name, _) in enumerate(pages, start=1)]
+    if page is not None and page not in names:
+        raise UsageError(f"{path}: no page named {page!r}; its pages: {', '.join(repr(n) for n in names)}")
+    for number, (name, element) in enumerate(pages, start=1):
+        if page is not None and names[number - 1] != page:
+            diagram.problems.append((f"{path}: page {names[number - 1]!r}", f"page {names[number - 1]!r} is not "
+                                     f"read (--page {page!r})"))
+            continue
+        model = element if element.tag == "mxGraphModel" else _page_model(path, element)
         if model is not None:
-            _read_page(diagram, path, name or f"page {number}", model, page_given=bool(name), key=f"p{number}:")
+            _read_page(diagram, path, names[number - 1], model, page_given=bool(name), key=f"p{number}:")
+    if page is None and len(pages) > 1:
+        diagram.problems.append((path, f"{len(pages)} pages read as one diagram ({', '.join(repr(n) for n in names)}); "
+                                 "--page NAME reads one"))
     return diagram
+
+
+def _inflate(path: str, packed: str) -> str:
+    try:
+        return urllib.parse.unquote(zlib.decompress(base64.b64decode(packed), -15).decode("utf-8"))
+    except (ValueError, zlib.error, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot decompress the embedded diagram (expected base64 of deflated XML: {exc})") from None
 
 
 def _page_model(path: str, page):
@@ -100,6 +165,14 @@ def _style(text: str) -> dict:
     return out
 
 
+def _number(element, name: str) -> float:
+    """A geometry attribute as a number (0 when absent or not a number: geometry only helps attach lines)."""
+    try:
+        return float(element.get(name, 0)) if element is not None else 0.0
+    except ValueError:
+        return 0.0
+
+
 def _cells(model) -> dict:
     cells = {}
     root = model.find("root")
@@ -116,12 +189,15 @@ def _cells(model) -> dict:
         else:
             continue
         geometry = cell.find("mxGeometry")
+        points = {p.get("as"): (_number(p, "x"), _number(p, "y"))
+                  for p in (geometry.findall("mxPoint") if geometry is not None else [])}
         cells[element.get("id")] = {
             "id": element.get("id"), "label": _label(label), "style": _style(cell.get("style")),
             "parent": cell.get("parent"), "vertex": cell.get("vertex") == "1", "edge": cell.get("edge") == "1",
             "source": cell.get("source"), "target": cell.get("target"), "data": data,
-            "x": float(geometry.get("x", 0)) if geometry is not None else 0.0,
-            "y": float(geometry.get("y", 0)) if geometry is not None else 0.0,
+            "x": _number(geometry, "x"), "y": _number(geometry, "y"),
+            "w": _number(geometry, "width"), "h": _number(geometry, "height"),
+            "points": points,
         }
     return cells
 
@@ -155,7 +231,9 @@ def _read_page(diagram: Diagram, path: str, page: str, model, page_given: bool, 
             tables[cell["id"]] = (cell, cell["label"].split("\n")[0], columns)
         elif kids and all(not children.get(k["id"]) for k in kids) and "swimlane" in cell["style"] \
                 and not any(k["style"].get("shape") == "table" for k in kids):
-            tables[cell["id"]] = (cell, cell["label"].split("\n")[0], [c for k in kids for c in _row_columns(k["label"])])
+            # a list shape: one row per child, or all rows in one multi-line text child
+            rows = [line for k in kids for line in k["label"].split("\n")]
+            tables[cell["id"]] = (cell, cell["label"].split("\n")[0], [c for line in rows for c in columns_of_row(line)])
     edges = [c for c in cells.values() if c["edge"]]
 
     def owner(cell_id):
@@ -168,30 +246,106 @@ def _read_page(diagram: Diagram, path: str, page: str, model, page_given: bool, 
     ended = {c for e in edges for c in (e["source"], e["target"]) if c}
     for cell in cells.values():  # plain boxes: a name line and column lines
         if cell["vertex"] and cell["id"] not in tables and not children.get(cell["id"]) and owner(cell["id"]) is None \
-                and cell["label"] and (cell["id"] in ended or cell["data"].get("dv_type") or cell["data"].get("dv_kind")):
+                and cell["label"] and (cell["id"] in ended or cell["data"].get("dv_type") or cell["data"].get("dv_kind")
+                                       or "\n" in cell["label"]):
             lines = cell["label"].split("\n")
-            tables[cell["id"]] = (cell, lines[0], [c for line in lines[1:] for c in _row_columns(line)])
+            tables[cell["id"]] = (cell, lines[0], [c for line in lines[1:] for c in columns_of_row(line)])
+
+    def ancestors(cell_id):
+        """The cells enclosing a cell, innermost first (a file whose parents loop stops at the loop)."""
+        found, parent = [], cells.get(cell_id, {}).get("parent")
+        while parent in cells and parent not in found and parent != cell_id:
+            found.append(parent)
+            parent = cells[parent]["parent"]
+        return found
 
     def containers(cell):
-        names, parent = [], cell["parent"]
-        while parent in cells:
-            if cells[parent]["label"] and parent not in tables:
-                names.append(cells[parent]["label"].split("\n")[0])
-            parent = cells[parent]["parent"]
+        names = [cells[p]["label"].split("\n")[0] for p in ancestors(cell["id"]) if cells[p]["label"] and p not in tables]
         return names + ([page] if page_given else [])
+
+    def origin(cell_id):
+        """The absolute position of a cell's coordinate origin (its parent's top-left corner)."""
+        x = y = 0.0
+        for parent in ancestors(cell_id):
+            if not cells[parent]["vertex"]:
+                break
+            x, y = x + cells[parent]["x"], y + cells[parent]["y"]
+        return x, y
+
+    boxes = {}
+    for cell_id, (cell, _, _) in tables.items():
+        ox, oy = origin(cell_id)
+        boxes[cell_id] = (ox + cell["x"], oy + cell["y"], ox + cell["x"] + cell["w"], oy + cell["y"] + cell["h"])
+
+    def touching(edge, end):
+        """The table a free line end rests on or nearly touches (draw.io keeps no `source`/`target` then)."""
+        point = edge["points"].get(f"{end}Point")
+        if point is None:
+            return None
+        ox, oy = origin(edge["id"])
+        px, py = ox + point[0], oy + point[1]
+        near = [tid for tid, (x1, y1, x2, y2) in boxes.items()
+                if x1 - TOUCH <= px <= x2 + TOUCH and y1 - TOUCH <= py <= y2 + TOUCH]
+        if len(near) > 1:  # two tables this close: which one the line means is not for us to guess
+            diagram.problems.append((where(edge), f"a line end at ({px:g}, {py:g}) is near "
+                                     f"{' and '.join(repr(tables[t][1]) for t in near)}; not attached"))
+            return None
+        return near[0] if near else None
 
     prefix = key  # cell ids are unique within a page only
     for cell_id, (cell, name, columns) in tables.items():
         data = dict(cell["data"])
         diagram.tables.append(Table(id=prefix + cell_id, name=name.strip(), columns=columns, data=data,
-                                    containers=containers(cell), where=where(cell)))
+                                    containers=containers(cell), where=where(cell),
+                                    colour=cell["style"].get("fillColor", "")))
     for edge in edges:
-        source, target = owner(edge["source"]), owner(edge["target"])
+        source = owner(edge["source"]) or (None if edge["source"] in cells else touching(edge, "source"))
+        target = owner(edge["target"]) or (None if edge["target"] in cells else touching(edge, "target"))
+        text = f" ({edge['label']!r})" if edge["label"] else ""
         if source and target:
             diagram.relations.append(Relation(prefix + source, prefix + target, _end(edge["style"].get("startArrow", "")),
                                               _end(edge["style"].get("endArrow", "")), where(edge)))
         elif source or target:
-            diagram.problems.append((where(edge), "a line with one end on no table is left out"))
+            end = tables[source or target][1]
+            diagram.problems.append((where(edge), f"a line{text} from `{end}` ends on no table; left out"))
+        else:
+            diagram.problems.append((where(edge), f"a line{text} joining no tables is left out"))
+    _report_unused_shapes(diagram, cells, tables, children, where)
+
+
+def _report_unused_shapes(diagram, cells, tables, children, where) -> None:
+    """Every shape that is not a table, a part of one or a container of tables, with its id and text."""
+    def inside_table(cell_id):
+        seen = set()
+        while cell_id in cells and cell_id not in seen:
+            if cell_id in tables:
+                return True
+            seen.add(cell_id)
+            cell_id = cells[cell_id]["parent"]
+        return False
+
+    holders = set()  # the cells with a table somewhere inside
+    for table_id in tables:
+        seen, parent = {table_id}, cells[table_id]["parent"]
+        while parent in cells and parent not in seen:
+            holders.add(parent)
+            seen.add(parent)
+            parent = cells[parent]["parent"]
+
+    def holds_tables(cell_id):
+        return cell_id in holders
+
+    blank = []
+    for cell in cells.values():
+        if not cell["vertex"] or inside_table(cell["id"]) or holds_tables(cell["id"]):
+            continue
+        if cell["label"]:
+            diagram.problems.append((where(cell), f"shape {cell['label'][:60]!r} is not a table; left out"))
+        else:
+            blank.append(cell["id"])
+    if blank:
+        diagram.problems.append((where(cells[blank[0]]), f"{len(blank)} shape(s) without text left out "
+                                 f"(cells {', '.join(blank[:12])}{', ...' if len(blank) > 12 else ''})"))
 
 
 def _end(arrow: str) -> str:
@@ -201,29 +355,6 @@ def _end(arrow: str) -> str:
     if "one" in text:
         return "one"
     return ""
-
-
-def _row_columns(text: str) -> list:
-    """A column from a list row such as `+ customer_id: varchar(20) PK`, `PK | customer_hk | binary`."""
-    text = text.strip()
-    if not text:
-        return []
-    text = re.sub(r"^[+#~-]\s+", "", text)
-    if "|" in text or "\t" in text:
-        columns, _ = columns_from_cells([p for p in re.split(r"[|\t]", text)])
-        return columns[:1]
-    words = text.replace(":", " ").replace(",", " ").split()
-    roles, name, kind = [], "", ""
-    for word in words:
-        if not name and is_key_cell(word):
-            roles += [r for r in roles_of(word) if r not in roles]
-        elif not name:
-            name = word
-        elif not kind and is_type_cell(word):
-            kind = word
-        elif is_key_cell(word):
-            roles += [r for r in roles_of(word) if r not in roles]
-    return [Column(name, kind, tuple(roles))] if name else []
 
 
 # ---------------------------------------------------------------- writing

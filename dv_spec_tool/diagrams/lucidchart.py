@@ -45,24 +45,46 @@ _STANDARD = {"id", "name", "shape library", "page id", "contained by", "group", 
 _TEXT_AREA = re.compile(r"^text area (\d+)$", re.IGNORECASE)
 
 
-def read_lucidchart(path: str, text: str) -> Diagram:
-    """A Lucidchart CSV of shape data, or an ERD import CSV (told apart by the header)."""
-    rows = _rows(path, text)
+DBMS = ("postgresql", "postgres", "mysql", "mariadb", "sqlserver", "mssql", "oracle", "snowflake", "redshift",
+        "bigquery", "db2", "sqlite", "azure", "synapse", "databricks")
+
+
+def _header_key(name: str) -> str:
+    """A header as written in any export version (`Text Area 1`, `TextArea1`, `text_area_1`) in one spelling."""
+    squeezed = re.sub(r"[^a-z0-9]", "", name.lower())
+    standard = {re.sub(r"[^a-z0-9]", "", key): key for key in _STANDARD}
+    if squeezed in standard:
+        return standard[squeezed]
+    match = re.match(r"^textarea(\d+)$", squeezed)
+    return f"text area {match.group(1)}" if match else name.strip().lower()
+
+
+def read_lucidchart(path: str, text: str, page: str | None = None) -> Diagram:
+    """A Lucidchart CSV of shape data, or an ERD import CSV or TSV, with or without its header row."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    rows = _rows(path, text, delimiter)
     if not rows:
         raise UsageError(f"{path}: empty file: export the diagram with File > Export > CSV of Shape Data")
-    header = [h.strip() for h in rows[0][1]]
-    lowered = [h.lower() for h in header]
-    if "table_name" in lowered and "column_name" in lowered:
+    header = [_header_key(h) for h in rows[0][1]]
+    if "table_name" in header and "column_name" in header:
+        if page is not None:
+            raise UsageError("--page: an ERD import CSV has no pages")
         return _read_information_schema(path, header, rows[1:])
-    if "id" not in lowered or "name" not in lowered:
+    head = [cell.strip().lower() for cell in rows[0][1]]
+    if head and (head[0] in DBMS or (len(head) in (11, 12) and len(head) > 5 and head[5].isdigit())):
+        # the ERD import query's output as Lucidchart's database import saves it: no header row
+        names = [n.lower() for n in INFORMATION_SCHEMA]
+        return _read_information_schema(path, names if len(head) == 12 else names[1:], rows)
+    if "id" not in header or "name" not in header:
         raise UsageError(f"{path}:1: not a Lucidchart CSV of shape data: the header has no `Id` and `Name` columns "
                          "(export with File > Export > CSV of Shape Data)")
-    return _read_shape_data(path, header, rows[1:])
+    return _read_shape_data(path, header, rows[1:], page)
 
 
-def _rows(path: str, text: str) -> list:
+def _rows(path: str, text: str, delimiter: str = ",") -> list:
     """(line number, cells) of each CSV record; the line is where the record starts."""
-    reader = csv.reader(io.StringIO(text), strict=True)
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter, strict=True)
     rows, line = [], 1
     try:
         for record in reader:
@@ -73,7 +95,7 @@ def _rows(path: str, text: str) -> list:
     return [(n, r) for n, r in rows if any(cell.strip() for cell in r)]
 
 
-def _read_shape_data(path: str, header: list, rows: list) -> Diagram:
+def _read_shape_data(path: str, header: list, rows: list, page: str | None = None) -> Diagram:
     lowered = [h.lower() for h in header]
     index = {name: lowered.index(name) for name in _STANDARD if name in lowered}
     text_areas = sorted((int(m.group(1)), n) for n, h in enumerate(header) if (m := _TEXT_AREA.match(h)))
@@ -101,10 +123,31 @@ def _read_shape_data(path: str, header: list, rows: list) -> Diagram:
             lines.append((number, record))
         else:
             shapes[cell(record, "id")] = (number, record, kind, texts)
+    if page is not None and page not in pages.values():
+        raise UsageError(f"{path}: no page named {page!r}; its pages: {', '.join(repr(n) for n in pages.values()) or 'none named'}")
+    for name in pages.values():
+        if page is not None and name != page:
+            diagram.problems.append((path, f"page {name!r} is not read (--page {page!r})"))
     containers = {sid: " ".join(texts[0].split()) for sid, (_, _, _, texts) in shapes.items() if texts and texts[0].strip()}
+    def is_table(record, kind):
+        return "entity relationship" in cell(record, "shape library").lower() or kind.lower().startswith("entity")
+
+    def inside(record):
+        return {c.strip() for c in cell(record, "contained by").split("|") if c.strip()}
+
+    holders = {c for _, record, kind, _ in shapes.values() if is_table(record, kind) for c in inside(record)}
+    while True:  # the shapes holding a table, or holding a shape that holds one
+        more = {c for sid in holders if sid in shapes for c in inside(shapes[sid][1])} - holders
+        if not more:
+            break
+        holders |= more
     for sid, (number, record, kind, texts) in shapes.items():
-        library = cell(record, "shape library").lower()
-        if "entity relationship" not in library and not kind.lower().startswith("entity"):
+        if not is_table(record, kind):
+            on_page = pages.get(cell(record, "page id"))
+            if sid not in holders and (page is None or on_page == page):
+                label = " ".join(" ".join(texts).split())[:60]
+                diagram.problems.append((f"{path}:{number}", f"shape {sid} ({kind or 'no type'}"
+                                         + (f", {label!r}" if label else "") + ") is not an ERD table; left out"))
             continue
         where = f"{path}:{number}"
         name = " ".join(texts[0].split()) if texts else ""
@@ -114,10 +157,12 @@ def _read_shape_data(path: str, header: list, rows: list) -> Diagram:
                                      "and key markers; its columns are left out"))
         inside = [containers[c.strip()] for c in cell(record, "contained by").split("|")
                   if c.strip() in containers and c.strip() != sid]
-        page = pages.get(cell(record, "page id"))
+        on_page = pages.get(cell(record, "page id"))
+        if page is not None and on_page != page:
+            continue
         data = {key: record[n].strip() for key, n in custom if n < len(record) and record[n].strip()}
         diagram.tables.append(Table(id=sid, name=name, columns=columns, data=data,
-                                    containers=inside + ([page] if page else []), where=where))
+                                    containers=inside + ([on_page] if on_page else []), where=where))
     tables = {t.id for t in diagram.tables}
     for number, record in lines:
         source, target = cell(record, "line source"), cell(record, "line destination")
@@ -126,6 +171,8 @@ def _read_shape_data(path: str, header: list, rows: list) -> Diagram:
                                               _end(cell(record, "destination arrow")), f"{path}:{number}"))
         elif source in tables or target in tables:
             diagram.problems.append((f"{path}:{number}", "a line with one end on no ERD table is left out"))
+        elif page is None or any(s in shapes and pages.get(cell(shapes[s][1], "page id")) == page for s in (source, target)):
+            diagram.problems.append((f"{path}:{number}", "a line joining no ERD tables is left out"))
     return diagram
 
 

@@ -75,6 +75,7 @@ class Table:
     data: dict = field(default_factory=dict)  # shape data / custom properties, keys lower-case
     containers: list = field(default_factory=list)  # names of enclosing shapes and the page, innermost first
     where: str = ""  # `file:line` or `file: cell <id>`, for findings
+    colour: str = ""  # fill colour, when the format has one (`#dae8fc`)
 
 
 @dataclass
@@ -96,6 +97,25 @@ class Diagram:
     problems: list = field(default_factory=list)  # (where, message): what the reader could not use
 
 
+_COMMENT = re.compile(r"/\*.*?\*/|--.*$|//.*$", re.DOTALL)
+
+
+def identifier(label: str) -> str:
+    """A label as a snake_case SQL identifier: comments dropped, other scripts transliterated.
+
+    >>> identifier("customer /* CRM */"), identifier("Advice Line"), identifier("Хаб_Накладная")
+    ('customer', 'advice_line', 'khab_nakladnaia')
+    >>> identifier("HUB_Customer"), identifier("___")
+    ('hub_customer', '')
+    """
+    from text_unidecode import unidecode
+
+    text = unidecode(_COMMENT.sub(" ", label or "")).lower()
+    text = re.sub(r"[^a-z0-9_]+", "_", text.replace("-", "_"))
+    text = re.sub(r"_{2,}", "__", text).strip("_")
+    return f"_{text}" if text[:1].isdigit() else text
+
+
 def roles_of(cell: str) -> tuple:
     """The canonical roles named in a key cell (`PK, FK`, `bk`, `PRIMARY KEY`); unknown words are ignored."""
     found = []
@@ -105,7 +125,7 @@ def roles_of(cell: str) -> tuple:
     else:
         words = [w for w in re.split(r"[\s,;/|+&]+", text) if w]
     for word in words:
-        role = KEY_WORDS.get(word)
+        role = KEY_WORDS.get(word) or KEY_WORDS.get(re.sub(r"(?<=[A-Z])\d+$", "", word))  # FK1, AK2: numbered keys
         for r in (role if isinstance(role, tuple) else (role,)):
             if r and r not in found:
                 found.append(r)
@@ -123,7 +143,7 @@ def is_key_cell(cell: str) -> bool:
     text = (cell or "").strip()
     if not text:
         return True
-    words = [w for w in re.split(r"[\s,;/|+&]+", text.upper()) if w]
+    words = [re.sub(r"(?<=[A-Z])\d+$", "", w) for w in re.split(r"[\s,;/|+&]+", text.upper()) if w]
     return text.upper() in KEY_WORDS or all(w in KEY_WORDS for w in words)
 
 
@@ -187,3 +207,26 @@ def columns_from_cells(cells: list, width: int | None = None) -> tuple:
     columns = [Column(name=row["name"], type=row.get("type", ""), roles=roles_of(row.get("key", "")))
                for row in rows if row["name"]]
     return columns, layout
+
+
+def columns_of_row(text: str) -> list:
+    """A column from a list row such as `+ customer_id: varchar(20) PK`, `PK | customer_hk | binary`."""
+    text = text.strip()
+    if not text:
+        return []
+    text = re.sub(r"^[+#~-]\s+", "", text)
+    if "|" in text or "\t" in text:
+        columns, _ = columns_from_cells([p for p in re.split(r"[|\t]", text)])
+        return columns[:1]
+    words = text.replace(":", " ").replace(",", " ").split()
+    roles, name, kind = [], "", ""
+    for word in words:
+        if not name and is_key_cell(word):
+            roles += [r for r in roles_of(word) if r not in roles]
+        elif not name:
+            name = word
+        elif not kind and is_type_cell(word):
+            kind = word
+        elif is_key_cell(word):
+            roles += [r for r in roles_of(word) if r not in roles]
+    return [Column(name, kind, tuple(roles))] if name else []
