@@ -203,7 +203,7 @@ def test_draw_a_subject_area_then_validate_scaffold_and_spec(page, project, tmp_
     field(page, "source.0.business_keys.hub_product", "sku")
     save(page, "saved `link_customer_product`")
     # What is left is DV230's true warning: raw_orders loads neither hub, so its keys may be orphans.
-    assert "DV300" not in link.locator("title").text_content() and "DV230" in link.locator("title").text_content()
+    assert "DV300" not in link.locator(":scope > title").text_content() and "DV230" in link.locator(":scope > title").text_content()
 
     # a satellite with its parent and payload picked from the source's columns
     new_entity(page, "sat", "sat_customer_details")
