@@ -9,9 +9,10 @@ The pieces, smallest first:
   ``local:`` package paths (``../../..``) to absolute ones so they still point
   at this repository.
 * ``write_profiles(project_dir, fakesnow=None)``: a profiles.yml in the
-  project with two targets, ``duckdb`` (a file in the project) and
+  project with the targets ``duckdb`` (a file in the project),
   ``fakesnow`` (type snowflake, account 'fakesnow', host 127.0.0.1, the
-  server's port, protocol http, threads 1).
+  server's port, protocol http, threads 1) and ``snowflake_parse`` (type
+  snowflake, never connected: for ``dbt parse`` only).
 * ``run_dbt(project_dir, args, target)``: runs ``dbt <args>`` in a
   subprocess with the project's profiles and returns a ``DbtResult``: the
   exit code, the output and one ``NodeResult`` per node of
@@ -52,6 +53,10 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TARGETS = ("duckdb", "fakesnow")
+# A Snowflake output that is never connected to: for `dbt parse`, which checks
+# schema YAML against dbt's JSON schemas (and so raises most deprecations) only
+# on warehouse adapters such as snowflake, never on duckdb.
+PARSE_TARGET = "snowflake_parse"
 
 _DBT = Path(sys.executable).with_name("dbt")
 _active_fakesnow: FakesnowServer | None = None
@@ -156,8 +161,9 @@ def copy_project(src: Path, dest: Path) -> Path:
 
 
 def _profile_name(project_dir: Path) -> str:
+    """The project's `profile:`; a package has none, and is run with `--profile <its name>`."""
     project = yaml.safe_load((project_dir / "dbt_project.yml").read_text())
-    return project["profile"]
+    return project.get("profile") or project["name"]
 
 
 def _database_name(project_dir: Path) -> str:
@@ -197,6 +203,15 @@ def write_profiles(
             "protocol": "http",
             "threads": 1,
         }
+    outputs[PARSE_TARGET] = {
+        "type": "snowflake",
+        "account": "xy12345",
+        "user": "nobody",
+        "password": "unused",
+        "database": "DV_SPEC",
+        "schema": "DV",
+        "threads": 1,
+    }
     for output in outputs.values():
         output.update(overrides or {})
     profiles = {_profile_name(project_dir): {"target": "duckdb", "outputs": outputs}}
@@ -274,8 +289,8 @@ def run_dbt(
     fails, which fixtures often expect).
     """
     project_dir = Path(project_dir)
-    if target not in TARGETS:
-        raise ValueError(f"target must be one of {TARGETS}, got {target!r}")
+    if target not in (*TARGETS, PARSE_TARGET):
+        raise ValueError(f"target must be one of {(*TARGETS, PARSE_TARGET)}, got {target!r}")
     server = fakesnow or active_fakesnow()
     if target == "fakesnow" and server is None:
         raise RuntimeError("target 'fakesnow' needs a running server: use the fakesnow_server fixture or start_fakesnow()")
