@@ -113,7 +113,9 @@ class Context:
                 base_columns.setdefault(name, [c.lower() for c in entity["columns"]])
         self._known = self._known_nodes()
         table_entities = {n for n, e in self.entities.items() if e["kind"] != "stage"}
-        inline = {name for name in self.sql if name not in table_entities}
+        # Lineage ends at a declared source even when it is a model with SQL of its own (a landing view).
+        declared = {source["upstream"] for entity in self.entities.values() for source in entity.get("sources") or []}
+        inline = {name for name in self.sql if name not in table_entities and name not in declared}
         self.ev = Evaluator(self.sql, dialect, inline, self.resolve_table, base_columns)
         self._reads = {}
         self._analysis = {}
