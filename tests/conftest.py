@@ -8,9 +8,10 @@
   or test to one target with
   ``@pytest.mark.parametrize("dbt_target", ["duckdb"], indirect=True)``.
   Module scope lets a module build its fixture project once per target.
-* ``built_sample`` (session): the sample (integration_tests/) with its
-  scaffolded models, seeded, run and compiled on DuckDB with AutomateDV;
-  ``(project, first_run_manifest)``. Tests read it and never change it.
+* ``built_sample`` (session): the sample (integration_tests/) scaffolded,
+  built (every acceptance test run) and compiled on DuckDB with AutomateDV;
+  ``(project, first_run_manifest)``. Tests read it and never change it;
+  ``built_sample_copy`` is a copy a test may change.
 """
 
 from __future__ import annotations
@@ -48,13 +49,13 @@ def dbt_target(request) -> str:
 
 @pytest.fixture(scope="session")
 def built_sample(tmp_path_factory):
-    """The scaffolded sample vault built on DuckDB, with the manifests of its first run and of a compile after it.
+    """The scaffolded sample vault built on DuckDB (every acceptance test passing), with the manifests of
+    its first build and of a compile after it.
 
     Stages are built before they are compiled against: AutomateDV lists a
     stage's source columns and a satellite's ghost-record columns from the
     database, so `dbt compile` on an empty database gives a different,
-    incomplete SQL. Only the models are scaffolded: the acceptance tests are
-    not needed to compile them.
+    incomplete SQL.
     """
     from dv_spec_tool import scaffold
     from dv_spec_tool.design import build_design
@@ -63,13 +64,22 @@ def built_sample(tmp_path_factory):
     checkouts = packages.require_automate_dv()
     project = harness.copy_project(harness.REPO_ROOT / "integration_tests",
                                    tmp_path_factory.mktemp("built_sample") / "integration_tests")
-    design = build_design(load_project(str(project)))
-    scaffold.apply(str(project), [item for item in scaffold.plan(design) if item.kind == "model"])
+    scaffold.apply(str(project), scaffold.plan(build_design(load_project(str(project)))))
     packages.install_packages(project, checkouts)
+    # Seeds first: the design reads one of them as a dbt source, which is no edge in dbt's DAG.
     harness.run_dbt(project, ["seed", "--threads", "4"], "duckdb", check=True)
-    harness.run_dbt(project, ["run", "--threads", "4"], "duckdb", check=True)
+    harness.run_dbt(project, ["build", "--exclude", "resource_type:seed", "--threads", "4"], "duckdb", check=True)
     first_run = project / "first_run" / "manifest.json"
     first_run.parent.mkdir()
     shutil.copy(project / "target" / "manifest.json", first_run)
     harness.run_dbt(project, ["compile", "--threads", "4"], "duckdb", check=True)
     return project, first_run
+
+
+@pytest.fixture
+def built_sample_copy(built_sample, tmp_path):
+    """A copy of ``built_sample`` (database included) that a test may change."""
+    project, _ = built_sample
+    copy = tmp_path / "integration_tests"
+    shutil.copytree(project, copy, symlinks=True)
+    return copy
