@@ -54,7 +54,13 @@ HUB_PACKAGES = {
     "automate_dv": ("Datavault-UK/automate_dv", [">=0.11.5", "<0.12.0"]),
     "dbt_utils": ("dbt-labs/dbt_utils", [">=1.0.0", "<2.0.0"]),
 }
-HUB_INDEX = "https://hub.getdbt.com/api/v1/index.json"
+# dbt's own setting for another package hub (a mirror), read as dbt reads it.
+HUB_URL_ENV = "DBT_PACKAGE_HUB_URL"
+HUB_CACHE = Path(tempfile.gettempdir())
+
+
+def hub_url() -> str:
+    return os.environ.get(HUB_URL_ENV) or "https://hub.getdbt.com/"
 
 
 @dataclass(frozen=True)
@@ -98,10 +104,10 @@ def find_package(env_var: str, expected_name: str, shared: Path | None = None) -
     return package
 
 
-def hub_answers(url: str = HUB_INDEX, timeout: float = 5.0) -> bool:
+def hub_answers(timeout: float = 5.0) -> bool:
     """Whether the dbt package hub answers (False offline, quickly)."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
+        with urllib.request.urlopen(hub_url() + "api/v1/index.json", timeout=timeout) as response:
             return response.status == 200
     except (OSError, ValueError):
         return False
@@ -113,18 +119,20 @@ def packages_from_hub() -> tuple[list[LocalPackage], str | None]:
         return [], "the dbt package hub does not answer"
     listing = "packages:\n" + "".join(f"  - package: {hub}\n    version: {versions}\n".replace("'", '"')
                                       for hub, versions in HUB_PACKAGES.values())
-    project = Path(tempfile.gettempdir()) / f"dv-spec-hub-packages-{hashlib.sha1(listing.encode()).hexdigest()[:12]}"
+    key = hashlib.sha1((hub_url() + listing).encode()).hexdigest()[:12]
+    project = HUB_CACHE / f"dv-spec-hub-packages-{key}"
     installed = [project / "dbt_packages" / name for name in HUB_PACKAGES]
     if not all((path / "dbt_project.yml").is_file() for path in installed):
         project.mkdir(parents=True, exist_ok=True)
-        (project / "dbt_project.yml").write_text("name: hub_packages\nversion: '1'\nconfig-version: 2\n")
+        (project / "dbt_project.yml").write_text("name: hub_packages\nversion: '1.0.0'\nconfig-version: 2\n")
         (project / "packages.yml").write_text(listing)
         dbt = Path(sys.executable).with_name("dbt")
         completed = subprocess.run([str(dbt) if dbt.exists() else "dbt", "deps", "--project-dir", str(project)],
                                    cwd=project, capture_output=True, text=True, timeout=600,
                                    env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
         if completed.returncode != 0:
-            return [], f"dbt deps from the hub failed: {(completed.stdout + completed.stderr).strip().splitlines()[-1:]}"
+            tail = " | ".join(line.strip() for line in (completed.stdout + completed.stderr).strip().splitlines()[-3:])
+            return [], f"dbt deps from the hub failed: {tail}"
     return [read_package(path) for path in installed], None
 
 
