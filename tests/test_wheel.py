@@ -2,7 +2,8 @@
 virtual environment outside the repository, run every command on the sample.
 
 `python -m build` builds the sdist and then the wheel from that sdist (so both
-must carry the dbt macros); pip installs the wheel and its dependencies (from
+must carry the dbt macros), with this environment's setuptools (a dev
+dependency, as pyproject.toml's build-system asks); pip installs the wheel and its dependencies (from
 the same package index the development install uses) into a new venv in a
 temporary folder, and the venv's `dv-spec` runs from a copy of the sample
 (integration_tests/), with the repository nowhere on its path. `check` reads
@@ -41,7 +42,7 @@ def dist(tmp_path_factory):
         if (harness.REPO_ROOT / name).is_file():
             (source / name).parent.mkdir(parents=True, exist_ok=True)
             (source / name).write_bytes((harness.REPO_ROOT / name).read_bytes())
-    built = run([sys.executable, "-m", "build", "--outdir", str(out), str(source)], out)
+    built = run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(source)], out)
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     assert "SetuptoolsDeprecationWarning" not in built.stdout + built.stderr, built.stderr
     (wheel,) = out.glob("*.whl")
