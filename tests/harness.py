@@ -9,11 +9,12 @@ The pieces, smallest first:
   ``local:`` package paths (``../../..``) to absolute ones so they still point
   at this repository.
 * ``write_profiles(project_dir, fakesnow=None)``: a profiles.yml in the
-  project with two targets, ``duckdb`` (a file in the project) and
+  project with the targets ``duckdb`` (a file in the project),
   ``fakesnow`` (type snowflake, account 'fakesnow', host 127.0.0.1, the
-  server's port, protocol http, threads 1).
-* ``run_dbt(project_dir, args, target)``: runs ``dbt <args>`` in a
-  subprocess with the project's profiles and returns a ``DbtResult``: the
+  server's port, protocol http, threads 1) and ``snowflake_parse`` (type
+  snowflake, never connected: for ``dbt parse`` only).
+* ``run_dbt(project_dir, args, target)``: runs ``dbt <args>`` (in this
+  process, see below) with the project's profiles and returns a ``DbtResult``: the
   exit code, the output and one ``NodeResult`` per node of
   target/run_results.json, joined with target/manifest.json (meta, the
   generic test's macro name).
@@ -27,8 +28,10 @@ Typical use (see tests/test_generic_tests.py)::
     result = run_dbt(project, ["build"], target)
     assert result.status("my_test_name") == "fail"
 
-Each dbt invocation is a subprocess of the dbt next to this Python (the
-project venv), so runs are isolated from each other and from pytest.
+Each dbt invocation runs in this process through dbt's programmatic runner
+(``dbtRunner``): dbt's import and start-up are paid once per test session,
+not once per invocation. ``DV_SPEC_DBT_SUBPROCESS=1`` runs each in a
+subprocess of the dbt next to this Python instead (isolated; slower).
 """
 
 from __future__ import annotations
@@ -52,8 +55,14 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TARGETS = ("duckdb", "fakesnow")
+# A Snowflake output that is never connected to: for `dbt parse`, which checks
+# schema YAML against dbt's JSON schemas (and so raises most deprecations) only
+# on warehouse adapters such as snowflake, never on duckdb.
+PARSE_TARGET = "snowflake_parse"
 
 _DBT = Path(sys.executable).with_name("dbt")
+# Set (to anything) to run each dbt invocation in a subprocess instead of in this process.
+SUBPROCESS_ENV = "DV_SPEC_DBT_SUBPROCESS"
 _active_fakesnow: FakesnowServer | None = None
 
 
@@ -156,8 +165,9 @@ def copy_project(src: Path, dest: Path) -> Path:
 
 
 def _profile_name(project_dir: Path) -> str:
+    """The project's `profile:`; a package has none, and is run with `--profile <its name>`."""
     project = yaml.safe_load((project_dir / "dbt_project.yml").read_text())
-    return project["profile"]
+    return project.get("profile") or project["name"]
 
 
 def _database_name(project_dir: Path) -> str:
@@ -197,6 +207,15 @@ def write_profiles(
             "protocol": "http",
             "threads": 1,
         }
+    outputs[PARSE_TARGET] = {
+        "type": "snowflake",
+        "account": "xy12345",
+        "user": "nobody",
+        "password": "unused",
+        "database": "DV_SPEC",
+        "schema": "DV",
+        "threads": 1,
+    }
     for output in outputs.values():
         output.update(overrides or {})
     profiles = {_profile_name(project_dir): {"target": "duckdb", "outputs": outputs}}
@@ -274,8 +293,8 @@ def run_dbt(
     fails, which fixtures often expect).
     """
     project_dir = Path(project_dir)
-    if target not in TARGETS:
-        raise ValueError(f"target must be one of {TARGETS}, got {target!r}")
+    if target not in (*TARGETS, PARSE_TARGET):
+        raise ValueError(f"target must be one of {(*TARGETS, PARSE_TARGET)}, got {target!r}")
     server = fakesnow or active_fakesnow()
     if target == "fakesnow" and server is None:
         raise RuntimeError("target 'fakesnow' needs a running server: use the fakesnow_server fixture or start_fakesnow()")
@@ -284,24 +303,59 @@ def run_dbt(
     run_results = project_dir / "target" / "run_results.json"
     if run_results.exists():
         run_results.unlink()
-    command = [
-        str(_DBT) if _DBT.exists() else "dbt",
-        *args,
-        "--project-dir", str(project_dir),
-        "--profiles-dir", str(project_dir),
-        "--target", target,
-    ]
-    process_env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1", **(env or {})}
-    completed = subprocess.run(
-        command, cwd=project_dir, env=process_env, capture_output=True, text=True, timeout=timeout
-    )
-    output = completed.stdout + completed.stderr
-    result = DbtResult(
-        args=list(args), target=target, returncode=completed.returncode, output=output, nodes=_read_nodes(project_dir)
-    )
-    if check and completed.returncode != 0:
-        raise AssertionError(f"dbt {' '.join(args)} on {target} exited {completed.returncode}:\n{output}")
+    dbt_args = [*args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--target", target]
+    extra_env = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1", **(env or {})}
+    if os.environ.get(SUBPROCESS_ENV):
+        returncode, output = _run_subprocess(project_dir, dbt_args, extra_env, timeout)
+    else:
+        returncode, output = _run_in_process(project_dir, dbt_args, extra_env)
+    result = DbtResult(args=list(args), target=target, returncode=returncode, output=output, nodes=_read_nodes(project_dir))
+    if check and returncode != 0:
+        raise AssertionError(f"dbt {' '.join(args)} on {target} exited {returncode}:\n{output}")
     return result
+
+
+def _run_subprocess(project_dir: Path, dbt_args: list[str], extra_env: dict[str, str], timeout: float) -> tuple[int, str]:
+    command = [str(_DBT) if _DBT.exists() else "dbt", *dbt_args]
+    completed = subprocess.run(command, cwd=project_dir, env={**os.environ, **extra_env},
+                               capture_output=True, text=True, timeout=timeout)
+    return completed.returncode, completed.stdout + completed.stderr
+
+
+def _run_in_process(project_dir: Path, dbt_args: list[str], extra_env: dict[str, str]) -> tuple[int, str]:
+    """``dbt <args>`` through dbt's programmatic runner, with the exit code and console output the CLI gives.
+
+    dbt's runner is made for sequential invocations in one process; what
+    outlives one is reset here: the environment and working folder, the
+    console capture, and dbt-duckdb's process-wide database handle (so that
+    ``query`` and the next invocation open the file afresh).
+    """
+    import io
+
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from dbt.cli.main import dbtRunner
+    from dbt_common.events.functions import capture_stdout_logs, stop_capture_stdout_logs
+
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    stream = io.StringIO()
+    os.environ.update(extra_env)
+    os.chdir(project_dir)
+    capture_stdout_logs(stream)
+    try:
+        outcome = dbtRunner().invoke(dbt_args)
+    finally:
+        stop_capture_stdout_logs()
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        with DuckDBConnectionManager._LOCK:
+            if DuckDBConnectionManager._ENV is not None:
+                DuckDBConnectionManager._ENV.close()
+                DuckDBConnectionManager._ENV = None
+    output = stream.getvalue()
+    if outcome.exception is not None:  # what the CLI prints, then exits 2
+        return 2, f"{output}Encountered an error:\n{outcome.exception}\n"
+    return (0 if outcome.success else 1), output
 
 
 def _read_nodes(project_dir: Path) -> dict[str, NodeResult]:

@@ -347,35 +347,11 @@ def test_sha_hash_keys_and_ghost_keys(request, tmp_path, adapter, hash_var, algo
 def _compile_as_account(project_dir: Path, server, account: str, database: str, args: list[str]) -> None:
     """Run dbt against the fakesnow server under another account name.
 
-    harness.run_dbt always writes `account: fakesnow`; the emulator accepts any
-    account, which is how this test sees what a real Snowflake account gets.
+    The emulator accepts any account, which is how this test sees what a real
+    Snowflake account gets (macros take emulator branches only for 'fakesnow').
     """
-    import subprocess
-    import sys
-
-    profiles_dir = project_dir / "profiles_other_account"
-    profiles_dir.mkdir(exist_ok=True)
-    output = {
-        "type": "snowflake",
-        "account": account,
-        "user": "fake",
-        "password": "snow",
-        "database": database,
-        "schema": "DV",
-        "host": server.host,
-        "port": server.port,
-        "protocol": "http",
-        "threads": 1,
-    }
-    (profiles_dir / "profiles.yml").write_text(
-        yaml.safe_dump({"automate_dv_fixture": {"target": "other", "outputs": {"other": output}}})
-    )
-    completed = subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), *args, "--project-dir", str(project_dir),
-         "--profiles-dir", str(profiles_dir)],
-        cwd=project_dir, capture_output=True, text=True, timeout=600,
-    )
-    assert completed.returncode == 0, completed.stdout[-6000:] + completed.stderr[-2000:]
+    run_dbt(project_dir, args, "fakesnow", fakesnow=server, profile_overrides={"account": account, "database": database},
+            check=True)
 
 
 def _compiled_models(project_dir: Path) -> dict[str, str]:

@@ -6,44 +6,17 @@ incremental filters and anti-joins). Both must pass every check with nothing
 to review. Skips, saying why, when AutomateDV and dbt_utils checkouts are not
 available (tests/packages.py).
 
-Stages are built before they are compiled against: AutomateDV lists a stage's
-source columns and a satellite's ghost-record columns from the database, so
-`dbt compile` on an empty database gives a different, incomplete SQL (an empty
-ghost CTE, which dv-spec check reports as RV07).
+The built project is conftest.py's session fixture `built_sample` (stages are
+built before they are compiled against: on an empty database AutomateDV
+compiles an empty ghost CTE, which dv-spec check reports as RV07).
 """
 
 import json
-import shutil
 
-import pytest
-
-import harness
-import packages
-from dv_spec_tool import scaffold
 from dv_spec_tool.cli import main
-from dv_spec_tool.design import build_design
-from dv_spec_tool.project import load_project
 
 SAMPLE = harness.REPO_ROOT / "integration_tests"
 CLEAN = "58 passed, 0 failed, 0 not verified; 0 items for review in 16 design entities\n"
-
-
-@pytest.fixture(scope="module")
-def built_sample(tmp_path_factory):
-    checkouts = packages.require_automate_dv()
-    project = harness.copy_project(SAMPLE, tmp_path_factory.mktemp("check") / "integration_tests")
-    design = build_design(load_project(str(project)))
-    # Only the models: the acceptance tests scaffolding adds to the YAML are not needed to compile them.
-    models = [item for item in scaffold.plan(design) if item.kind == "model"]
-    scaffold.apply(str(project), models)
-    packages.install_packages(project, checkouts)
-    harness.run_dbt(project, ["seed", "--threads", "4"], "duckdb", check=True)
-    harness.run_dbt(project, ["run", "--threads", "4"], "duckdb", check=True)
-    first_run = project / "first_run" / "manifest.json"
-    first_run.parent.mkdir()
-    shutil.copy(project / "target" / "manifest.json", first_run)
-    harness.run_dbt(project, ["compile", "--threads", "4"], "duckdb", check=True)
-    return project, first_run
 
 
 def check(capsys, *argv):

@@ -240,24 +240,29 @@ CORRUPTIONS = [
 ]
 
 
-def test_corrupted_copies_of_the_sample_tables_fail_their_acceptance_tests(tmp_path, capsys):
-    """On DuckDB: the scaffolded sample passes every generated test; one defect in a
-    table makes the matching acceptance test fail (and the table is restored after)."""
-    checkouts = packages.require_automate_dv()
-    project = harness.copy_project(SAMPLE, tmp_path / "sample")
-    assert main(["scaffold", "--project-dir", str(project)]) == 0, capsys.readouterr().out
-    packages.install_packages(project, checkouts)
-    build(project, "duckdb", None, ("seed",))
-    build(project, "duckdb", None)
-    for table, corruption, expected in CORRUPTIONS:
-        _execute(project, [f"CREATE TABLE backup_{table} AS SELECT * FROM {table}", corruption])
-        result = harness.run_dbt(project, ["test", "--select", table], "duckdb")
-        failed = sorted(name for name, status in result.statuses("test").items() if status == "fail")
-        if table == "hub_provider":  # the reviewer prompt reads dbt's own run_results.json
-            capsys.readouterr()
-            assert main(["prompts", "--project-dir", str(project), "--review", table,
-                         "--run-results", str(project / "target" / "run_results.json")]) == 0
-            assert "- **AC-hub_provider-01 fail** (dbt test `ac_hub_provider_01_hash_key_unique`): 1 failing row" in capsys.readouterr().out
-        _execute(project, [f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM backup_{table}", f"DROP TABLE backup_{table}"])
-        assert expected in failed, f"{table}: {corruption!r} should fail {expected}; failed: {failed}"
+def test_corrupted_copies_of_the_sample_tables_fail_their_acceptance_tests(built_sample_copy, capsys):
+    """On DuckDB: the scaffolded sample passes every generated test (conftest's `built_sample`); one defect
+    in each table makes the matching acceptance test fail, and the restored tables pass again.
+
+    The defects are in different tables and applied together, so one `dbt test` run sees them all. Each
+    expected test reads its own table (and at most the parents, whose keys the defects leave intact), and
+    no test of a table without a defect may fail; a defect may also fail other tests of its own table
+    (a duplicated hub row breaks both uniqueness tests).
+    """
+    project = built_sample_copy
+    _execute(project, [statement for table, corruption, _ in CORRUPTIONS
+                       for statement in (f"CREATE TABLE backup_{table} AS SELECT * FROM {table}", corruption)])
+    result = harness.run_dbt(project, ["test"], "duckdb")
+    failed = sorted(name for name, status in result.statuses("test").items() if status == "fail")
+    capsys.readouterr()  # the reviewer prompt reads dbt's own run_results.json
+    assert main(["prompts", "--project-dir", str(project), "--review", "hub_provider",
+                 "--run-results", str(project / "target" / "run_results.json")]) == 0
+    review = capsys.readouterr().out
+    _execute(project, [statement for table, _, _ in CORRUPTIONS
+                       for statement in (f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM backup_{table}",
+                                         f"DROP TABLE backup_{table}")])
+    missing = [expected for _, _, expected in CORRUPTIONS if expected not in failed]
+    elsewhere = [name for name in failed if not any(name.startswith(f"ac_{table}_") for table, _, _ in CORRUPTIONS)]
+    assert (missing, elsewhere) == ([], []), f"not failed: {missing}; failed outside the corrupted tables: {elsewhere}"
+    assert "- **AC-hub_provider-01 fail** (dbt test `ac_hub_provider_01_hash_key_unique`): 1 failing row" in review
     assert harness.run_dbt(project, ["test"], "duckdb").success, "the restored vault passes again"

@@ -209,8 +209,11 @@ def test_the_command_prints_its_address_and_serves_until_stopped(tmp_path):
 
     project = tmp_path / "shop"
     shutil.copytree(FIXTURE, project)
+    # Ctrl-C as in a terminal: a suite started in the background by a non-interactive shell (as CI may be)
+    # inherits SIGINT ignored, and the server would never see the signal below.
     process = subprocess.Popen([sys.executable, "-m", "dv_spec_tool", "studio", "--project-dir", str(project),
-                                "--port", "0", "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                "--port", "0", "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         first = process.stdout.readline()
         assert first.startswith("dv-spec studio: http://127.0.0.1:"), first + process.stderr.read()
