@@ -99,4 +99,4 @@ def test_installed_wheel_runs_every_command_outside_the_repository(installed, bu
     assert ok("export", "mermaid").startswith("erDiagram")
     built, _ = built_sample
     assert ok("check", "--project-dir", str(built), cwd=tmp_path).endswith(
-        "58 passed, 0 failed; 0 items for review in 16 design entities\n")
+        "58 passed, 0 failed, 0 not verified; 0 items for review in 16 design entities\n")
