@@ -30,12 +30,11 @@ from dataclasses import dataclass, field
 from .automate_dv_reader import PASS_THROUGH, ModelCall, read_model
 from .design import build_design
 from .diagrams.to_design import Imported, Reading, ordered
+from .kinds import HASH_KEY_KINDS, KIND_OF_MACRO, LINK_KINDS, MODEL_KINDS
 from .project import Project, read_text
 from .yamlpos import YamlError
 
-KIND_OF_MACRO = {"hub": "hub", "link": "link", "sat": "sat", "eff_sat": "eff_sat", "ma_sat": "ma_sat",
-                 "nh_link": "nh_link", "t_link": "nh_link", "pit": "pit", "bridge": "bridge", "ref_table": "ref_table"}
-ORDER = ("stage", "hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "ref_table", "pit", "bridge")
+ORDER = ("stage", *MODEL_KINDS)  # stages first, then the models in the table's order
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -164,7 +163,7 @@ class _Reverse:
         self.stages = {name: self._stage(call) for name, call in self.calls.items() if call.macro == "stage"}
         self.hash_owner = {}  # lower hash key -> (entity name, kind), from the existing design too
         for entry in design.entities.values():
-            if isinstance(entry.dv, dict) and entry.dv.get("kind") in ("hub", "link", "nh_link") \
+            if isinstance(entry.dv, dict) and entry.dv.get("kind") in HASH_KEY_KINDS \
                     and isinstance(entry.dv.get("hash_key"), str):
                 self.hash_owner.setdefault(entry.dv["hash_key"].lower(), (entry.name, entry.dv["kind"]))
         self.known = {name: entry.dv for name, entry in design.entities.items() if isinstance(entry.dv, dict)}
@@ -187,7 +186,7 @@ class _Reverse:
                         entity.todos.append(("kind", f"`{name}` also loads src_extra_columns "
                                              f"{call.args['src_extra_columns']!r}, which the design does not hold: "
                                              "keep them in the model by hand, or model them as a satellite"))
-                    if kind in ("hub", "link", "nh_link") and isinstance(entity.dv.get("hash_key"), str):
+                    if kind in HASH_KEY_KINDS and isinstance(entity.dv.get("hash_key"), str):
                         key = entity.dv["hash_key"].lower()
                         owner = self.hash_owner.get(key)
                         if owner and owner[0] != name and owner[0] in self.entities:
@@ -494,7 +493,7 @@ class _Reverse:
 
     def _sat(self, entity: Imported, call: ModelCall) -> None:
         dv = entity.dv
-        parent = self._parent(entity, call, ("hub", "link", "nh_link"))
+        parent = self._parent(entity, call, HASH_KEY_KINDS)
         hashdiff = call.args.get("src_hashdiff")
         if isinstance(hashdiff, dict):
             column, alias = hashdiff.get("source_column"), hashdiff.get("alias")
@@ -563,7 +562,7 @@ class _Reverse:
 
     def _eff_sat(self, entity: Imported, call: ModelCall) -> None:
         dv = entity.dv
-        parent = self._parent(entity, call, ("link", "nh_link"))
+        parent = self._parent(entity, call, LINK_KINDS)
         refs = self._refs(self.known[parent[0]]) if parent else []
         by_key = {fk.lower(): name for name, fk in refs}
         driving = []
@@ -654,7 +653,7 @@ class _Reverse:
         for entity in self.entities.values():
             kind = entity.dv.get("kind")
             names.setdefault(kind, []).append(entity.name.lower())
-            if kind in ("hub", "link", "nh_link") and isinstance(entity.dv.get("hash_key"), str):
+            if kind in HASH_KEY_KINDS and isinstance(entity.dv.get("hash_key"), str):
                 names.setdefault("hash_key", []).append(entity.dv["hash_key"].lower())
         naming = dict(given.get("naming") or {})
         for key, found in sorted(names.items()):

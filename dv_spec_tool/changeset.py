@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 
 from .design import build_design
 from .errors import UsageError
+from .kinds import HASH_KEY_KINDS, LINK_KINDS, PARENTED_KINDS, PAYLOAD_KINDS, RANK, SAT_KINDS
 from .project import load_project
 from .spec import SpecBuilder
 
 # Migration phases, in the order a migration runs them.
 PHASES = ("agree", "prepare", "code", "load", "rebuild", "verify")
-KIND_RANK = {"stage": 0, "hub": 1, "ref_table": 1, "link": 2, "nh_link": 2, "sat": 3, "ma_sat": 3, "eff_sat": 3, "pit": 4, "bridge": 4}
 KEY_ASPECTS = ("business_keys", "hash_key", "link_hubs", "dependent_keys", "parent", "hash_algorithm", "source_key_mapping")
 
 
@@ -168,7 +168,7 @@ def business_keys_changed(pair: Pair) -> list:
 @rule("CS102")
 def hash_key_renamed(pair: Pair) -> list:
     """A hub's or link's hash key column is renamed: rename it wherever it appears."""
-    if pair.kind not in ("hub", "link", "nh_link") or pair.base["hash_key"] == pair.head["hash_key"]:
+    if pair.kind not in HASH_KEY_KINDS or pair.base["hash_key"] == pair.head["hash_key"]:
         return []
     before, after = pair.base["hash_key"], pair.head["hash_key"]
     return [Change(
@@ -182,7 +182,7 @@ def hash_key_renamed(pair: Pair) -> list:
 @rule("CS103")
 def link_hubs_changed(pair: Pair) -> list:
     """A link's hubs (added, removed or reordered): a new link key, a new link table and a backfill."""
-    if pair.kind not in ("link", "nh_link"):
+    if pair.kind not in LINK_KINDS:
         return []
     before = [(r["hub"], r["role"]) for r in pair.base["refs"]]
     after = [(r["hub"], r["role"]) for r in pair.head["refs"]]
@@ -217,7 +217,7 @@ def link_hubs_changed(pair: Pair) -> list:
 
 @rule("CS104")
 def dependent_keys_changed(pair: Pair) -> list:
-    if pair.kind not in ("link", "nh_link") or pair.base.get("dependent_keys") == pair.head.get("dependent_keys"):
+    if pair.kind not in LINK_KINDS or pair.base.get("dependent_keys") == pair.head.get("dependent_keys"):
         return []
     return [Change(
         "CS104", "dependent_keys", f"dependent keys changed from {_code(pair.base['dependent_keys'])} to {_code(pair.head['dependent_keys'])}",
@@ -230,7 +230,7 @@ def dependent_keys_changed(pair: Pair) -> list:
 
 @rule("CS105")
 def parent_changed(pair: Pair) -> list:
-    if pair.kind not in ("sat", "ma_sat", "eff_sat") or pair.base.get("parent") == pair.head.get("parent"):
+    if pair.kind not in PARENTED_KINDS or pair.base.get("parent") == pair.head.get("parent"):
         return []
     return [Change(
         "CS105", "parent", f"parent changed from `{pair.base['parent']}` to `{pair.head['parent']}`", pair.base["parent"], pair.head["parent"],
@@ -252,7 +252,7 @@ def sources_changed(pair: Pair) -> list:
         source = after[ref]
         if pair.kind == "hub":
             implications = [f"Keys first delivered by `{ref}` are inserted with record source '{source['record_source']}'; keys already in `{table}` keep theirs (the first source wins)."]
-        elif pair.kind in ("link", "nh_link"):
+        elif pair.kind in LINK_KINDS:
             implications = [f"Relationships first delivered by `{ref}` are inserted with record source '{source['record_source']}'."]
         else:
             implications = [f"`{table}` gets rows from `{ref}` too, with record source '{source['record_source']}'."]
@@ -307,7 +307,7 @@ def _hashdiff_order(columns) -> list:
 @rule("CS107")
 def payload_changed(pair: Pair) -> list:
     """Satellite payload / hashdiff columns added, removed or renamed (nh_link and ref_table payload too)."""
-    if pair.kind not in ("sat", "ma_sat", "nh_link", "ref_table"):
+    if pair.kind not in PAYLOAD_KINDS:
         return []
     before, after = list(pair.base.get("payload") or []), list(pair.head.get("payload") or [])
     if before == after:
@@ -316,7 +316,7 @@ def payload_changed(pair: Pair) -> list:
     added = [c for c in after if c not in before]
     removed = [c for c in before if c not in after]
     changes = []
-    hashdiff = pair.kind in ("sat", "ma_sat")
+    hashdiff = pair.kind in SAT_KINDS
     types = {c["name"]: c.get("type") for c in (pair.head_spec or {}).get("columns", [])}
     # A removed column in the position of an added one is a rename.
     renames = []
@@ -530,16 +530,15 @@ def _downstream_closure(name: str, builder: SpecBuilder) -> list:
 def _split_satellites(pairs: list, base: SpecBuilder, head: SpecBuilder) -> list:
     """A satellite removed (or shrunk) whose payload moved to new satellites on the same parent."""
     found = []
-    sat_kinds = ("sat", "ma_sat")
     for pair in pairs:
-        if pair.base is None or pair.base["kind"] not in sat_kinds:
+        if pair.base is None or pair.base["kind"] not in SAT_KINDS:
             continue
         lost = [c for c in pair.base["payload"] if pair.head is None or c not in pair.head["payload"]]
         if not lost:
             continue
         targets = []
         for other in pairs:
-            if other.base is None and other.head and other.head["kind"] in sat_kinds and other.head.get("parent") == pair.base["parent"]:
+            if other.base is None and other.head and other.head["kind"] in SAT_KINDS and other.head.get("parent") == pair.base["parent"]:
                 moved = [c for c in other.head["payload"] if c in lost]
                 if moved:
                     targets.append((other.name, moved))
@@ -551,7 +550,7 @@ def _split_satellites(pairs: list, base: SpecBuilder, head: SpecBuilder) -> list
 def compare(base: SpecBuilder, head: SpecBuilder, base_label: dict) -> dict:
     """The change set from `base` to `head` (both resolved designs with their specs), as data."""
     names = sorted(set(base.resolved["entities"]) | set(head.resolved["entities"]),
-                   key=lambda n: (KIND_RANK.get(((head.resolved["entities"].get(n) or base.resolved["entities"].get(n))["kind"]), 9), n))
+                   key=lambda n: (RANK.get(((head.resolved["entities"].get(n) or base.resolved["entities"].get(n))["kind"]), 9), n))
     pairs = []
     for name in names:
         b, h = base.resolved["entities"].get(name), head.resolved["entities"].get(name)
@@ -624,7 +623,7 @@ def compare(base: SpecBuilder, head: SpecBuilder, base_label: dict) -> dict:
                 all_affected[item["name"]] = dict(item, because_of=pair.name)
         for c in changes:
             for phase, text in c.migration:
-                steps.append((PHASES.index(phase), KIND_RANK.get(pair.kind, 9), pair.name, text))
+                steps.append((PHASES.index(phase), RANK.get(pair.kind, 9), pair.name, text))
             for text in c.criteria:
                 criteria.append({"entity": pair.name, "text": text})
             for text in c.questions:
@@ -637,7 +636,7 @@ def compare(base: SpecBuilder, head: SpecBuilder, base_label: dict) -> dict:
             steps.append((PHASES.index(phase), -1, "", text))
 
     changed_names = [e["entity"] for e in changes_out]
-    affected_list = [a for name, a in sorted(all_affected.items(), key=lambda kv: (KIND_RANK.get(kv[1]["kind"], 9), kv[0]))
+    affected_list = [a for name, a in sorted(all_affected.items(), key=lambda kv: (RANK.get(kv[1]["kind"], 9), kv[0]))
                      if name not in changed_names]
     rebuild = [a["name"] for a in affected_list if a["rekeyed"]]
     if rebuild:

@@ -12,12 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from .kinds import KINDS, LINK_KINDS, PARENT_KINDS, SAT_KINDS, STAGED_KINDS  # noqa: F401 (the rules read them from here)
 from .project import EntityEntry, Project
-
-KINDS = ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "pit", "bridge", "ref_table", "stage")
-LINK_KINDS = ("link", "nh_link")
-SAT_KINDS = ("sat", "ma_sat")
-PARENT_KINDS = {"sat": ("hub", "link"), "ma_sat": ("hub", "link"), "eff_sat": ("link",)}
 
 
 @dataclass
@@ -91,7 +87,7 @@ def source_ref(source: dict) -> str:
 def required_source_columns(entity: dict, source: dict) -> list:
     """(column, path) pairs one source must provide for a resolved entity: keys, payload, dates."""
     kind = entity["kind"]
-    if kind in ("stage", "pit", "bridge"):
+    if kind not in STAGED_KINDS:
         return []
     where = ("sources", source["index"])
     columns = [(c["source_column"], tuple(c["path"]) or where) for c in source["key_columns"]]

@@ -23,13 +23,12 @@ import os
 from dataclasses import dataclass, field
 
 from .design import Design
+from .kinds import LINK_KINDS, PARENTED_KINDS
 
 # Design keys that name a physical column derived from the entity's name by default.
 PHYSICAL_KEYS = {"hub": ("hash_key",), "link": ("hash_key",), "nh_link": ("hash_key",),
                  "sat": ("hashdiff",), "ma_sat": ("hashdiff",)}
 _KEY_WORDS = {"hash_key": "hash key", "hashdiff": "hashdiff"}
-_LINK_KINDS = ("link", "nh_link")
-_SAT_KINDS = ("sat", "ma_sat", "eff_sat")
 
 
 @dataclass(frozen=True)
@@ -65,14 +64,14 @@ def references(dv) -> list:
         return []
     kind = dv.get("kind")
     found = []
-    if kind in _LINK_KINDS:
+    if kind in LINK_KINDS:
         for item in dv.get("hubs") if isinstance(dv.get("hubs"), list) else []:
             if isinstance(item, str):
                 found.append((item, "hub"))
             elif isinstance(item, dict) and isinstance(item.get("hub"), str):
                 role = item.get("role")
                 found.append((item["hub"], f"hub:{role}" if isinstance(role, str) and role else "hub"))
-    if kind in _SAT_KINDS and isinstance(dv.get("parent"), str):
+    if kind in PARENTED_KINDS and isinstance(dv.get("parent"), str):
         found.append((dv["parent"], "parent"))
     if kind in ("pit", "bridge") and isinstance(dv.get("hub"), str):
         found.append((dv["hub"], "hub"))

@@ -18,9 +18,9 @@ import yaml
 
 from .design import Design
 from .files import read_if_exists, write_atomic
+from .kinds import MODEL_KINDS
 from .yamledit import plain
 
-MODEL_KINDS = ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "pit", "bridge", "ref_table")
 _CHECKSUM = re.compile(r"dv-spec-checksum: ([0-9a-f]{32}) -#}\n")
 
 

@@ -11,11 +11,10 @@ from functools import cached_property
 
 from sqlglot import exp
 
-from ..design import LINK_KINDS, SAT_KINDS
+from ..kinds import KEYED_KINDS, LINK_KINDS, SAT_KINDS  # noqa: F401 (KEYED_KINDS: criteria reads it from here)
 from . import keys
 from .sqlmodel import UNKNOWN, Evaluator, Traced, tables_read
 
-KEYED_KINDS = ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat")
 
 
 @dataclass(frozen=True)

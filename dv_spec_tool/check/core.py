@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
+from ..kinds import CHECKED_KINDS
 from .context import Context
 from .criteria import CHECKS, NotVerified
 from .flags import all_flags, review_targets
 from .results import CheckReport, Flag, Outcome, Problem
 
-CHECKED_KINDS = ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "ref_table", "pit", "bridge", "stage")
 
 
 def evaluate(resolved: dict, criteria: dict, sql: dict, depends_on: dict | None = None, *, dialect: str = "snowflake",

@@ -18,6 +18,7 @@ from typing import Callable
 
 from sqlglot import exp
 
+from ..kinds import STAGED_KINDS
 from ..registry import Documented, add
 from . import keys
 from .context import Context, describe, key_specs
@@ -186,7 +187,7 @@ def undeclared_tables(ctx: Context, targets: dict):
     """
     for model, entities in targets.items():
         entity = ctx.entities.get(model)
-        if entity is None or entity["kind"] not in ("pit", "bridge", "stage") or model not in entities:
+        if entity is None or entity["kind"] in STAGED_KINDS or model not in entities:
             continue
         allowed = _allowed_reads(ctx, entity)
         for node, line in ctx.reads(model):

@@ -25,9 +25,10 @@ from __future__ import annotations
 import copy
 
 from ..errors import UsageError
+from ..kinds import DIAGRAM_KINDS
 from ..yamlpos import YamlError, load_yaml
 
-KINDS = ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "pit", "bridge", "ref_table", "source")
+KINDS = (*DIAGRAM_KINDS, "source")  # a diagram's kinds: the vault's, and the sources its stages read
 
 DEFAULTS = {
     "prefixes": {

@@ -32,6 +32,7 @@ import zlib
 from xml.etree import ElementTree
 
 from ..errors import UsageError
+from ..kinds import LINK_KINDS, PARENTED_KINDS
 from .model import Diagram, Relation, Table, columns_from_cells, columns_of_row
 
 COLOURS = {  # kind: (fill, stroke)
@@ -431,7 +432,7 @@ def _layout(diagram: Diagram) -> dict:
     kind = {t.id: t.data.get("dv_type", "") for t in diagram.tables}
     parents = {}
     for relation in diagram.relations:
-        if kind.get(relation.source) in ("sat", "ma_sat", "eff_sat") and relation.source not in parents:
+        if kind.get(relation.source) in PARENTED_KINDS and relation.source not in parents:
             parents[relation.source] = relation.target
     height = {t.id: HEADER + ROW_HEIGHT * len(t.columns) for t in diagram.tables}
     positions, column_width = {}, WIDTH * 2 + GAP * 2
@@ -452,7 +453,7 @@ def _layout(diagram: Diagram) -> dict:
     bottom = 0
     for n, hub in enumerate(hubs):
         bottom = max(bottom, place_column(hub, n * column_width, 0))
-    links = [t.id for t in diagram.tables if kind[t.id] in ("link", "nh_link")]
+    links = [t.id for t in diagram.tables if kind[t.id] in LINK_KINDS]
     rows = []  # each a list of (link, x): a link goes in the first row where its place is free
     for link in links:
         ends = [positions[r.target][0] for r in diagram.relations if r.source == link and r.target in positions

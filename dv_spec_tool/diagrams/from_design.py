@@ -10,9 +10,9 @@ else varchar.
 
 from __future__ import annotations
 
+from ..kinds import DIAGRAM_KINDS
 from .model import Column, Diagram, Relation, Table
 
-KIND_ORDER = ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "ref_table", "pit", "bridge")
 HASH_TYPES = {"md5": "binary(16)", "sha256": "binary(32)", "sha1": "binary(20)"}
 
 
@@ -20,8 +20,8 @@ def design_to_diagram(resolved: dict, names=None, title: str = "") -> Diagram:
     """The diagram of a resolved design (design.resolve()), limited to `names` when given."""
     settings = resolved["settings"]
     entities = resolved["entities"]
-    chosen = [n for n in entities if (names is None or n in names) and entities[n]["kind"] in KIND_ORDER]
-    chosen.sort(key=lambda n: (KIND_ORDER.index(entities[n]["kind"]), n))
+    chosen = [n for n in entities if (names is None or n in names) and entities[n]["kind"] in DIAGRAM_KINDS]
+    chosen.sort(key=lambda n: (DIAGRAM_KINDS.index(entities[n]["kind"]), n))
     drawer = _Drawer(settings, entities, set(chosen))
     diagram = Diagram(path="", title=title)
     for name in chosen:

@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..kinds import DIAGRAM_KINDS, HASH_KEY_KINDS, LINK_KINDS
 from .conventions import classify, hash_like, hashdiff_like, is_metadata, kind_from_prefix, shape_value
 from .model import Column, Diagram, identifier
 
-VAULT_KINDS = ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "ref_table", "pit", "bridge")
 KEY_ORDER = ("kind", "subject_area", "owner", "hash_key", "business_keys", "hubs", "dependent_keys", "parent",
              "driving_keys", "start_date", "end_date", "hashdiff", "multi_active_keys", "reference_keys", "payload",
              "effective_from", "hub", "satellites", "links", "effectivity_satellites", "as_of_dates", "ghost_record",
@@ -85,8 +85,7 @@ class _Reader:
             if source in self.tables and target in self.tables and source != target:
                 self.neighbours[source].append((target, number))
                 self.neighbours[target].append((source, number))
-        order = ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "ref_table", "pit", "bridge")
-        for kind in order:
+        for kind in DIAGRAM_KINDS:
             for tid, table in self.tables.items():
                 if self.kinds[tid] == kind:
                     entity = getattr(self, f"_{kind}")(table)
@@ -421,7 +420,7 @@ class _Reader:
 
     def _sat(self, table, kind="sat") -> Imported:
         entity = self._new(table, kind)
-        parent, parent_key = self._parent(entity, table, ("hub", "link", "nh_link"))
+        parent, parent_key = self._parent(entity, table, HASH_KEY_KINDS)
         if parent is not None:
             entity.dv["parent"] = parent.name
         columns = self._payload_columns(table)
@@ -432,7 +431,7 @@ class _Reader:
                 entity.todos.append(("parent", f"parent: `{table.name}` keys on {keyed[0].name}, not on "
                                      f"`{parent.name}`'s hash key {parent_key or '(none)'}: confirm the parent"))
         rest = [c for c in columns if c not in keyed]
-        others = {self._entity_hash_key(self.tables[t]).lower() for t in self.tables if self.kinds[t] in ("hub", "link", "nh_link")}
+        others = {self._entity_hash_key(self.tables[t]).lower() for t in self.tables if self.kinds[t] in HASH_KEY_KINDS}
         foreign = [c for c in rest if c.name.lower() in others - {""}]
         if foreign:  # another entity's hash key is no descriptive column
             entity.todos.append(("payload", f"payload: {', '.join(c.name for c in foreign)} of `{table.name}` "
@@ -479,7 +478,7 @@ class _Reader:
 
     def _eff_sat(self, table) -> Imported:
         entity = self._new(table, "eff_sat")
-        parent, parent_key = self._parent(entity, table, ("link", "nh_link"))
+        parent, parent_key = self._parent(entity, table, LINK_KINDS)
         if parent is not None:
             entity.dv["parent"] = parent.name
         columns = self._payload_columns(table)

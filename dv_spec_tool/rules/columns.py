@@ -1,7 +1,8 @@
 """Rules about column names: against known source columns and naming conventions."""
 
-from ..design import LINK_KINDS, as_list, required_source_columns, source_ref
 from ..context import did_you_mean
+from ..design import as_list, required_source_columns, source_ref
+from ..kinds import HASH_KEY_KINDS
 from . import rule
 
 
@@ -93,7 +94,7 @@ def naming_convention(ctx):
         if problem:
             yield ctx.at(entry, ("kind",), f"{kind} name `{entry.name}` {problem}",
                          "rename it, or change `vars.dv_spec.naming` in dbt_project.yml")
-        checks = [("hash_key", "hash_key")] if kind in ("hub",) + LINK_KINDS else []
+        checks = [("hash_key", "hash_key")] if kind in HASH_KEY_KINDS else []
         if "hashdiff" in entry.dv:
             checks.append(("hashdiff", "hashdiff"))
         for key, convention in checks:

@@ -6,6 +6,7 @@ the architect. `dv-spec spec` lists them as the entity's open questions.
 """
 
 from ..design import LINK_KINDS, as_list
+from ..kinds import PARENTED_KINDS, SAT_KINDS
 from . import rule
 from .columns import _known_columns
 
@@ -27,7 +28,7 @@ def orphan_keys(ctx):
         kind = entity["kind"]
         if kind in LINK_KINDS:
             parents = [ref["hub"] for ref in entity["refs"]]
-        elif kind in ("sat", "ma_sat", "eff_sat") and entity.get("parent"):
+        elif kind in PARENTED_KINDS and entity.get("parent"):
             parents = [entity["parent"]]
         else:
             continue
@@ -49,7 +50,7 @@ def duplicate_satellite(ctx):
     seen = {}
     for entry in ctx.sound_entities():
         entity = ctx.entity(entry.name)
-        if entity["kind"] not in ("sat", "ma_sat"):
+        if entity["kind"] not in SAT_KINDS:
             continue
         for upstream in sorted(_upstreams(entity)):
             for other, payload in seen.get((entity["parent"], upstream), []):

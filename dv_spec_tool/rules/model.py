@@ -3,6 +3,7 @@
 from collections import Counter
 
 from ..design import LINK_KINDS, PARENT_KINDS, SAT_KINDS, as_list
+from ..kinds import HASH_KEY_KINDS, PARENTED_KINDS
 from . import rule
 
 
@@ -30,7 +31,7 @@ def duplicate_hash_key(ctx):
     """Two hubs or links use the same hash key column name, so links and satellites could not tell them apart."""
     owners = {}
     for entry in ctx.sound_entities():
-        if entry.dv["kind"] in ("hub",) + LINK_KINDS:
+        if entry.dv["kind"] in HASH_KEY_KINDS:
             key = entry.dv["hash_key"]
             if key in owners:
                 yield ctx.at(entry, ("hash_key",), f"hash key `{key}` is already the hash key of `{owners[key]}`",
@@ -44,7 +45,7 @@ def key_mapping_arity(ctx):
     """A source's business-key mapping lists a different number of columns than the hub has business keys."""
     for entry in ctx.sound_entities():
         kind = entry.dv["kind"]
-        if kind not in ("hub",) + LINK_KINDS + tuple(PARENT_KINDS):
+        if kind not in HASH_KEY_KINDS + tuple(PARENT_KINDS):
             continue
         for index, source in enumerate(as_list(entry.dv.get("sources"))):
             mapping = source.get("business_keys")
@@ -133,7 +134,7 @@ def ambiguous_hub_reference(ctx):
 def satellite_multiple_sources(ctx):
     """A satellite loads from several sources; Data Vault practice is one satellite per source (rate of change and ownership differ)."""
     for entry in ctx.sound_entities():
-        if entry.dv["kind"] in ("sat", "ma_sat", "eff_sat") and len(entry.dv["sources"]) > 1:
+        if entry.dv["kind"] in PARENTED_KINDS and len(entry.dv["sources"]) > 1:
             yield ctx.at(entry, ("sources", 1), f"`{entry.name}` loads from {len(entry.dv['sources'])} sources",
                          "split it into one satellite per source, e.g. sat_<parent>_<source>")
 

@@ -14,6 +14,7 @@ import os
 
 from ..errors import UsageError
 from ..files import load_json, write_atomic
+from ..kinds import LINK_KINDS, PARENTED_KINDS
 from ..impact import references  # noqa: F401 - the page's edges and the layout read the same references
 
 LAYOUT_FILE = ".dv-spec/layout.json"
@@ -29,9 +30,6 @@ AREA_GAP = 120
 AREA_PADDING = 60
 ASPECT = 1.7  # width / height the areas are arranged to
 
-HUB_KINDS = ("hub",)
-LINK_KINDS = ("link", "nh_link")
-SAT_KINDS = ("sat", "ma_sat", "eff_sat")
 
 
 def layout_path(root: str) -> str:
@@ -141,7 +139,7 @@ def _area_layout(entities: list) -> dict:
     under them, links on a row above with their satellites stacked above, the rest below."""
     by_name = {e["name"]: e for e in entities}
     size = {e["name"]: _size(e) for e in entities}
-    hubs = [e["name"] for e in entities if e.get("kind") in HUB_KINDS]
+    hubs = [e["name"] for e in entities if e.get("kind") == "hub"]
     links = [e["name"] for e in entities if e.get("kind") in LINK_KINDS]
     link_hubs = {name: [t for t, _ in references(by_name[name]["dv"]) if t in hubs] for name in links}
 
@@ -168,7 +166,7 @@ def _area_layout(entities: list) -> dict:
         if name in hubs or name in links:
             continue
         parent = next((t for t, r in references(entity["dv"]) if r == "parent"), None)
-        if kind in SAT_KINDS and parent in by_name and (parent in hubs or parent in links):
+        if kind in PARENTED_KINDS and parent in by_name and (parent in hubs or parent in links):
             stacks.setdefault(parent, []).append(name)
         else:
             others.append(name)

@@ -55,6 +55,7 @@ STATIC_FILES = {
     "diagram.js": "text/javascript; charset=utf-8",
     "inspector.js": "text/javascript; charset=utf-8",
     "markdown.js": "text/javascript; charset=utf-8",
+    "kinds.js": "text/javascript; charset=utf-8",
     "favicon.svg": "image/svg+xml",
 }
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "

@@ -25,6 +25,7 @@ from functools import lru_cache
 
 from ..design import KINDS, Design
 from ..design_edit import entity_version, jsonable
+from ..kinds import PARENTED_KINDS, TABLE
 from .layout import auto_layout, references
 
 # Shape metrics (pixels), shared with the page: a header with the kind and the
@@ -99,6 +100,7 @@ def diagram(design: Design, findings: list, positions: dict) -> dict:
         "findings": [_finding(f) for f in findings],
         "counts": {s: counts[s] for s in ("error", "warning", "info")},
         "kinds": kind_fields(),
+        "kind_table": [{"kind": kind, **row} for kind, row in TABLE.items()],  # a list: the page keeps its order
         "shape": SHAPE,
         "roles": ROLES,
     }
@@ -127,7 +129,7 @@ def shape_columns(entity: dict, settings: dict) -> list:
             if isinstance(name, str) and name and name not in roles:
                 roles[name] = role
 
-    mark("pk_fk" if entity.get("kind") in ("sat", "ma_sat", "eff_sat") else "pk", entity.get("hash_key") or entity.get("parent_hash_key"))
+    mark("pk_fk" if entity.get("kind") in PARENTED_KINDS else "pk", entity.get("hash_key") or entity.get("parent_hash_key"))
     mark("fk", [r.get("foreign_key") for r in entity.get("refs") or []])
     mark("fk", (entity.get("driving_foreign_keys") or []) + (entity.get("secondary_foreign_keys") or []))
     mark("fk", entity.get("hub_hash_key"))

@@ -11,6 +11,7 @@
     dbt test's config.meta and in the `dv-spec check` report.
 -#}
 {%- macro acceptance_criteria(entity, design) -%}
+    {%- set kind_table = dv_spec.kinds() -%}
     {%- set settings = design.settings -%}
     {%- set ldts = settings.load_datetime_column -%}
     {%- set rsrc = settings.record_source_column -%}
@@ -85,7 +86,7 @@
             "dbt test", test=("business_keys_unique", {"business_keys": entity.reference_keys}))) -%}
     {%- endif -%}
 
-    {%- if kind in ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "ref_table") -%}
+    {%- if kind_table[kind].staged -%}
         {%- do out.append(dv_spec._criterion(entity, 4, "`" ~ ldts ~ "` and `" ~ rsrc ~ "` are never null.",
             "dbt test", test=("load_metadata_not_null", {"load_datetime": ldts, "record_source": rsrc}))) -%}
         {%- if entity.ghost_record -%}
@@ -101,7 +102,7 @@
     {%- endif -%}
     {%- do out.append(dv_spec._criterion(entity, 11, "Produces exactly the declared columns (keys, payload, load datetime, record source), no more, no fewer.",
         "dv-spec check", check="output_columns")) -%}
-    {%- if kind in ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat") -%}
+    {%- if kind_table[kind].keyed -%}
         {%- do out.append(dv_spec._criterion(entity, 12, "Each hash key is computed from exactly the declared business-key columns, in the declared order, with the same normalisation in every stage feeding it.",
             "dv-spec check", check="hash_key_lineage")) -%}
         {%- do out.append(dv_spec._criterion(entity, 13, "`" ~ ldts ~ "` and `" ~ rsrc ~ "` come from the declared load-datetime column and record-source literal.",

@@ -31,6 +31,7 @@
 
 
 {%- macro _resolve_entity(entity, raw, settings) -%}
+    {%- set kind_table = dv_spec.kinds() -%}
     {%- set dv = entity.dv -%}
     {%- set kind = dv.kind -%}
     {%- set out = {
@@ -44,7 +45,7 @@
         {%- do out.update({"business_keys": dv.business_keys}) -%}
     {%- elif kind in ("link", "nh_link") -%}
         {%- do out.update({"refs": dv_spec._hub_refs(dv, raw)}) -%}
-    {%- elif kind in ("sat", "ma_sat", "eff_sat") -%}
+    {%- elif kind_table[kind].family == "sat" -%}
         {%- set parent = raw.get(dv.parent) -%}
         {%- set parent_kind = parent.dv.kind if parent else none -%}
         {%- do out.update({"parent": dv.parent, "parent_kind": parent_kind,
@@ -176,6 +177,7 @@
     which source column feeds each business key (with the path of the mapping
     in the design, for findings). -#}
 {%- macro _resolve_source(entity, index, source, raw, settings) -%}
+    {%- set kind_table = dv_spec.kinds() -%}
     {%- set dv = entity.dv -%}
     {%- set ref = source.get("model") or source.get("source") -%}
     {%- set declared_stage = raw.get(ref) if source.get("model") and raw.get(ref) and raw[ref].dv.kind == "stage" else none -%}
@@ -196,7 +198,7 @@
         {%- do key_columns.extend(dv_spec._hub_key_columns(entity.name, entity.name, none, mapping, dv.business_keys, base)) -%}
     {%- elif kind in ("link", "nh_link") -%}
         {%- do key_columns.extend(dv_spec._link_key_columns(dv, mapping, raw, base)) -%}
-    {%- elif kind in ("sat", "ma_sat", "eff_sat") and dv.parent in raw -%}
+    {%- elif kind_table[kind].family == "sat" and dv.parent in raw -%}
         {%- set parent = raw[dv.parent] -%}
         {%- if mapping is none -%}
             {#- No mapping of its own: the parent's mapping for the same source, else the parent's names. -#}
@@ -265,6 +267,7 @@
     derived and hashed columns all their consumers need. Two consumers that
     define one column differently are recorded under `conflicts`. -#}
 {%- macro _resolve_stages(resolved, raw, settings) -%}
+    {%- set kind_table = dv_spec.kinds() -%}
     {%- set stages = {} -%}
     {%- for name, entity in resolved | dictsort -%}
         {%- if entity.kind == "stage" -%}
@@ -273,7 +276,7 @@
         {%- endif -%}
     {%- endfor -%}
     {%- for name, entity in resolved | dictsort -%}
-        {%- if entity.kind in ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "ref_table") -%}
+        {%- if kind_table[entity.kind].staged -%}
             {%- for source in entity.sources -%}
                 {%- if source.stage not in stages -%}
                     {%- do stages.update({source.stage: dv_spec._new_stage(source.stage, false, source.upstream, source.upstream_type, none)}) -%}
@@ -296,7 +299,7 @@
                     {%- endfor -%}
                 {%- elif entity.kind in ("link", "nh_link") -%}
                     {%- do dv_spec._link_hashes(stage, entity, source, name) -%}
-                {%- elif entity.kind in ("sat", "ma_sat", "eff_sat") and entity.parent_kind -%}
+                {%- elif kind_table[entity.kind].family == "sat" and entity.parent_kind -%}
                     {%- set parent = resolved.get(entity.parent) -%}
                     {%- if entity.parent_kind == "hub" -%}
                         {%- do dv_spec._stage_column(stage, "hashed", entity.parent_hash_key, key_sources, name) -%}

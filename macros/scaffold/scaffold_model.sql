@@ -133,6 +133,7 @@
 
 
 {%- macro _entity_body(entity, design) -%}
+    {%- set kind_table = dv_spec.kinds() -%}
     {%- set settings = design.settings -%}
     {%- set ldts = settings.load_datetime_column -%}
     {%- set rsrc = settings.record_source_column -%}
@@ -141,7 +142,7 @@
     {%- set meta = [] -%}
     {%- set args = [] -%}
     {%- set stages = dv_spec._source_models(entity) -%}
-    {%- if kind in ("sat", "ma_sat", "eff_sat") and stages | length > 1 -%}
+    {%- if kind_table[kind].family == "sat" and stages | length > 1 -%}
         {{ exceptions.raise_compiler_error("scaffold: " ~ kind ~ " `" ~ entity.name ~ "` reads " ~ stages | length
             ~ " sources; AutomateDV loads a satellite from one stage. Split it into one satellite per source.") }}
     {%- endif -%}

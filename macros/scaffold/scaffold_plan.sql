@@ -6,7 +6,7 @@
     its own; derived stages in <model_path>/<stage_folder>/.
 -#}
 {%- macro scaffold_plan(design, select=none, model_path="models") -%}
-    {%- set model_kinds = ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "pit", "bridge", "ref_table") -%}
+    {%- set model_kinds = dv_spec._kinds_where("model") -%}
     {%- set chosen = (select | sort) if select else (design.entities.keys() | sort) -%}
     {%- set files = [] -%}
     {%- set stage_names = [] -%}

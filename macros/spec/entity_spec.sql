@@ -159,6 +159,7 @@
 
 {#- The target table's columns in AutomateDV's order, each with its role and Snowflake type. -#}
 {%- macro _spec_columns(entity, design, context) -%}
+    {%- set kind_table = dv_spec.kinds() -%}
     {%- set settings = design.settings -%}
     {%- set hash = context.hash -%}
     {%- set binary = dv_spec._spec_fixed_type("BINARY(" ~ hash.bytes ~ ")", hash.algorithm | upper ~ " digest (" ~ hash.bytes ~ " bytes)") -%}
@@ -195,7 +196,7 @@
                 {%- do plain.columns.append([entity.effective_from, "effective from", "effective_from"]) -%}
             {%- endif -%}
         {%- endif -%}
-    {%- elif kind in ("sat", "ma_sat", "eff_sat") -%}
+    {%- elif kind_table[kind].family == "sat" -%}
         {%- do out.append(dv_spec._spec_column("parent_hash_key", entity.parent_hash_key, "hash key of " ~ entity.parent, binary)) -%}
         {%- if kind == "eff_sat" -%}
             {%- set parent = design.entities.get(entity.parent) -%}
@@ -264,7 +265,7 @@
             {%- do out.append(dv_spec._spec_column(pair[2], pair[0], pair[1], dv_spec._spec_fed_type(pairs, context))) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- if kind in ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "ref_table") -%}
+    {%- if kind_table[kind].staged -%}
         {%- do out.append(dv_spec._spec_column("load_datetime", settings.load_datetime_column, "load datetime", ldts_type)) -%}
         {%- do out.append(dv_spec._spec_column("record_source", settings.record_source_column, "record source", rsrc_type)) -%}
     {%- endif -%}
@@ -287,8 +288,9 @@
 {#- Where the model goes and its dbt config, quoted from what `dv-spec scaffold` writes (scaffold_model);
     none when scaffolding refuses the design (the open questions say why). -#}
 {%- macro _spec_model(entity, design, context) -%}
+    {%- set kind_table = dv_spec.kinds() -%}
     {%- set blocked = namespace(value=false) -%}
-    {%- if entity.kind in ("sat", "ma_sat", "eff_sat") -%}
+    {%- if kind_table[entity.kind].family == "sat" -%}
         {%- set stages = [] -%}
         {%- for source in entity.sources if source.stage not in stages -%}{%- do stages.append(source.stage) -%}{%- endfor -%}
         {%- set blocked.value = stages | length > 1 -%}
@@ -370,17 +372,18 @@
 
 
 {%- macro _spec_hash_keys(entity, design, context) -%}
+    {%- set kind_table = dv_spec.kinds() -%}
     {%- set hash = context.hash -%}
     {%- set kind = entity.kind -%}
     {%- set keys = [] -%}
-    {%- if kind in ("hub", "link", "nh_link") -%}
+    {%- if kind_table[kind].family in ("hub", "link") -%}
         {%- do keys.append({"column": entity.hash_key, "role": "hash key", "inputs": dv_spec._spec_key_inputs(entity)}) -%}
         {%- for ref in entity.get("refs", []) -%}
             {%- set hub = design.entities.get(ref.hub) -%}
             {%- do keys.append({"column": ref.foreign_key, "role": "foreign key to " ~ ref.hub ~ (" (" ~ ref.role ~ ")" if ref.role else ""),
                                 "inputs": dv_spec._spec_key_inputs(hub) if hub else []}) -%}
         {%- endfor -%}
-    {%- elif kind in ("sat", "ma_sat", "eff_sat") and entity.parent in design.entities -%}
+    {%- elif kind_table[kind].family == "sat" and entity.parent in design.entities -%}
         {%- set parent = design.entities[entity.parent] -%}
         {%- do keys.append({"column": entity.parent_hash_key, "role": "hash key of " ~ entity.parent,
                             "inputs": dv_spec._spec_key_inputs(parent)}) -%}
@@ -441,7 +444,7 @@
         "A key of several columns: each NULL becomes '" ~ ph ~ "', the columns are joined with '" ~ sep ~ "' in the order listed, and a key whose columns are all NULL is NULL (`NULLIF(..., '" ~ ph ~ sep ~ ph ~ "')` for two columns).",
         "Algorithm " ~ hash.algorithm ~ ": `" ~ dv_spec.default__hash_expression("...", hash.algorithm) ~ "`, stored as BINARY(" ~ hash.bytes ~ ").",
     ] -%}
-    {%- if entity.get("kind") in (none, "sat", "ma_sat", "stage") -%}
+    {%- if entity.get("kind") in [none, "stage"] + dv_spec._kinds_where("hashdiff") -%}
         {%- do rules.insert(3, "A hashdiff: the columns sorted alphabetically by name (AutomateDV's order, whatever the design's order), each NULL as '" ~ ph ~ "', joined with '" ~ sep ~ "'; an all-NULL payload still has a hashdiff.") -%}
     {%- endif -%}
     {%- if entity.ghost_record -%}
@@ -458,6 +461,7 @@
 
 {#- Source-to-target rows: {source, stage, source_column, transformation, target_column}. -#}
 {%- macro _spec_mapping(entity, design) -%}
+    {%- set kind_table = dv_spec.kinds() -%}
     {%- set settings = design.settings -%}
     {%- set kind = entity.kind -%}
     {%- set rows = [] -%}
@@ -527,7 +531,7 @@
                     {%- do rows.append(dv_spec._spec_row(row, entity.effective_from, "as is", entity.effective_from)) -%}
                 {%- endif -%}
             {%- endif -%}
-        {%- elif kind in ("sat", "ma_sat", "eff_sat") -%}
+        {%- elif kind_table[kind].family == "sat" -%}
             {%- do rows.append(dv_spec._spec_row(row, key_sources | join(", "), "hash key of " ~ entity.parent ~ " (see Hash keys)", entity.parent_hash_key)) -%}
             {%- if kind == "eff_sat" -%}
                 {%- set parent = design.entities.get(entity.parent) -%}
@@ -696,6 +700,7 @@
 
 
 {%- macro _spec_dependencies(entity, design, context) -%}
+    {%- set kind_table = dv_spec.kinds() -%}
     {%- set kind = entity.kind -%}
     {%- set upstream = [] -%}
     {%- set seen = [] -%}
@@ -718,7 +723,7 @@
     {%- set entities = [] -%}
     {%- if kind in ("link", "nh_link") -%}
         {%- for ref in entity.refs if ref.hub not in entities -%}{%- do entities.append(ref.hub) -%}{%- endfor -%}
-    {%- elif kind in ("sat", "ma_sat", "eff_sat") -%}
+    {%- elif kind_table[kind].family == "sat" -%}
         {%- do entities.append(entity.parent) -%}
     {%- elif kind == "pit" -%}
         {%- do entities.append(entity.hub) -%}
@@ -753,10 +758,11 @@
 
 
 {%- macro _spec_downstream_index(design) -%}
+    {%- set kind_table = dv_spec.kinds() -%}
     {%- set index = {} -%}
     {%- for other_name, other in design.entities | dictsort -%}
         {%- set reasons = {} -%}
-        {%- if other.kind in ("sat", "ma_sat", "eff_sat") -%}
+        {%- if kind_table[other.kind].family == "sat" -%}
             {%- do reasons.setdefault(other.parent, "hangs off it (its parent key)") -%}
         {%- elif other.kind in ("link", "nh_link") -%}
             {%- for ref in other.refs -%}
@@ -806,6 +812,7 @@
 
 
 {%- macro _spec_open_questions(entity, design, context, columns) -%}
+    {%- set kind_table = dv_spec.kinds() -%}
     {%- set kind = entity.kind -%}
     {%- set out = [] -%}
     {%- if not (entity.description or "") | trim -%}
@@ -842,7 +849,7 @@
     {%- for warning in context.design_warnings.get(entity.name, []) -%}
         {%- do out.append({"topic": "design (" ~ warning.rule ~ ")", "question": warning.message ~ ". Should we " ~ warning.hint ~ "?"}) -%}
     {%- endfor -%}
-    {%- if kind in ("sat", "ma_sat", "eff_sat") -%}
+    {%- if kind_table[kind].family == "sat" -%}
         {%- set stages = [] -%}
         {%- for source in entity.sources if source.stage not in stages -%}{%- do stages.append(source.stage) -%}{%- endfor -%}
         {%- if stages | length > 1 -%}

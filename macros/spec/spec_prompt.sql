@@ -54,8 +54,9 @@
 {#- The AutomateDV parameters for the entity's macro, from the spec's column roles; none for PITs,
     bridges and stages, whose metadata is structural (dv-spec scaffold writes it). -#}
 {%- macro _prompt_automate_dv_metadata(spec) -%}
+    {%- set kind_table = dv_spec.kinds() -%}
     {%- set kind = spec.kind -%}
-    {%- if kind in ("pit", "bridge", "stage") -%}
+    {%- if not kind_table[kind].staged -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set conventions = spec.conventions -%}
@@ -186,7 +187,7 @@
     (a link's hubs, a satellite's parent), each with its parents, so every table a test reads is
     built first; with --indirect-selection cautious, tests of models outside the selection stay out. -#}
 {%- macro _prompt_selectors(specs) -%}
-    {%- set kinds = ("hub", "link", "nh_link", "sat", "ma_sat", "eff_sat", "pit", "bridge", "ref_table") -%}
+    {%- set kinds = dv_spec._kinds_where("model") -%}
     {%- set names = [] -%}
     {%- for spec in specs -%}
         {%- if spec.name not in names -%}{%- do names.append(spec.name) -%}{%- endif -%}

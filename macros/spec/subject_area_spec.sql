@@ -18,11 +18,11 @@
         {%- endfor -%}
         {{ exceptions.raise_compiler_error("subject_area_spec: no entity has subject_area `" ~ area ~ "`; subject areas: " ~ areas | sort | join(", ")) }}
     {%- endif -%}
-    {%- set ranks = {"stage": 0, "hub": 1, "ref_table": 1, "link": 2, "nh_link": 2, "sat": 3, "ma_sat": 3, "eff_sat": 3, "pit": 4, "bridge": 4} -%}
+    {%- set kind_table = dv_spec.kinds() -%}
     {%- set steps = ["Stages", "Hubs and reference tables", "Links", "Satellites", "PITs and bridges"] -%}
     {%- set ordered = [] -%}
     {%- for rank in range(steps | length) -%}
-        {%- for name in members if ranks[design.entities[name].kind] == rank -%}
+        {%- for name in members if kind_table[design.entities[name].kind].rank == rank -%}
             {%- do ordered.append(name) -%}
         {%- endfor -%}
     {%- endfor -%}
@@ -63,7 +63,7 @@
         {%- set rank = loop.index0 -%}
         {%- set names = (stage_names | sort) if rank == 0 else [] -%}
         {%- if rank > 0 -%}
-            {%- for name in ordered if ranks[design.entities[name].kind] == rank -%}{%- do names.append(name) -%}{%- endfor -%}
+            {%- for name in ordered if kind_table[design.entities[name].kind].rank == rank -%}{%- do names.append(name) -%}{%- endfor -%}
         {%- endif -%}
         {%- if names -%}
             {%- do build_order.append({"step": title, "models": names}) -%}

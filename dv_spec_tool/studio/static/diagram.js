@@ -1,6 +1,8 @@
 // The Data Vault diagram, drawn as SVG: subject areas, connections, shapes.
 // Shapes are dragged to move them, the background to pan; the wheel zooms.
 
+import { inFamily, label } from './kinds.js';
+
 const SVG = 'http://www.w3.org/2000/svg';
 // The room a new shape is given before the server has sized it (view.shape_size).
 const WIDTH = 200;
@@ -20,11 +22,8 @@ function text(parent, attrs, content) {
   return node;
 }
 
-const KIND_LABEL = {
-  hub: 'HUB', link: 'LINK', nh_link: 'NON-HISTORISED LINK', sat: 'SATELLITE', ma_sat: 'MULTI-ACTIVE SATELLITE',
-  eff_sat: 'EFFECTIVITY SATELLITE', pit: 'PIT', bridge: 'BRIDGE', ref_table: 'REFERENCE TABLE', stage: 'STAGE',
-  unknown: 'NOT A VALID DESIGN',
-};
+// A shape's title: its kind's label, or what the page calls a dv block of no known kind.
+const kindTitle = (kind) => (kind === 'unknown' ? 'NOT A VALID DESIGN' : label(kind).toUpperCase());
 const COMPACT_ZOOM = 0.45; // below this zoom, shapes show their header only
 
 // One line's ends: the entity that points is the "many" end (a hub has many satellite rows,
@@ -106,7 +105,7 @@ export class Diagram {
       const { x, y, kind } = options.ghost;
       const ghost = el('g', { class: `ghost kind-${kind}`, transform: `translate(${x},${y})` }, this.shapeLayer);
       el('rect', { x: -WIDTH / 2, y: -HEIGHT / 2, width: WIDTH, height: HEIGHT, rx: 6 }, ghost);
-      text(ghost, { x: 0, y: 4, 'text-anchor': 'middle' }, `new ${KIND_LABEL[kind].toLowerCase()}`);
+      text(ghost, { x: 0, y: 4, 'text-anchor': 'middle' }, `new ${label(kind).toLowerCase()}`);
     }
     if (!this.fitted) {
       this.fit();
@@ -158,15 +157,15 @@ export class Diagram {
     if (collapsed) classes.push('collapsed');
     const group = el('g', { class: classes.join(' '), transform: `translate(${x},${y})`, 'data-name': entity.name,
       'data-kind': entity.kind, tabindex: 0, role: 'button', 'aria-label': `${entity.kind} ${entity.name}` }, this.shapeLayer);
-    const rx = ['sat', 'ma_sat', 'eff_sat'].includes(entity.kind) ? 12 : (['link', 'nh_link'].includes(entity.kind) ? 0 : 3);
+    const rx = inFamily(entity.kind, 'sat') ? 12 : (inFamily(entity.kind, 'link') ? 0 : 3);
     if (entity.kind === 'ma_sat') el('rect', { class: 'shape echo', x: -w / 2 + 5, y: top - 5, width: w, height: h, rx }, group);
     el('rect', { class: 'shape', x: -w / 2, y: top, width: w, height: h, rx }, group);
     el('rect', { class: 'header', x: -w / 2, y: top, width: w, height: m.header, rx }, group);
-    if (['link', 'nh_link'].includes(entity.kind)) {
+    if (inFamily(entity.kind, 'link')) {
       // links: a bar down the left edge, as in the usual Data Vault notation
       el('rect', { class: 'bar', x: -w / 2, y: top, width: 6, height: h }, group);
     }
-    text(group, { class: 'kind-label', x: -w / 2 + m.pad, y: top + 13 }, KIND_LABEL[entity.kind] || entity.kind);
+    text(group, { class: 'kind-label', x: -w / 2 + m.pad, y: top + 13 }, kindTitle(entity.kind));
     text(group, { class: 'name', x: -w / 2 + m.pad, y: top + 31 }, entity.name);
     if (!this.compact && entity.columns.length) {
       const toggle = el('g', { class: 'toggle', transform: `translate(${w / 2 - 24},${top + 12})`, 'data-action': 'collapse',
@@ -187,7 +186,7 @@ export class Diagram {
         text(row, { class: 'column-name', x: -w / 2 + m.pad + (m.tag + 1) * m.char, y: rowY }, column);
       });
     }
-    if (['hub', 'link', 'nh_link'].includes(entity.kind)) {
+    if (inFamily(entity.kind, 'hub', 'link')) {
       // drag from the handle: to empty space for a new satellite, to a hub for a new link
       const handle = el('g', { class: 'handle', transform: `translate(${w / 2},${top + m.header / 2})`, 'data-action': 'draw',
         role: 'button', 'aria-label': `draw a satellite${entity.kind === 'hub' ? ' or a link' : ''} from ${entity.name}` }, group);

@@ -2,8 +2,14 @@
 // design contract's JSON Schema (model.kinds), so they follow dv-spec's
 // contract. Keys the form does not show are kept as they were.
 
+import { inFamily, kindsWhere, parentKinds, row } from './kinds.js';
+
+// The kinds a list of references may name (validate's rule DV203 says the same).
 const LIST_REFERENCES = {
-  hubs: ['hub'], satellites: ['sat', 'ma_sat'], links: ['link', 'nh_link'], effectivity_satellites: ['eff_sat'],
+  hubs: () => kindsWhere((r) => r.family === 'hub'),
+  satellites: () => kindsWhere((r) => r.hashdiff),
+  links: () => kindsWhere((r) => r.family === 'link'),
+  effectivity_satellites: () => kindsWhere((r) => r.family === 'sat' && !r.hashdiff),
 };
 const TEXT_REFERENCES = { hub: ['hub'] };
 const COLUMN_KEYS = new Set(['business_keys', 'payload', 'multi_active_keys', 'dependent_keys', 'reference_keys',
@@ -43,8 +49,8 @@ const stem = (name, kind) => (PREFIX[kind] && name.startsWith(PREFIX[kind]) ? na
 export function derived(kind, name) {
   const base = stem(name, kind);
   if (!base) return {};
-  if (['hub', 'link', 'nh_link'].includes(kind)) return { hash_key: `${base}_hk` };
-  if (['sat', 'ma_sat'].includes(kind)) return { hashdiff: `${base}_hashdiff` };
+  if (inFamily(kind, 'hub', 'link')) return { hash_key: `${base}_hk` };
+  if (row(kind).hashdiff) return { hashdiff: `${base}_hashdiff` };
   return {};
 }
 
@@ -89,7 +95,7 @@ export class Inspector {
   create(kind, area, prefill = {}, position = null) {
     const dv = { kind, ...prefill };
     if (area) dv.subject_area = area;
-    if (['hub', 'link', 'nh_link', 'sat', 'ma_sat', 'eff_sat', 'ref_table', 'stage'].includes(kind)) dv.sources = [{}];
+    if (row(kind).staged || kind === 'stage') dv.sources = [{}];
     this.draft = { isNew: true, name: PREFIX[kind] || '', description: '', dv, file: '', typed: new Set(), position };
     this.dirty = true;
     this.render();
@@ -364,7 +370,7 @@ export class Inspector {
   // Candidates offered as chips under a field: entity names for references, source columns for columns.
   chipsFor(key) {
     let names = [];
-    if (LIST_REFERENCES[key]) names = this.entitiesOf(LIST_REFERENCES[key]);
+    if (LIST_REFERENCES[key]) names = this.entitiesOf(LIST_REFERENCES[key]());
     else if (key === 'driving_keys') names = this.linkReferences(this.draft.dv.parent);
     else if (COLUMN_KEYS.has(key) && key !== 'hashdiff') names = this.sourceColumns();
     if (!names.length) return null;
@@ -408,7 +414,7 @@ export class Inspector {
 
   referenceOptions(key) {
     const kind = this.draft.dv.kind;
-    if (key === 'parent') return this.entitiesOf(kind === 'eff_sat' ? ['link', 'nh_link'] : ['hub', 'link', 'nh_link']);
+    if (key === 'parent') return this.entitiesOf(parentKinds(kind));
     if (TEXT_REFERENCES[key]) return this.entitiesOf(TEXT_REFERENCES[key]);
     if (key === 'as_of_dates') return this.model.nodes.map((n) => n.name);
     if (key === 'subject_area') return this.model.areas.filter(Boolean);
@@ -531,7 +537,7 @@ export class Inspector {
     if (keys !== 'parent') return keys;
     const parent = this.model.entities.find((e) => e.name === this.draft.dv.parent);
     if (this.draft.dv.kind === 'eff_sat') return 'mapping';
-    return parent && ['link', 'nh_link'].includes(parent.kind) ? 'mapping' : 'list';
+    return parent && inFamily(parent.kind, 'link') ? 'mapping' : 'list';
   }
 
   addToLast(column) {
@@ -569,7 +575,7 @@ export class Inspector {
       return [this.sourceJson(source, index, 'business_keys', 'Business key columns per hub')];
     }
     const draft = this.draft;
-    const refs = ['link', 'nh_link'].includes(draft.dv.kind)
+    const refs = inFamily(draft.dv.kind, 'link')
       ? this.linkReferences(null, Array.isArray(draft.dv.hubs) ? draft.dv.hubs : [])
       : this.linkReferences(draft.dv.parent);
     for (const name of Object.keys(keys || {})) if (!refs.includes(name)) refs.push(name);

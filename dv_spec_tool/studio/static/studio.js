@@ -4,6 +4,7 @@
 import { api } from './api.js';
 import { Diagram } from './diagram.js';
 import { Inspector, findingItem, h } from './inspector.js';
+import { inFamily, kindsWhere, label, parentKinds, setKinds } from './kinds.js';
 import { renderMarkdown } from './markdown.js';
 
 // A question in a dialog: {ok, choice}. `items` are listed; `choice` is an optional
@@ -117,6 +118,8 @@ class Studio {
 
   apply(model, fit = false) {
     this.model = model;
+    setKinds(model.kind_table);
+    this.fillKindMenu();
     document.getElementById('project').textContent = model.project.name;
     if (this.selected && !model.entities.some((e) => e.name === this.selected)) this.selected = null;
     const counts = document.getElementById('counts');
@@ -226,6 +229,14 @@ class Studio {
     this.draw();
   }
 
+  // "+ other…" offers every kind without a button of its own, in the kinds table's order.
+  fillKindMenu() {
+    const other = document.getElementById('add-other');
+    if (other.options.length > 1) return;
+    const buttons = new Set([...document.querySelectorAll('button.add')].map((button) => button.dataset.kind));
+    for (const kind of kindsWhere((row, name) => !buttons.has(name))) other.append(new Option(label(kind), kind));
+  }
+
   // A new entity's form, prefilled from the selected shape: a satellite hangs off the
   // selected hub or link, a link joins the selected hub, a PIT or bridge starts from it.
   startNew(kind, prefill = {}, position = null) {
@@ -234,9 +245,8 @@ class Studio {
     const from = prefill.from || current;
     const dv = {};
     if (from) {
-      if (['sat', 'ma_sat'].includes(kind) && ['hub', 'link', 'nh_link'].includes(from.kind)) dv.parent = from.name;
-      if (kind === 'eff_sat' && ['link', 'nh_link'].includes(from.kind)) dv.parent = from.name;
-      if (['link', 'nh_link'].includes(kind) && from.kind === 'hub') dv.hubs = [from.name];
+      if (parentKinds(kind).includes(from.kind)) dv.parent = from.name;
+      if (inFamily(kind, 'link') && from.kind === 'hub') dv.hubs = [from.name];
       if (['pit', 'bridge'].includes(kind) && from.kind === 'hub') dv.hub = from.name;
     }
     if (prefill.hubs) dv.hubs = prefill.hubs;
