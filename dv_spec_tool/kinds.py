@@ -19,7 +19,7 @@ MACRO_FILE = os.path.join("design", "kinds.sql")  # under jinja.macros_root()
 with open(TABLE_FILE, encoding="utf-8") as _handle:
     _DOCUMENT = json.load(_handle)
 
-# kind -> its row (label, family, parents, payload, hashdiff, macro, macro_aliases, rank, model, staged, keyed, checked, diagram)
+# kind -> its row (label, prefix, family, parents, payload, hashdiff, macro, macro_aliases, rank, model, staged, keyed, checked, diagram)
 TABLE = {row["kind"]: {k: v for k, v in row.items() if k != "kind"} for row in _DOCUMENT["kinds"]}
 
 

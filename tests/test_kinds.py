@@ -66,6 +66,7 @@ def test_every_column_is_filled_for_every_kind():
 
 def test_the_contract_and_the_diagram_conventions_know_every_kind():
     schema = json.loads((PACKAGE / "schemas" / "dv.schema.json").read_text(encoding="utf-8"))
+    assert set(schema["$defs"]["kind"]["enum"]) == set(kinds.KINDS)  # DV100's list of kinds
     assert set(kinds.KINDS) <= set(schema["$defs"])
     assert set(kind_fields()) == set(kinds.KINDS)
     for key in ("prefixes", "containers", "kind_words"):

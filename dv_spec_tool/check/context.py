@@ -11,7 +11,7 @@ from functools import cached_property
 
 from sqlglot import exp
 
-from ..kinds import KEYED_KINDS, LINK_KINDS, SAT_KINDS  # noqa: F401 (KEYED_KINDS: criteria reads it from here)
+from ..kinds import KEYED_KINDS, LINK_KINDS, PARENTED_KINDS  # noqa: F401 (KEYED_KINDS: criteria reads it from here)
 from . import keys
 from .sqlmodel import UNKNOWN, Evaluator, Traced, tables_read
 
@@ -72,7 +72,7 @@ def key_specs(entity: dict, resolved: dict) -> list:
     elif kind in LINK_KINDS:
         specs.append(KeySpec(entity["hash_key"], entity["name"], "hash key", None, tuple(entity.get("dependent_keys") or ())))
         specs += _reference_specs(entity.get("refs") or [])
-    elif kind in SAT_KINDS + ("eff_sat",):
+    elif kind in PARENTED_KINDS:
         parent = entities.get(entity.get("parent"))
         if parent is None or not entity.get("parent_hash_key"):
             return specs

@@ -2,7 +2,7 @@
 // design contract's JSON Schema (model.kinds), so they follow dv-spec's
 // contract. Keys the form does not show are kept as they were.
 
-import { inFamily, kindsWhere, parentKinds, row } from './kinds.js';
+import { inFamily, kindRow, kindsWhere, parentKinds } from './kinds.js';
 
 // The kinds a list of references may name (validate's rule DV203 says the same).
 const LIST_REFERENCES = {
@@ -22,8 +22,6 @@ const LABELS = {
   end_date: 'End date', hub: 'Hub', satellites: 'Satellites', as_of_dates: 'As-of dates', links: 'Links',
   effectivity_satellites: 'Effectivity satellites', reference_keys: 'Reference keys',
 };
-const PREFIX = { hub: 'hub_', link: 'link_', nh_link: 'nh_link_', sat: 'sat_', ma_sat: 'ma_sat_', eff_sat: 'eff_sat_',
-  pit: 'pit_', bridge: 'bridge_', ref_table: 'ref_', stage: 'stg_' };
 
 function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -43,14 +41,14 @@ const keepFocus = (event) => event.preventDefault();
 const copy = (value) => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
 const isStrings = (value) => Array.isArray(value) && value.every((item) => typeof item === 'string');
 const splitList = (value) => value.split(/[\s,]+/).map((item) => item.trim()).filter(Boolean);
-const stem = (name, kind) => (PREFIX[kind] && name.startsWith(PREFIX[kind]) ? name.slice(PREFIX[kind].length) : name);
+const stem = (name, kind) => (kindRow(kind).prefix && name.startsWith(kindRow(kind).prefix) ? name.slice(kindRow(kind).prefix.length) : name);
 
 // Names derived from the entity name, as the sample design writes them.
 export function derived(kind, name) {
   const base = stem(name, kind);
   if (!base) return {};
   if (inFamily(kind, 'hub', 'link')) return { hash_key: `${base}_hk` };
-  if (row(kind).hashdiff) return { hashdiff: `${base}_hashdiff` };
+  if (kindRow(kind).hashdiff) return { hashdiff: `${base}_hashdiff` };
   return {};
 }
 
@@ -95,8 +93,8 @@ export class Inspector {
   create(kind, area, prefill = {}, position = null) {
     const dv = { kind, ...prefill };
     if (area) dv.subject_area = area;
-    if (row(kind).staged || kind === 'stage') dv.sources = [{}];
-    this.draft = { isNew: true, name: PREFIX[kind] || '', description: '', dv, file: '', typed: new Set(), position };
+    if (kindRow(kind).staged || kind === 'stage') dv.sources = [{}];
+    this.draft = { isNew: true, name: kindRow(kind).prefix || '', description: '', dv, file: '', typed: new Set(), position };
     this.dirty = true;
     this.render();
     const name = this.root.querySelector('input[name=name]');

@@ -14,9 +14,9 @@ export const kindsWhere = (test) => Object.keys(table).filter((kind) => test(tab
 export const family = (kind) => (table[kind] ? table[kind].family : undefined);
 export const inFamily = (kind, ...families) => families.includes(family(kind));
 export const label = (kind) => (table[kind] ? table[kind].label : kind);
-export const row = (kind) => table[kind] || {};
+export const kindRow = (kind) => table[kind] || {};
 // The kinds a `parent` may be drawn or picked from: every kind of the families of the kinds it may name.
 export const parentKinds = (kind) => {
-  const families = (row(kind).parents || []).map(family);
+  const families = (kindRow(kind).parents || []).map(family);
   return kindsWhere((r) => families.includes(r.family));
 };
