@@ -32,29 +32,6 @@ def dv_spec(*args):
     return subprocess.run([sys.executable, "-m", "dv_spec_tool", *args]).returncode
 
 
-# The first heading of a CHANGELOG naming a release: `# dbt utils v1.4.1`, `## [1.4.1] - 2025-01-01`.
-_RELEASE_HEADING = re.compile(r"^#{1,3}[ \t]+(?!Unreleased)[^\n]*?\bv?(\d+\.\d+\.\d+)\b", re.MULTILINE | re.IGNORECASE)
-
-
-def checkout_version(path: Path, declared: str) -> str:
-    """The release of a package checkout, and where that comes from.
-
-    A dbt_project.yml `version` is not always the release: dbt_utils keeps the
-    placeholder 0.1.0 there and names its releases in CHANGELOG.md only.
-    """
-    changelog = path / "CHANGELOG.md"
-    text = changelog.read_text(encoding="utf-8", errors="replace") if changelog.is_file() else ""
-    match = _RELEASE_HEADING.search(text)
-    if match:
-        notes = ["its CHANGELOG.md"]
-        if re.search(r"^[ \t]*[*-] ", text[:match.start()], re.MULTILINE):
-            notes.append("with unreleased changes listed above it")
-        if declared and declared != match.group(1):
-            notes.append(f"its dbt_project.yml says {declared}")
-        return f"{match.group(1)} ({'; '.join(notes)})"
-    return f"{declared} (its dbt_project.yml)" if declared else "version unknown"
-
-
 def locked_versions(project: Path) -> str:
     """The packages `dbt deps` installed, as its package-lock.yml records them."""
     lock = project / "package-lock.yml"
@@ -82,7 +59,7 @@ def main() -> int:
     checkouts, reason = packages.automate_dv_packages()
     if reason is None:
         packages.install_packages(project, checkouts)
-        print("linked local checkouts: " + ", ".join(f"{p.name} {checkout_version(p.path, p.version)}" for p in checkouts))
+        print("linked local checkouts: " + ", ".join(f"{p.name} {packages.checkout_version(p.path, p.version)}" for p in checkouts))
     else:
         print(f"{reason}; trying `dbt deps` from the dbt hub")
         result = harness.run_dbt(project, ["deps"])

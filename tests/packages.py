@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -199,6 +200,29 @@ def install_packages(project_dir: Path, packages: list[LocalPackage], with_dv_sp
     return target
 
 
+# The first heading of a CHANGELOG naming a release: `# dbt utils v1.4.1`, `## [1.4.1] - 2025-01-01`.
+_RELEASE_HEADING = re.compile(r"^#{1,3}[ \t]+(?!Unreleased)[^\n]*?\bv?(\d+\.\d+\.\d+)\b", re.MULTILINE | re.IGNORECASE)
+
+
+def checkout_version(path: Path, declared: str) -> str:
+    """The release of a package checkout, and where that comes from.
+
+    A dbt_project.yml `version` is not always the release: dbt_utils keeps the
+    placeholder 0.1.0 there and names its releases in CHANGELOG.md only.
+    """
+    changelog = path / "CHANGELOG.md"
+    text = changelog.read_text(encoding="utf-8", errors="replace") if changelog.is_file() else ""
+    match = _RELEASE_HEADING.search(text)
+    if match:
+        notes = ["its CHANGELOG.md"]
+        if re.search(r"^[ \t]*[*-] ", text[:match.start()], re.MULTILINE):
+            notes.append("with unreleased changes listed above it")
+        if declared and declared != match.group(1):
+            notes.append(f"its dbt_project.yml says {declared}")
+        return f"{match.group(1)} ({'; '.join(notes)})"
+    return f"{declared} (its dbt_project.yml)" if declared else "version unknown"
+
+
 def main() -> int:
     """Print where AutomateDV and dbt_utils come from; exit 1 when they are missing."""
     found, reason = automate_dv_packages()
@@ -206,7 +230,7 @@ def main() -> int:
         print(reason, file=sys.stderr)
         return 1
     for package in found:
-        print(f"{package.name} {package.version}: {package.path}")
+        print(f"{package.name} {checkout_version(package.path, package.version)}: {package.path}")
     return 0
 
 

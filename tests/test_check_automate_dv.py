@@ -15,7 +15,6 @@ import json
 
 from dv_spec_tool.cli import main
 
-SAMPLE = harness.REPO_ROOT / "integration_tests"
 CLEAN = "58 passed, 0 failed, 0 not verified; 0 items for review in 16 design entities\n"
 
 

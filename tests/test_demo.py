@@ -1,10 +1,11 @@
-"""The demo (`bash .ci/run demo`) names the package versions it linked or
+"""The demo (`bash .ci/run demo`) and .ci/run name the package versions it linked or
 installed as released, not what a dbt_project.yml placeholder says. No dbt
 run needed: the checkouts and lock files here are tiny ones written for it."""
 
 import importlib.util
 from pathlib import Path
 
+import packages
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,10 +28,10 @@ def demo():
     pytest.param(None, "0.11.5", "0.11.5 (its dbt_project.yml)", id="no-changelog"),
     pytest.param("# Changelog\nnothing released yet\n", "", "version unknown", id="nothing-to-go-by"),
 ])
-def test_a_checkout_reports_its_release(demo, tmp_path, changelog, declared, expected):
+def test_a_checkout_reports_its_release(tmp_path, changelog, declared, expected):
     if changelog is not None:
         (tmp_path / "CHANGELOG.md").write_text(changelog)
-    assert demo.checkout_version(tmp_path, declared) == expected
+    assert packages.checkout_version(tmp_path, declared) == expected
 
 
 def test_packages_from_the_hub_are_reported_from_the_lock_file(demo, tmp_path):
