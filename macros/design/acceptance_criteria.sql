@@ -30,7 +30,7 @@
             "dbt test", test=("business_keys_unique", {"business_keys": entity.business_keys}))) -%}
         {%- do out.append(dv_spec._criterion(entity, 3, "`" ~ entity.hash_key ~ "` equals the " ~ settings.hash_algorithm | upper ~ " hash of the normalised business key (" ~ entity.business_keys | join(", ") ~ "), in that order.",
             "dbt test", test=("hub_hash_key_matches", {"hash_key": entity.hash_key, "business_keys": entity.business_keys}))) -%}
-    {%- elif kind in ("link", "nh_link") -%}
+    {%- elif kind_table[kind].family == "link" -%}
         {%- do out.append(dv_spec._criterion(entity, 1, "`" ~ entity.hash_key ~ "` is unique and never null.",
             "dbt test", test=("hash_key_unique", {"hash_key": entity.hash_key}))) -%}
         {%- set fks = [] -%}
@@ -41,7 +41,7 @@
         {%- if entity.dependent_keys -%}{%- do link_test.update({"dependent_keys": entity.dependent_keys}) -%}{%- endif -%}
         {%- do out.append(dv_spec._criterion(entity, 7, "`" ~ entity.hash_key ~ "` equals the hash of the hubs' business keys in the declared order" ~ (" followed by " ~ entity.dependent_keys | join(", ") if entity.dependent_keys else "") ~ ".",
             "dbt test", test=("link_hash_key_matches", link_test))) -%}
-    {%- elif kind in ("sat", "ma_sat") -%}
+    {%- elif kind_table[kind].hashdiff -%}
         {%- set grain = [entity.parent_hash_key, ldts] + entity.get("multi_active_keys", []) -%}
         {%- set grain_test = {"parent_hash_key": entity.parent_hash_key, "load_datetime": ldts} -%}
         {%- if kind == "ma_sat" -%}{%- do grain_test.update({"multi_active_keys": entity.multi_active_keys}) -%}{%- endif -%}
@@ -108,7 +108,7 @@
         {%- do out.append(dv_spec._criterion(entity, 13, "`" ~ ldts ~ "` and `" ~ rsrc ~ "` come from the declared load-datetime column and record-source literal.",
             "dv-spec check", check="metadata_lineage")) -%}
     {%- endif -%}
-    {%- if kind in ("sat", "ma_sat") -%}
+    {%- if kind_table[kind].hashdiff -%}
         {%- do out.append(dv_spec._criterion(entity, 16, "`" ~ entity.hashdiff ~ "` covers exactly (" ~ entity.hashdiff_columns | join(", ") ~ ").",
             "dv-spec check", check="hashdiff_lineage")) -%}
     {%- endif -%}

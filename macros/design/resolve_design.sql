@@ -43,7 +43,7 @@
     } -%}
     {%- if kind == "hub" -%}
         {%- do out.update({"business_keys": dv.business_keys}) -%}
-    {%- elif kind in ("link", "nh_link") -%}
+    {%- elif kind_table[kind].family == "link" -%}
         {%- do out.update({"refs": dv_spec._hub_refs(dv, raw)}) -%}
     {%- elif kind_table[kind].family == "sat" -%}
         {%- set parent = raw.get(dv.parent) -%}
@@ -58,12 +58,12 @@
                 they read their stage through this ephemeral model of the rows not loaded yet (unloaded_rows). -#}
             {%- do out.update({"unloaded_model": entity.name ~ "__unloaded"}) -%}
         {%- endif -%}
-        {%- if kind in ("sat", "ma_sat") -%}
+        {%- if kind_table[kind].hashdiff -%}
             {#- AutomateDV's ma_sat hashes the multi-active keys with the payload. -#}
             {#- hashdiff_columns: written when the hashdiff is not exactly the payload (real projects often hash the keys too). -#}
             {%- do out.update({"hashdiff_columns": dv.get("hashdiff_columns") or (dv.get("multi_active_keys", []) + dv.get("payload", []))}) -%}
         {%- else -%}
-            {%- set refs = dv_spec._hub_refs(parent.dv, raw) if parent_kind in ("link", "nh_link") else [] -%}
+            {%- set refs = dv_spec._hub_refs(parent.dv, raw) if parent_kind and kind_table[parent_kind].family == "link" else [] -%}
             {%- set driving = [] -%}
             {%- set secondary = [] -%}
             {%- for ref in refs -%}
@@ -124,6 +124,7 @@
     AutomateDV's macro for the kind writes them (none for a stage, whose
     columns are its source's plus what its consumers need). -#}
 {%- macro _table_columns(entity, settings) -%}
+    {%- set kind_table = dv_spec.kinds() -%}
     {%- set kind = entity.kind -%}
     {%- set ldts = settings.load_datetime_column -%}
     {%- set metadata = [ldts, settings.record_source_column] -%}
@@ -131,7 +132,7 @@
     {%- set columns = [] -%}
     {%- if kind == "hub" -%}
         {%- do columns.extend([entity.hash_key] + entity.business_keys + metadata) -%}
-    {%- elif kind in ("link", "nh_link") -%}
+    {%- elif kind_table[kind].family == "link" -%}
         {%- do columns.append(entity.hash_key) -%}
         {%- for ref in entity.refs -%}{%- do columns.append(ref.foreign_key) -%}{%- endfor -%}
         {%- if kind == "nh_link" -%}{%- do columns.extend(entity.dependent_keys + entity.payload + eff) -%}{%- endif -%}
@@ -196,7 +197,7 @@
     {%- set key_columns = [] -%}
     {%- if kind == "hub" -%}
         {%- do key_columns.extend(dv_spec._hub_key_columns(entity.name, entity.name, none, mapping, dv.business_keys, base)) -%}
-    {%- elif kind in ("link", "nh_link") -%}
+    {%- elif kind_table[kind].family == "link" -%}
         {%- do key_columns.extend(dv_spec._link_key_columns(dv, mapping, raw, base)) -%}
     {%- elif kind_table[kind].family == "sat" and dv.parent in raw -%}
         {%- set parent = raw[dv.parent] -%}
@@ -213,7 +214,7 @@
         {%- endif -%}
         {%- if parent.dv.kind == "hub" -%}
             {%- do key_columns.extend(dv_spec._hub_key_columns(parent.name, parent.name, none, mapping if mapping is not mapping else none, parent.dv.business_keys, base)) -%}
-        {%- elif parent.dv.kind in ("link", "nh_link") -%}
+        {%- elif kind_table[parent.dv.kind].family == "link" -%}
             {%- do key_columns.extend(dv_spec._link_key_columns(parent.dv, mapping if mapping is mapping else none, raw, base)) -%}
         {%- endif -%}
     {%- endif -%}
@@ -297,16 +298,16 @@
                     {%- for column in source.key_columns if column.source_column != column.target -%}
                         {%- do dv_spec._stage_column(stage, "derived", column.target, column.source_column, name) -%}
                     {%- endfor -%}
-                {%- elif entity.kind in ("link", "nh_link") -%}
+                {%- elif kind_table[entity.kind].family == "link" -%}
                     {%- do dv_spec._link_hashes(stage, entity, source, name) -%}
                 {%- elif kind_table[entity.kind].family == "sat" and entity.parent_kind -%}
                     {%- set parent = resolved.get(entity.parent) -%}
                     {%- if entity.parent_kind == "hub" -%}
                         {%- do dv_spec._stage_column(stage, "hashed", entity.parent_hash_key, key_sources, name) -%}
-                    {%- elif entity.parent_kind in ("link", "nh_link") and parent -%}
+                    {%- elif kind_table[entity.parent_kind].family == "link" and parent -%}
                         {%- do dv_spec._link_hashes(stage, parent, source, name) -%}
                     {%- endif -%}
-                    {%- if entity.kind in ("sat", "ma_sat") -%}
+                    {%- if kind_table[entity.kind].hashdiff -%}
                         {%- do dv_spec._stage_column(stage, "hashed", entity.hashdiff,
                                                      {"is_hashdiff": true, "columns": entity.hashdiff_columns}, name) -%}
                     {%- endif -%}

@@ -151,7 +151,7 @@
         {%- do meta.extend([dv_spec._yaml_columns("source_model", stages), "src_pk: " ~ entity.hash_key,
                             dv_spec._yaml_columns("src_nk", entity.business_keys)]) -%}
         {%- do args.extend(["src_pk", "src_nk", "src_ldts", "src_source", "source_model"]) -%}
-    {%- elif kind in ("link", "nh_link") -%}
+    {%- elif kind_table[kind].family == "link" -%}
         {%- set fks = [] -%}
         {%- for ref in entity.refs -%}{%- do fks.append(ref.foreign_key) -%}{%- endfor -%}
         {%- do meta.extend([dv_spec._yaml_columns("source_model", stages), "src_pk: " ~ entity.hash_key,
@@ -163,7 +163,7 @@
         {%- else -%}
             {%- do args.extend(["src_pk", "src_fk", "src_ldts", "src_source", "source_model"]) -%}
         {%- endif -%}
-    {%- elif kind in ("sat", "ma_sat") -%}
+    {%- elif kind_table[kind].hashdiff -%}
         {%- if kind == "sat" -%}
             {#- AutomateDV's sat re-inserts history when a stage holds several loads per key and the model runs again; its source filter prevents it. -#}
             {%- set config = "{{ config(materialized='incremental', meta={'apply_source_filter': true}) }}" -%}

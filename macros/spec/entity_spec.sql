@@ -180,7 +180,7 @@
             {%- endfor -%}
             {%- do out.append(dv_spec._spec_column("business_key", key, "business key", dv_spec._spec_fed_type(pairs, context))) -%}
         {%- endfor -%}
-    {%- elif kind in ("link", "nh_link") -%}
+    {%- elif kind_table[kind].family == "link" -%}
         {%- do out.append(dv_spec._spec_column("hash_key", entity.hash_key, "hash key", binary)) -%}
         {%- for ref in entity.refs -%}
             {%- do out.append(dv_spec._spec_column("foreign_key", ref.foreign_key, "foreign key to " ~ ref.hub ~ (" (" ~ ref.role ~ ")" if ref.role else ""), binary)) -%}
@@ -356,10 +356,11 @@
 
 {#- The design-level inputs of a hub's or link's hash key: [hub.business_key, ...] then dependent keys. -#}
 {%- macro _spec_key_inputs(parent) -%}
+    {%- set kind_table = dv_spec.kinds() -%}
     {%- set out = [] -%}
     {%- if parent.kind == "hub" -%}
         {%- for key in parent.business_keys -%}{%- do out.append(parent.name ~ "." ~ key) -%}{%- endfor -%}
-    {%- elif parent.kind in ("link", "nh_link") -%}
+    {%- elif kind_table[parent.kind].family == "link" -%}
         {%- for ref in parent.refs -%}
             {%- for key in ref.business_keys -%}
                 {%- do out.append(ref.hub ~ "." ~ key ~ (" (" ~ ref.role ~ ")" if ref.role else "")) -%}
@@ -414,8 +415,9 @@
 
 
 {%- macro _spec_hashdiff(entity, design, context) -%}
+    {%- set kind_table = dv_spec.kinds() -%}
     {%- set hash = context.hash -%}
-    {%- if entity.kind in ("sat", "ma_sat") and entity.hashdiff -%}
+    {%- if kind_table[entity.kind].hashdiff and entity.hashdiff -%}
         {{ return({"column": entity.hashdiff, "columns": entity.hashdiff_columns, "hash_order": entity.hashdiff_columns | sort,
                    "type": "BINARY(" ~ hash.bytes ~ ")",
                    "derivations": dv_spec._spec_derivations(entity, entity.hashdiff, design, hash)}) }}
@@ -516,7 +518,7 @@
                     transformation="as is" if column.source_column == column.target else "renamed in the stage",
                     target_column=column.target)) -%}
             {%- endfor -%}
-        {%- elif kind in ("link", "nh_link") -%}
+        {%- elif kind_table[kind].family == "link" -%}
             {%- do rows.append(dv_spec._spec_row(row, (key_sources + entity.dependent_keys) | join(", "), "hash key (see Hash keys)", entity.hash_key)) -%}
             {%- for ref in entity.refs -%}
                 {%- set ref_columns = [] -%}
@@ -601,6 +603,7 @@
     first new row compares with what is loaded, late rows and NULL load
     datetimes. The scaffolded AutomateDV models behave exactly so. -#}
 {%- macro _spec_load_pattern(entity, design) -%}
+    {%- set kind_table = dv_spec.kinds() -%}
     {%- set ldts = "`" ~ design.settings.load_datetime_column ~ "`" -%}
     {%- set rsrc = "`" ~ design.settings.record_source_column ~ "`" -%}
     {%- set kind = entity.kind -%}
@@ -627,7 +630,7 @@
             "Several rows of one event key in one run: identical rows are loaded once; rows that differ (details or " ~ ldts ~ ") are all inserted and break the key's uniqueness (-01), so a source sends an event once. Events already in the table are skipped, late or not.",
             null_ldts,
             "Load the hubs in the same run or earlier: every foreign key must exist in its hub."]) -%}
-    {%- elif kind in ("sat", "ma_sat") -%}
+    {%- elif kind_table[kind].hashdiff -%}
         {%- set unit = "row" if kind == "sat" else "set (all rows of one key and " ~ ldts ~ ")" -%}
         {%- do lines.extend([
             "Insert-only delta (incremental): per key, in " ~ ldts ~ " order, a " ~ unit ~ " is inserted when "
@@ -721,7 +724,7 @@
                                 "why": "the stage's rows not loaded yet, which AutomateDV's " ~ kind ~ " reads instead of the stage"}) -%}
     {%- endif -%}
     {%- set entities = [] -%}
-    {%- if kind in ("link", "nh_link") -%}
+    {%- if kind_table[kind].family == "link" -%}
         {%- for ref in entity.refs if ref.hub not in entities -%}{%- do entities.append(ref.hub) -%}{%- endfor -%}
     {%- elif kind_table[kind].family == "sat" -%}
         {%- do entities.append(entity.parent) -%}
@@ -764,7 +767,7 @@
         {%- set reasons = {} -%}
         {%- if kind_table[other.kind].family == "sat" -%}
             {%- do reasons.setdefault(other.parent, "hangs off it (its parent key)") -%}
-        {%- elif other.kind in ("link", "nh_link") -%}
+        {%- elif kind_table[other.kind].family == "link" -%}
             {%- for ref in other.refs -%}
                 {%- do reasons.setdefault(ref.hub, "references it (foreign key " ~ ref.foreign_key ~ ")") -%}
             {%- endfor -%}

@@ -66,7 +66,7 @@
     {%- set c = dv_spec._prompt_columns -%}
     {%- if kind == "hub" -%}
         {%- do lines.extend(["src_pk: " ~ c(spec, ["hash_key"])[0]] + dv_spec._prompt_yaml_value("src_nk", c(spec, ["business_key"]))) -%}
-    {%- elif kind in ("link", "nh_link") -%}
+    {%- elif kind_table[kind].family == "link" -%}
         {%- do lines.append("src_pk: " ~ c(spec, ["hash_key"])[0]) -%}
         {%- do lines.extend(dv_spec._prompt_yaml_value("src_fk", c(spec, ["foreign_key"]))) -%}
         {%- if kind == "nh_link" -%}
@@ -74,7 +74,7 @@
             {%- set eff = c(spec, ["effective_from"]) -%}
             {%- do lines.append("src_eff: " ~ (eff[0] if eff else conventions.load_datetime_column)) -%}
         {%- endif -%}
-    {%- elif kind in ("sat", "ma_sat") -%}
+    {%- elif kind_table[kind].hashdiff -%}
         {%- do lines.append("src_pk: " ~ c(spec, ["parent_hash_key"])[0]) -%}
         {%- if kind == "ma_sat" -%}
             {%- do lines.extend(dv_spec._prompt_yaml_value("src_cdk", c(spec, ["multi_active_key"]))) -%}
