@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .kinds import KINDS, LINK_KINDS, PARENT_KINDS, SAT_KINDS, STAGED_KINDS  # noqa: F401 (the rules read them from here)
+from .kinds import STAGED_KINDS
 from .project import EntityEntry, Project
 
 

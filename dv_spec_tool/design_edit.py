@@ -32,9 +32,10 @@ import math
 import os
 import re
 
-from .design import KINDS, Design
+from .design import Design
 from .errors import UsageError
 from .files import read_if_exists, write_atomic
+from .kinds import KINDS
 from .project import DESIGN_KEY, SCHEMA_SUFFIXES, load_project
 from .yamledit import plain, remove_entries, splice_entries
 from .yamlpos import YamlError, load_yaml

@@ -20,10 +20,11 @@ import re
 from dataclasses import dataclass
 
 from . import design_writer
-from .design import KINDS, build_design
+from .design import build_design
 from .diagrams.to_design import Imported, ordered
 from .errors import UsageError
 from .files import read_if_exists
+from .kinds import KINDS
 from .project import Project, SchemaFile, _collect
 from .yamlpos import YamlError, load_yaml
 

@@ -11,7 +11,7 @@ from functools import cached_property
 
 from sqlglot import exp
 
-from ..kinds import KEYED_KINDS, LINK_KINDS, PARENTED_KINDS  # noqa: F401 (KEYED_KINDS: criteria reads it from here)
+from ..kinds import KEYED_KINDS, LINK_KINDS, PARENTED_KINDS
 from . import keys
 from .sqlmodel import UNKNOWN, Evaluator, Traced, tables_read
 

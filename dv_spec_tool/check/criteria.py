@@ -14,8 +14,9 @@ from typing import Callable
 
 from sqlglot import exp
 
+from ..kinds import KEYED_KINDS
 from ..registry import Documented, add
-from .context import KEYED_KINDS, Context, describe, key_specs, source_nodes, strip_wrappers, unknown_leaves
+from .context import Context, describe, key_specs, source_nodes, strip_wrappers, unknown_leaves
 from .results import Problem
 from .sqlmodel import line_of
 

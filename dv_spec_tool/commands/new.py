@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 
-from ..design import KINDS
+from ..kinds import KINDS
 
 
 def register(commands) -> None:

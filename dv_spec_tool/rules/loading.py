@@ -5,8 +5,8 @@ cannot make the acceptance tests pass on every load without an answer from
 the architect. `dv-spec spec` lists them as the entity's open questions.
 """
 
-from ..design import LINK_KINDS, as_list
-from ..kinds import PARENTED_KINDS, SAT_KINDS
+from ..design import as_list
+from ..kinds import LINK_KINDS, PARENTED_KINDS, SAT_KINDS
 from . import rule
 from .columns import _known_columns
 

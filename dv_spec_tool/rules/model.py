@@ -2,8 +2,8 @@
 
 from collections import Counter
 
-from ..design import LINK_KINDS, PARENT_KINDS, SAT_KINDS, as_list
-from ..kinds import HASH_KEY_KINDS, PARENTED_KINDS
+from ..design import as_list
+from ..kinds import HASH_KEY_KINDS, LINK_KINDS, PARENT_KINDS, PARENTED_KINDS, SAT_KINDS
 from . import rule
 
 

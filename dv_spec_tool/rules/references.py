@@ -1,7 +1,8 @@
 """Rules about what a design refers to: other entities, dbt nodes, key mappings."""
 
 from ..context import did_you_mean
-from ..design import LINK_KINDS, PARENT_KINDS, SAT_KINDS, as_list, source_ref
+from ..design import as_list, source_ref
+from ..kinds import LINK_KINDS, PARENT_KINDS, SAT_KINDS
 from . import rule
 
 # (kind, key, kinds it may name); list-valued keys are walked item by item.

@@ -23,9 +23,9 @@ import os
 from collections import Counter
 from functools import lru_cache
 
-from ..design import KINDS, Design
+from ..design import Design
 from ..design_edit import entity_version, jsonable
-from ..kinds import PARENTED_KINDS, TABLE
+from ..kinds import KINDS, PARENTED_KINDS, TABLE
 from .layout import auto_layout, references
 
 # Shape metrics (pixels), shared with the page: a header with the kind and the
