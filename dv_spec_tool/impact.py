@@ -23,11 +23,10 @@ import os
 from dataclasses import dataclass, field
 
 from .design import Design
-from .kinds import LINK_KINDS, PARENTED_KINDS
+from .kinds import HASH_KEY_KINDS, LINK_KINDS, PARENTED_KINDS, SAT_KINDS
 
 # Design keys that name a physical column derived from the entity's name by default.
-PHYSICAL_KEYS = {"hub": ("hash_key",), "link": ("hash_key",), "nh_link": ("hash_key",),
-                 "sat": ("hashdiff",), "ma_sat": ("hashdiff",)}
+PHYSICAL_KEYS = {**{kind: ("hash_key",) for kind in HASH_KEY_KINDS}, **{kind: ("hashdiff",) for kind in SAT_KINDS}}
 _KEY_WORDS = {"hash_key": "hash key", "hashdiff": "hashdiff"}
 
 
