@@ -29,6 +29,29 @@ def load_json(text: str | bytes):
         raise ValueError("nested too deeply to read") from None
 
 
+def load_manifest_json(path: str, missing: str = "") -> dict:
+    """A dbt manifest.json as a dict with a `nodes` dict; anything else is a one-line usage error.
+
+    `missing` is what to say of a file that is not there (default: that it cannot be read).
+
+    >>> load_manifest_json("/nonexistent/manifest.json", "run `dbt compile` first")
+    Traceback (most recent call last):
+    dv_spec_tool.errors.UsageError: /nonexistent/manifest.json: run `dbt compile` first
+    """
+    try:
+        with open(path, encoding="utf-8") as handle:
+            manifest = load_json(handle.read())
+    except FileNotFoundError as exc:
+        raise UsageError(f"{path}: {missing or 'cannot be read: ' + exc.strerror}") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be read: {exc.strerror}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: not a dbt manifest (invalid JSON: {exc})") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("nodes"), dict):
+        raise UsageError(f"{path}: not a dbt manifest (no `nodes`)")
+    return manifest
+
+
 def too_deep(value, limit: int) -> bool:
     """Whether lists and dicts in `value` nest more than `limit` levels (walked without recursion).
 
