@@ -20,7 +20,19 @@ from .yamlpos import MAX_DEPTH, YamlDoc, YamlError, load_yaml
 
 DESIGN_KEY = "dv"
 SCHEMA_SUFFIXES = (".yml", ".yaml")
-_SNAPSHOT_BLOCK = re.compile(r"{%-?\s*snapshot\s+([A-Za-z_][A-Za-z0-9_]*)")
+# A plain SQL identifier, the only kind of name generated SQL uses unquoted (also `$defs.identifier` in dv.schema.json).
+IDENTIFIER_PATTERN = r"[A-Za-z_][A-Za-z0-9_]*"
+_IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
+_SNAPSHOT_BLOCK = re.compile(r"{%-?\s*snapshot\s+(" + IDENTIFIER_PATTERN + ")")
+
+
+def is_identifier(text) -> bool:
+    r"""Whether `text` is a plain SQL identifier: letters, digits and underscores, not starting with a digit.
+
+    >>> is_identifier("hub_customer"), is_identifier("1st"), is_identifier("a; drop table x"), is_identifier("a\n")
+    (True, False, False, False)
+    """
+    return isinstance(text, str) and _IDENTIFIER.fullmatch(text) is not None
 
 
 @dataclass
