@@ -19,6 +19,7 @@ run by `dbt run-operation` does not see the same way.
 from __future__ import annotations
 
 from .design import Design, source_ref
+from .files import read_input
 from .project import DESIGN_KEY, Project
 
 MAX_SOURCES = 40  # one line each; the rest are counted by dbt source (choose them with --sources)
@@ -403,21 +404,7 @@ def design_prompt_document(design: Design, description: str, full=None, sources=
 
 def read_description(text: str | None, path: str | None) -> str:
     """The architect's description: given as text, or read from a file (- for standard input)."""
-    import sys
-
-    from .errors import UsageError
-
-    if path is None:
-        return text or ""
-    if path == "-":
-        return sys.stdin.read()
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        raise UsageError(f"--draft-file {path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--draft-file {path}: cannot be read: {exc}") from None
+    return (text or "") if path is None else read_input(path, "--draft-file")
 
 
 def selected_entities(design: Design, select) -> set | None:

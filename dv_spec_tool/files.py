@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 
 from .errors import UsageError
@@ -50,6 +51,29 @@ def load_manifest_json(path: str, missing: str = "") -> dict:
     if not isinstance(manifest, dict) or not isinstance(manifest.get("nodes"), dict):
         raise UsageError(f"{path}: not a dbt manifest (no `nodes`)")
     return manifest
+
+
+def read_input(path: str, option: str = "") -> str:
+    """The text of a file a person named (with `option`, e.g. `--from`); `-` is standard input.
+
+    UTF-8, with a leading byte order mark dropped; a missing or unreadable file is a one-line usage error.
+
+    >>> read_input("/nonexistent.yml", "--from")
+    Traceback (most recent call last):
+    dv_spec_tool.errors.UsageError: --from /nonexistent.yml: no such file
+    """
+    where = f"{option} {path}" if option else path
+    try:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+    except FileNotFoundError:
+        raise UsageError(f"{where}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{where}: cannot be read: {exc}") from None
+    return text[1:] if text.startswith(BOM) else text
 
 
 def too_deep(value, limit: int) -> bool:

@@ -14,7 +14,7 @@ import os
 import re
 
 from .errors import UsageError
-from .files import load_json
+from .files import load_json, read_input
 from .spec import Document, SpecBuilder
 
 STYLES = ("automate_dv", "plain_sql")
@@ -105,24 +105,14 @@ def implementation_sql(builder: SpecBuilder, name: str, sql_file: str | None = N
     `dv-spec check` reads, so its line numbers match), else the model file; (None, None) when none exists."""
     root = builder.design.project.root
     if sql_file:
-        return _read_text(sql_file, "--sql"), sql_file
+        return read_input(sql_file, "--sql"), sql_file
     model_path = builder.entity_spec(name)["model"]["path"]
     compiled = os.path.join("target", "compiled", builder.design.project.name, model_path)
     for candidate in (compiled, model_path):
         full = os.path.join(root, candidate)
         if os.path.isfile(full):
-            return _read_text(full, candidate), candidate.replace(os.sep, "/")
+            return read_input(full), candidate.replace(os.sep, "/")
     return None, None
-
-
-def _read_text(path: str, what: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        raise UsageError(f"{what} {path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{what} {path}: cannot be read: {exc}") from None
 
 
 def check_findings(report_path: str | None, entity: str) -> dict | None:
@@ -131,7 +121,7 @@ def check_findings(report_path: str | None, entity: str) -> dict | None:
     if not report_path:
         return None
     try:
-        report = load_json(_read_text(report_path, "--check-report"))
+        report = load_json(read_input(report_path, "--check-report"))
     except ValueError as exc:
         raise UsageError(f"--check-report {report_path}: not JSON ({exc})") from None
     if isinstance(report, dict) and isinstance(report.get("report"), dict):
@@ -183,7 +173,7 @@ def test_results(run_results_path: str | None, entity: str) -> dict | None:
     if not run_results_path:
         return None
     try:
-        data = load_json(_read_text(run_results_path, "--run-results"))
+        data = load_json(read_input(run_results_path, "--run-results"))
     except ValueError as exc:
         raise UsageError(f"--run-results {run_results_path}: not JSON ({exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("results"), list):
