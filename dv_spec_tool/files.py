@@ -76,6 +76,14 @@ def read_input(path: str, option: str = "") -> str:
     return text[1:] if text.startswith(BOM) else text
 
 
+def read_json_input(path: str, option: str):
+    """The JSON document in a file a person named with `option` (read as read_input reads it)."""
+    try:
+        return load_json(read_input(path, option))
+    except ValueError as exc:
+        raise UsageError(f"{option} {path}: not JSON ({exc})") from None
+
+
 def too_deep(value, limit: int) -> bool:
     """Whether lists and dicts in `value` nest more than `limit` levels (walked without recursion).
 

@@ -14,7 +14,7 @@ import os
 import re
 
 from .errors import UsageError
-from .files import load_json, read_input
+from .files import read_input, read_json_input
 from .spec import Document, SpecBuilder
 
 STYLES = ("automate_dv", "plain_sql")
@@ -120,10 +120,7 @@ def check_findings(report_path: str | None, entity: str) -> dict | None:
     {report, failed, skipped, passed, flags}; None without a report."""
     if not report_path:
         return None
-    try:
-        report = load_json(read_input(report_path, "--check-report"))
-    except ValueError as exc:
-        raise UsageError(f"--check-report {report_path}: not JSON ({exc})") from None
+    report = read_json_input(report_path, "--check-report")
     if isinstance(report, dict) and isinstance(report.get("report"), dict):
         report = report["report"]
     if not isinstance(report, dict) or not isinstance(report.get("outcomes", []), list):
@@ -172,10 +169,7 @@ def test_results(run_results_path: str | None, entity: str) -> dict | None:
     that returns them, `relation` the table holding them when the test ran with --store-failures."""
     if not run_results_path:
         return None
-    try:
-        data = load_json(read_input(run_results_path, "--run-results"))
-    except ValueError as exc:
-        raise UsageError(f"--run-results {run_results_path}: not JSON ({exc})") from None
+    data = read_json_input(run_results_path, "--run-results")
     if not isinstance(data, dict) or not isinstance(data.get("results"), list):
         raise UsageError(f"--run-results {run_results_path}: not a dbt run_results.json (no `results` list)")
     results = {"report": True, "failed": [], "passed": []}
