@@ -514,7 +514,8 @@ class _Generator:
         use, _mapping = link.sources[0]
         dv = self.common("eff_sat")
         driving = link.refs[0][1] or link.refs[0][0].name
-        dv.update(parent=link.name, driving_keys=[driving])
+        # The source sends each relationship's start and end dates (closing rows included).
+        dv.update(parent=link.name, driving_keys=[driving], end_dating="source")
         if rng.random() < 0.3:
             dv.update(start_date="valid_from", end_date="valid_to")
             use.table.add("valid_from", "valid_to")

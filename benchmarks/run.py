@@ -16,7 +16,8 @@ a temporary directory, and every measurement in MEASUREMENTS is timed on it:
   its manifest.
 
 Each time is the best of --repeat runs. The generated design must be clean:
-the run stops (exit 2) if validate reports any finding, since the generator
+the run stops (exit 2) if validate reports any finding but the expected DV230
+warnings (hubs loaded from their own extracts only), since the generator
 writes only valid designs (a finding is a generator bug or a false positive).
 The targets of issue #2 are checked at the end (exit 1 if one is missed):
 validate of 1,000 entities under 2 s, at least 10x faster than dbt parse, and
@@ -231,7 +232,13 @@ def time_in_process(measure: InProcess, ws: Workspace, repeat: int) -> tuple:
     return best, best_cpu
 
 
+# The generator loads each hub from its own extract only, as many real projects do; DV230 says
+# so for every link and satellite read from another source. That warning is true, not noise to fix.
+EXPECTED_WARNINGS = {"DV230"}
+
+
 def assert_clean(findings, size: int) -> None:
+    findings = [f for f in findings if not (f.severity == "warning" and f.rule in EXPECTED_WARNINGS)]
     if findings:
         shown = "\n".join(f"  {f.file}:{f.line}:{f.col}: {f.severity} {f.rule} {f.message}" for f in findings[:25])
         raise BenchmarkError(f"the generated design of size {size} is not clean ({len(findings)} findings; "

@@ -31,11 +31,10 @@ from .automate_dv_reader import PASS_THROUGH, ModelCall, read_model
 from .design import build_design
 from .diagrams.to_design import Imported, Reading, ordered
 from .kinds import HASH_KEY_KINDS, KIND_OF_MACRO, LINK_KINDS, MODEL_KINDS
-from .project import Project, read_text
+from .project import Project, is_identifier, read_text
 from .yamlpos import YamlError
 
 ORDER = ("stage", *MODEL_KINDS)  # stages first, then the models in the table's order
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 @dataclass
@@ -115,7 +114,7 @@ class _Stage:
         value = found[1] if found else None
         if isinstance(value, dict):  # {source_column: POSITION, escape: true}
             value = value.get("source_column")
-        if isinstance(value, str) and IDENTIFIER.match(value):
+        if is_identifier(value):
             return value
         return column
 
@@ -634,7 +633,7 @@ class _Reverse:
             values = sorted({str(c.args[arg]) for c in self.calls.values()
                              if c.macro != "stage" and isinstance(c.args.get(arg), str)})
             if setting not in given and len({v.lower() for v in values}) == 1 \
-                    and values[0].lower() != self.design.settings[setting].lower() and IDENTIFIER.match(values[0]):
+                    and values[0].lower() != self.design.settings[setting].lower() and is_identifier(values[0]):
                 found[setting] = values[0]
         doc = self.design.project.project_doc
         variables = doc.data.get("vars") if doc is not None and isinstance(doc.data, dict) else None
@@ -700,7 +699,7 @@ def _record_source(value):
     quoted = _QUOTED.match(text)  # a quoted SQL string literal is a literal too
     if quoted and quoted.group(1):
         return quoted.group(1)
-    if IDENTIFIER.match(text):
+    if is_identifier(text):
         return {"column": text}
     return {"expression": text} if _EXPRESSION.match(text) else None
 
@@ -710,7 +709,7 @@ def _load_datetime(value):
     if not isinstance(value, str):
         return None
     text = value.strip()
-    if IDENTIFIER.match(text) and text.lower() not in ("current_timestamp", "current_date", "sysdate", "getdate"):
+    if is_identifier(text) and text.lower() not in ("current_timestamp", "current_date", "sysdate", "getdate"):
         return text
     return {"expression": text} if _EXPRESSION.match(text) and not text.startswith("!") else None
 

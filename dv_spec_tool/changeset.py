@@ -299,11 +299,6 @@ def sources_changed(pair: Pair) -> list:
     return changes
 
 
-def _hashdiff_order(columns) -> list:
-    """AutomateDV's hashdiff order: sorted by name, case-insensitively (Jinja's sort)."""
-    return sorted(columns, key=str.lower)
-
-
 @rule("CS107")
 def payload_changed(pair: Pair) -> list:
     """Satellite payload / hashdiff columns added, removed or renamed (nh_link and ref_table payload too)."""
@@ -328,9 +323,10 @@ def payload_changed(pair: Pair) -> list:
             added.remove(new)
     for old, new in renames:
         implications = [f"Rename the column in `{table}` rather than adding a new one, so its history stays in one column."]
-        if hashdiff:
-            old_order = _hashdiff_order(pair.base["hashdiff_columns"])
-            new_order = _hashdiff_order(pair.head["hashdiff_columns"])
+        if hashdiff and pair.base_spec["hashdiff"] and pair.head_spec["hashdiff"]:
+            # The order the hashdiff hashes its columns in, as the spec states it (AutomateDV's: sorted by name).
+            old_order = pair.base_spec["hashdiff"]["hash_order"]
+            new_order = pair.head_spec["hashdiff"]["hash_order"]
             moved = [c if c != old else new for c in old_order] != new_order
             if moved:
                 implications.append(f"The hashdiff hashes its columns sorted by name, and `{new}` sorts to another place than `{old}`: every key's hashdiff changes, so the next load inserts a new row for every key unless the latest rows' hashdiffs are recomputed.")

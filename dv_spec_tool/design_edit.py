@@ -36,11 +36,9 @@ from .design import Design
 from .errors import UsageError
 from .files import read_if_exists, write_atomic
 from .kinds import KINDS
-from .project import DESIGN_KEY, SCHEMA_SUFFIXES, load_project
+from .project import DESIGN_KEY, SCHEMA_SUFFIXES, is_identifier, load_project
 from .yamledit import plain, remove_entries, splice_entries
 from .yamlpos import YamlError, load_yaml
-
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def entity_version(description: str, dv) -> str:
@@ -211,7 +209,7 @@ def check_design_block(dv) -> dict:
 
 
 def check_name(name) -> str:
-    if not isinstance(name, str) or not IDENTIFIER.match(name):
+    if not is_identifier(name):
         raise UsageError(f"entity name {name!r} is not a plain SQL identifier (letters, digits, _)")
     return name
 
@@ -249,7 +247,7 @@ def default_schema_file(design: Design, subject_area: str) -> str:
             counts[entry.file.path] = counts.get(entry.file.path, 0) + 1
     if counts:
         return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0][0]
-    area = subject_area if subject_area and IDENTIFIER.match(subject_area) else "vault"
+    area = subject_area if subject_area and is_identifier(subject_area) else "vault"
     return f"{design.project.model_paths[0].strip('/')}/{area}/_{area}__design.yml"
 
 

@@ -19,59 +19,16 @@ run by `dbt run-operation` does not see the same way.
 from __future__ import annotations
 
 from .design import Design, source_ref
+from .files import read_input
 from .project import DESIGN_KEY, Project
+from .spec import column_types
 
 MAX_SOURCES = 40  # one line each; the rest are counted by dbt source (choose them with --sources)
 MAX_COLUMNS = 40  # per source
 MAX_FULL_DESIGN = 40  # entities shown with their whole dv block; the others by name, kind and keys
 
 
-# ------------------------------------------------------------ declared types
-
-def declared_types(project: Project) -> dict:
-    """{node name: {column: declared type}}: seeds' `column_types` (dbt_project.yml and schema YAML)
-    and every schema YAML column's `data_type` (models, seeds, snapshots, dbt source tables)."""
-    found: dict = {}
-    seeds = (project.project_doc.data or {}).get("seeds") if project.project_doc is not None else None
-    seed_names = {n.name for n in project.nodes.values() if n.resource_type == "seed"}
-
-    def walk(config):
-        if not isinstance(config, dict):
-            return
-        for key, value in config.items():
-            if key in seed_names and isinstance(value, dict):
-                types = value.get("+column_types", value.get("column_types"))
-                if isinstance(types, dict):
-                    found.setdefault(key, {}).update({str(c): str(t) for c, t in types.items()})
-            walk(value)
-
-    walk(seeds)
-    for schema_file in project.files:
-        data = schema_file.doc.data if schema_file.doc is not None else None
-        if not isinstance(data, dict):
-            continue
-        for key in ("models", "seeds", "snapshots"):
-            for entry in data.get(key) if isinstance(data.get(key), list) else []:
-                if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-                    config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
-                    types = config.get("column_types")
-                    if isinstance(types, dict):
-                        found.setdefault(entry["name"], {}).update({str(c): str(t) for c, t in types.items()})
-                    _column_types(found.setdefault(entry["name"], {}), entry.get("columns"))
-        for source in data.get("sources") if isinstance(data.get("sources"), list) else []:
-            if not isinstance(source, dict) or not isinstance(source.get("name"), str):
-                continue
-            for table in source.get("tables") if isinstance(source.get("tables"), list) else []:
-                if isinstance(table, dict) and isinstance(table.get("name"), str):
-                    _column_types(found.setdefault(f"{source['name']}.{table['name']}", {}), table.get("columns"))
-    return {name: types for name, types in found.items() if types}
-
-
-def _column_types(into: dict, columns) -> None:
-    for column in columns if isinstance(columns, list) else []:
-        if isinstance(column, dict) and isinstance(column.get("name"), str) and column.get("data_type"):
-            into.setdefault(column["name"], str(column["data_type"]))
-
+# ------------------------------------------------------------ descriptions
 
 def _descriptions(project: Project) -> tuple:
     """({node name: its description's first sentence}, {model or snapshot name: its declared column names})
@@ -115,7 +72,7 @@ def source_catalogue(design: Design, patterns=None) -> list:
     from fnmatch import fnmatchcase
 
     project = design.project
-    types = declared_types(project)
+    types = column_types(project)  # lower-case names, as the spec knows them
     descriptions, model_columns = _descriptions(project)
     read_by: dict = {}
     record_sources: dict = {}
@@ -139,15 +96,15 @@ def source_catalogue(design: Design, patterns=None) -> list:
             continue  # a stage dv-spec derives (and scaffolds) from the design
         if patterns and not any(fnmatchcase(node.name, pattern) for pattern in patterns):
             continue
-        declared = types.get(node.name, {})
+        declared = types.get(node.name.lower(), {})
         columns_of = node
         if node.name in stages and node.columns is None:  # a declared stage passes its source's columns on
             staged = [source_ref(s) for s in design.entities[node.name].dv.get("sources") or [] if isinstance(s, dict)]
             columns_of = project.nodes.get(staged[0]) if len(staged) == 1 else None
-            declared = types.get(staged[0], {}) if columns_of is not None else {}
+            declared = types.get(staged[0].lower(), {}) if columns_of is not None else {}
         names = (columns_of.columns if columns_of is not None and columns_of.columns
                  else model_columns.get(columns_of.name) if columns_of is not None else None)
-        columns = [[column, declared.get(column, "")] for column in names] if names else None
+        columns = [[column, declared.get(column.lower(), "")] for column in names] if names else None
         if columns is None and declared:
             columns = [[column, kind] for column, kind in declared.items()]
         catalogue.append({
@@ -403,21 +360,7 @@ def design_prompt_document(design: Design, description: str, full=None, sources=
 
 def read_description(text: str | None, path: str | None) -> str:
     """The architect's description: given as text, or read from a file (- for standard input)."""
-    import sys
-
-    from .errors import UsageError
-
-    if path is None:
-        return text or ""
-    if path == "-":
-        return sys.stdin.read()
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        raise UsageError(f"--draft-file {path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--draft-file {path}: cannot be read: {exc}") from None
+    return (text or "") if path is None else read_input(path, "--draft-file")
 
 
 def selected_entities(design: Design, select) -> set | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 
 from .errors import UsageError
@@ -27,6 +28,60 @@ def load_json(text: str | bytes):
         return json.loads(text)
     except RecursionError:
         raise ValueError("nested too deeply to read") from None
+
+
+def load_manifest_json(path: str, missing: str = "") -> dict:
+    """A dbt manifest.json as a dict with a `nodes` dict; anything else is a one-line usage error.
+
+    `missing` is what to say of a file that is not there (default: that it cannot be read).
+
+    >>> load_manifest_json("/nonexistent/manifest.json", "run `dbt compile` first")
+    Traceback (most recent call last):
+    dv_spec_tool.errors.UsageError: /nonexistent/manifest.json: run `dbt compile` first
+    """
+    try:
+        with open(path, encoding="utf-8") as handle:
+            manifest = load_json(handle.read())
+    except FileNotFoundError as exc:
+        raise UsageError(f"{path}: {missing or 'cannot be read: ' + exc.strerror}") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be read: {exc.strerror}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: not a dbt manifest (invalid JSON: {exc})") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("nodes"), dict):
+        raise UsageError(f"{path}: not a dbt manifest (no `nodes`)")
+    return manifest
+
+
+def read_input(path: str, option: str = "") -> str:
+    """The text of a file a person named (with `option`, e.g. `--from`); `-` is standard input.
+
+    UTF-8, with a leading byte order mark dropped; a missing or unreadable file is a one-line usage error.
+
+    >>> read_input("/nonexistent.yml", "--from")
+    Traceback (most recent call last):
+    dv_spec_tool.errors.UsageError: --from /nonexistent.yml: no such file
+    """
+    where = f"{option} {path}" if option else path
+    try:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+    except FileNotFoundError:
+        raise UsageError(f"{where}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{where}: cannot be read: {exc}") from None
+    return text[1:] if text.startswith(BOM) else text
+
+
+def read_json_input(path: str, option: str):
+    """The JSON document in a file a person named with `option` (read as read_input reads it)."""
+    try:
+        return load_json(read_input(path, option))
+    except ValueError as exc:
+        raise UsageError(f"{option} {path}: not JSON ({exc})") from None
 
 
 def too_deep(value, limit: int) -> bool:

@@ -15,12 +15,24 @@ import re
 from dataclasses import dataclass, field
 
 from .errors import UsageError
-from .files import load_json, too_deep
+from .files import load_manifest_json, too_deep
 from .yamlpos import MAX_DEPTH, YamlDoc, YamlError, load_yaml
 
 DESIGN_KEY = "dv"
 SCHEMA_SUFFIXES = (".yml", ".yaml")
-_SNAPSHOT_BLOCK = re.compile(r"{%-?\s*snapshot\s+([A-Za-z_][A-Za-z0-9_]*)")
+# A plain SQL identifier, the only kind of name generated SQL uses unquoted (also `$defs.identifier` in dv.schema.json).
+IDENTIFIER_PATTERN = r"[A-Za-z_][A-Za-z0-9_]*"
+_IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
+_SNAPSHOT_BLOCK = re.compile(r"{%-?\s*snapshot\s+(" + IDENTIFIER_PATTERN + ")")
+
+
+def is_identifier(text) -> bool:
+    r"""Whether `text` is a plain SQL identifier: letters, digits and underscores, not starting with a digit.
+
+    >>> is_identifier("hub_customer"), is_identifier("1st"), is_identifier("a; drop table x"), is_identifier("a\n")
+    (True, False, False, False)
+    """
+    return isinstance(text, str) and _IDENTIFIER.fullmatch(text) is not None
 
 
 @dataclass
@@ -289,15 +301,7 @@ def load_manifest(manifest_path: str, project_dir: str | None = None) -> Project
     Positions come from the schema files the manifest points at when they are
     present next to it; vars come from `dbt_project.yml` when it is there.
     """
-    try:
-        with open(manifest_path, encoding="utf-8") as handle:
-            manifest = load_json(handle.read())
-    except OSError as exc:
-        raise UsageError(f"{manifest_path}: cannot be read: {exc.strerror}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{manifest_path}: not a dbt manifest (invalid JSON: {exc})") from None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("nodes"), dict):
-        raise UsageError(f"{manifest_path}: not a dbt manifest (no `nodes`)")
+    manifest = load_manifest_json(manifest_path)
     root = os.path.abspath(project_dir or _manifest_project(manifest_path, manifest))
     if os.path.isfile(os.path.join(root, "dbt_project.yml")):
         base = load_project(root)

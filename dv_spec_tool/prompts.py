@@ -14,7 +14,7 @@ import os
 import re
 
 from .errors import UsageError
-from .files import load_json
+from .files import read_input, read_json_input
 from .spec import Document, SpecBuilder
 
 STYLES = ("automate_dv", "plain_sql")
@@ -105,24 +105,14 @@ def implementation_sql(builder: SpecBuilder, name: str, sql_file: str | None = N
     `dv-spec check` reads, so its line numbers match), else the model file; (None, None) when none exists."""
     root = builder.design.project.root
     if sql_file:
-        return _read_text(sql_file, "--sql"), sql_file
+        return read_input(sql_file, "--sql"), sql_file
     model_path = builder.entity_spec(name)["model"]["path"]
     compiled = os.path.join("target", "compiled", builder.design.project.name, model_path)
     for candidate in (compiled, model_path):
         full = os.path.join(root, candidate)
         if os.path.isfile(full):
-            return _read_text(full, candidate), candidate.replace(os.sep, "/")
+            return read_input(full), candidate.replace(os.sep, "/")
     return None, None
-
-
-def _read_text(path: str, what: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        raise UsageError(f"{what} {path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{what} {path}: cannot be read: {exc}") from None
 
 
 def check_findings(report_path: str | None, entity: str) -> dict | None:
@@ -130,10 +120,7 @@ def check_findings(report_path: str | None, entity: str) -> dict | None:
     {report, failed, skipped, passed, flags}; None without a report."""
     if not report_path:
         return None
-    try:
-        report = load_json(_read_text(report_path, "--check-report"))
-    except ValueError as exc:
-        raise UsageError(f"--check-report {report_path}: not JSON ({exc})") from None
+    report = read_json_input(report_path, "--check-report")
     if isinstance(report, dict) and isinstance(report.get("report"), dict):
         report = report["report"]
     if not isinstance(report, dict) or not isinstance(report.get("outcomes", []), list):
@@ -182,10 +169,7 @@ def test_results(run_results_path: str | None, entity: str) -> dict | None:
     that returns them, `relation` the table holding them when the test ran with --store-failures."""
     if not run_results_path:
         return None
-    try:
-        data = load_json(_read_text(run_results_path, "--run-results"))
-    except ValueError as exc:
-        raise UsageError(f"--run-results {run_results_path}: not JSON ({exc})") from None
+    data = read_json_input(run_results_path, "--run-results")
     if not isinstance(data, dict) or not isinstance(data.get("results"), list):
         raise UsageError(f"--run-results {run_results_path}: not a dbt run_results.json (no `results` list)")
     results = {"report": True, "failed": [], "passed": []}

@@ -9,19 +9,16 @@ them atomically; it never overwrites a person's edit without `force`.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 from dataclasses import dataclass
 
 import yaml
 
 from .design import Design
 from .files import read_if_exists, write_atomic
+from .generated import header_state
 from .kinds import MODEL_KINDS
 from .yamledit import plain
-
-_CHECKSUM = re.compile(r"dv-spec-checksum: ([0-9a-f]{32}) -#}\n")
 
 
 @dataclass(frozen=True)
@@ -66,11 +63,7 @@ def checksum_state(text: str) -> str:
     dbt see a new model), else 'edited'."""
     if text.strip() in ("", PLACEHOLDER):
         return "placeholder"
-    match = _CHECKSUM.search(text)
-    if not match:
-        return "edited"
-    body = text[match.end():]
-    return "generated" if hashlib.md5(body.encode("utf-8")).hexdigest() == match.group(1) else "edited"
+    return header_state(text) or "edited"
 
 
 def apply(root: str, planned: list, force: bool = False, dry_run: bool = False) -> list:

@@ -3,6 +3,7 @@ YAML never constructs objects, hostile names never reach SQL, and generated
 files do not depend on the order designs are written in. No database needed.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -85,6 +86,14 @@ HOSTILE = [
     pytest.param("- model: ref_specialties", "- model: \"ref_specialties') }}{{ run_query('drop')\"", "DV104", id="jinja-in-model"),
     pytest.param("- source: crm.networks", "- source: \"crm.networks; drop\"", "DV106", id="source"),
 ]
+
+
+def test_the_schema_and_python_hold_one_identifier_rule():
+    from dv_spec_tool.project import IDENTIFIER_PATTERN
+    from dv_spec_tool.structure import DV_SCHEMA_PATH
+
+    schema = json.loads(Path(DV_SCHEMA_PATH).read_text())
+    assert schema["$defs"]["identifier"]["pattern"] == f"^{IDENTIFIER_PATTERN}$"
 
 
 @pytest.mark.parametrize("old, new, rule", HOSTILE)

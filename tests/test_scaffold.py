@@ -198,6 +198,8 @@ def test_satellite_with_two_sources_is_a_clear_error(capsys, project):
     pytest.param("no header\n", "edited", id="no-header"),
     pytest.param("{#- x\n    dv-spec-checksum: 00000000000000000000000000000000 -#}\nbody\n", "edited", id="wrong-sum"),
     pytest.param("{#- x\n    dv-spec-checksum: ae6ba5b4c6eb1efd4a9fac3708046cbe -#}\nbody\n", "generated", id="matching-sum"),
+    pytest.param("-- mine\n{#- x\n    dv-spec-checksum: ae6ba5b4c6eb1efd4a9fac3708046cbe -#}\nbody\n", "edited",
+                 id="lines-added-above-the-header"),
 ])
 def test_checksum_state(text, state):
     assert checksum_state(text) == state

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, field
 
 from ..errors import UsageError
-from ..files import load_json
+from ..files import load_manifest_json
 
 # dbt adapter type -> sqlglot dialect, where the names differ.
 ADAPTER_DIALECTS = {"sqlserver": "tsql", "fabric": "tsql", "synapse": "tsql", "databricks": "databricks",
@@ -54,17 +54,7 @@ def check_dialect(dialect: str) -> str:
 
 def read_manifest(path: str, project_root: str) -> Compiled:
     """The compiled SQL and dependencies of every model of a dbt manifest."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            manifest = load_json(handle.read())
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file; run `dbt compile` first (or pass --manifest)") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot be read: {exc.strerror}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: not a dbt manifest (invalid JSON: {exc})") from None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("nodes"), dict):
-        raise UsageError(f"{path}: not a dbt manifest (no `nodes`)")
+    manifest = load_manifest_json(path, "no such file; run `dbt compile` first (or pass --manifest)")
     nodes = manifest["nodes"]
     sources = manifest.get("sources") if isinstance(manifest.get("sources"), dict) else {}
     out = Compiled(adapter=str((manifest.get("metadata") or {}).get("adapter_type") or ""))

@@ -9,10 +9,10 @@ lines are the compiled ones).
 
 from __future__ import annotations
 
-import json
 from xml.sax.saxutils import escape, quoteattr
 
 from .. import __version__
+from ..report_formats import json_report, junit_document, sarif_document, sarif_location, sarif_rule
 from .criteria import all_checks
 from .flags import all_flags
 from .results import CheckReport
@@ -55,7 +55,7 @@ def as_text(report: CheckReport, files: dict | None = None) -> str:
 
 def as_json(report: CheckReport, files: dict | None = None) -> str:
     files = files or {}
-    payload = {
+    return json_report({
         "tool": "dv-spec check",
         "version": __version__,
         "dialect": report.dialect,
@@ -66,8 +66,7 @@ def as_json(report: CheckReport, files: dict | None = None) -> str:
                                                       file=files.get(p.model, "")) for p in o.problems])
                      for o in report.outcomes],
         "review": [dict(f.as_dict(), file=files.get(f.model, "")) for f in report.flags],
-    }
-    return json.dumps(payload, indent=2, sort_keys=True) + "\n"
+    })
 
 
 def _cell(text: str) -> str:
@@ -130,37 +129,22 @@ def as_junit(report: CheckReport, files: dict | None = None) -> str:
         cases.append((f"dv-spec.check.{entity}", f"{criterion or entity} review",
                       f"      <skipped message={quoteattr(f'{len(flags)} item(s) for review')}/>\n"
                       f"      <system-out>{escape(text)}</system-out>"))
-    failures = sum(1 for o in report.outcomes if o.status == "fail")
-    skipped = sum(1 for _, _, body in cases if "<skipped" in body)
-    head = f'name="dv-spec check" tests="{len(cases)}" failures="{failures}" skipped="{skipped}"'
-    out = ['<?xml version="1.0" encoding="UTF-8"?>', f"<testsuites {head}>", f"  <testsuite {head}>"]
-    for classname, name, body in cases:
-        if body:
-            out += [f"    <testcase classname={quoteattr(classname)} name={quoteattr(name)}>", body, "    </testcase>"]
-        else:
-            out.append(f"    <testcase classname={quoteattr(classname)} name={quoteattr(name)}/>")
-    out += ["  </testsuite>", "</testsuites>"]
-    return "\n".join(out) + "\n"
+    return junit_document("dv-spec check", cases)
 
 
 def as_sarif(report: CheckReport, files: dict | None = None, originals: dict | None = None,
              raw_is_compiled: dict | None = None) -> str:
     """SARIF 2.1.0: failures as errors, not-verified criteria and review flags as warnings, on the model's own file."""
     files, originals, raw_is_compiled = files or {}, originals or {}, raw_is_compiled or {}
-    rules = [{"id": c.name, "name": c.name, "shortDescription": {"text": c.summary},
-              "fullDescription": {"text": c.rationale or c.summary}, "defaultConfiguration": {"level": "error"}}
-             for c in all_checks()]
-    rules += [{"id": f.id, "name": f.name, "shortDescription": {"text": f.summary},
-               "fullDescription": {"text": f.rationale or f.summary}, "defaultConfiguration": {"level": "warning"}}
-              for f in all_flags()]
+    rules = [sarif_rule(c.name, c.name, c.summary, "error", c.rationale) for c in all_checks()]
+    rules += [sarif_rule(f.id, f.name, f.summary, "warning", f.rationale) for f in all_flags()]
 
     def location(model: str, line: int) -> dict:
         original = originals.get(model)
         compiled = files.get(model) or f"{model}.sql"
         uri = original or compiled
         exact = not original or raw_is_compiled.get(model, False)
-        return {"physicalLocation": {"artifactLocation": {"uri": uri},
-                                     "region": {"startLine": max(line, 1) if exact else 1}}}
+        return sarif_location(uri, max(line, 1) if exact else 1)
 
     def compiled_at(model: str, line: int) -> str:
         return f" (compiled SQL: {_where(model, line, files)})"
@@ -179,6 +163,4 @@ def as_sarif(report: CheckReport, files: dict | None = None, originals: dict | N
                         "message": {"text": f"{flag.message}{compiled_at(flag.model, flag.line)}"},
                         "locations": [location(flag.model, flag.line)],
                         "properties": {"acceptanceCriteria": list(flag.criteria), "entities": list(flag.entities)}})
-    run = {"tool": {"driver": {"name": "dv-spec check", "version": __version__, "rules": rules}}, "results": results}
-    payload = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": [run]}
-    return json.dumps(payload, indent=2) + "\n"
+    return sarif_document("dv-spec check", rules, results)

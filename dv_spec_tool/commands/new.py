@@ -104,10 +104,11 @@ ARGUMENT_KEYS = ("description", "subject_area", "owner", "hash_key", "business_k
 
 def run_from(args) -> int:
     from .. import design_writer, reporters
+    from ..files import read_input
     from ..new_entity import propose, read_entries
     from ..project import load_project
 
-    drafts = read_entries(_read_input(args.from_file), args.from_file)
+    drafts = read_entries(read_input(args.from_file, "--from"), args.from_file)
     proposal = propose(args.project_dir, drafts, args.into, replace=args.replace)
     if proposal.findings:
         sys.stdout.write(reporters.as_text(proposal.findings, len(drafts)))
@@ -126,17 +127,3 @@ def run_from(args) -> int:
         for name, path in items:
             print(f"{verb}  {name}  ({path})")
     return 0
-
-
-def _read_input(path: str) -> str:
-    from ..errors import UsageError
-
-    if path == "-":
-        return sys.stdin.read()
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        raise UsageError(f"--from {path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--from {path}: cannot be read: {exc}") from None

@@ -4,8 +4,7 @@ Each id below reports one kind of schema violation; the schema is validated
 once per entity (see Context.schema_errors) and shared by these rules.
 """
 
-import re
-
+from ..project import is_identifier
 from . import rule
 
 
@@ -44,9 +43,6 @@ def wrong_shape(ctx):
     yield from _schema_issues(ctx, "DV103")
 
 
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
 @rule("DV104", "invalid-identifier")
 def invalid_identifier(ctx):
     """A name that goes into SQL is not a plain identifier (`name; drop table x`).
@@ -55,7 +51,7 @@ def invalid_identifier(ctx):
     """
     yield from _schema_issues(ctx, "DV104")
     for entry in ctx.design.entities.values():
-        if not _IDENTIFIER.match(entry.name):
+        if not is_identifier(entry.name):
             line, col = entry.file.doc.position(entry.model_path + ("name",))
             yield ctx.at(entry, (), f"model name {entry.name!r} is not a plain SQL identifier",
                          "use letters, digits and underscores, starting with a letter or underscore")._replace(

@@ -85,7 +85,7 @@
 
 
 {%- macro _stage_body(stage, settings) -%}
-    {%- set lines = ["{{ config(materialized='view') }}", "", "{%- set yaml_metadata -%}"] -%}
+    {%- set lines = [dv_spec.scaffold_config({"kind": "stage"}).line, "", "{%- set yaml_metadata -%}"] -%}
     {%- if stage.source_type == "source" -%}
         {%- set parts = stage.source.split(".") -%}
         {%- do lines.extend(["source_model:", "  " ~ parts[0] ~ ": " ~ parts[1]]) -%}
@@ -138,7 +138,7 @@
     {%- set ldts = settings.load_datetime_column -%}
     {%- set rsrc = settings.record_source_column -%}
     {%- set kind = entity.kind -%}
-    {%- set config = "{{ config(materialized='incremental') }}" -%}
+    {%- set config = dv_spec.scaffold_config(entity).line -%}
     {%- set meta = [] -%}
     {%- set args = [] -%}
     {%- set stages = dv_spec._source_models(entity) -%}
@@ -164,10 +164,6 @@
             {%- do args.extend(["src_pk", "src_fk", "src_ldts", "src_source", "source_model"]) -%}
         {%- endif -%}
     {%- elif kind_table[kind].hashdiff -%}
-        {%- if kind == "sat" -%}
-            {#- AutomateDV's sat re-inserts history when a stage holds several loads per key and the model runs again; its source filter prevents it. -#}
-            {%- set config = "{{ config(materialized='incremental', meta={'apply_source_filter': true}) }}" -%}
-        {%- endif -%}
         {%- do meta.extend(["source_model: " ~ (entity.unloaded_model if kind == "ma_sat" else stages[0]),
                             "src_pk: " ~ entity.parent_hash_key]) -%}
         {%- if kind == "ma_sat" -%}
@@ -180,10 +176,6 @@
         {%- do args.extend(["src_pk"] + (["src_cdk"] if kind == "ma_sat" else []) + ["src_hashdiff", "src_payload"]
                            + (["src_eff"] if entity.effective_from else []) + ["src_ldts", "src_source", "source_model"]) -%}
     {%- elif kind == "eff_sat" -%}
-        {%- if entity.end_dating == "auto" -%}
-            {#- The source sends no closing rows: AutomateDV closes a driving key's open relationship when it moves. -#}
-            {%- set config = "{{ config(materialized='incremental', meta={'is_auto_end_dating': true}) }}" -%}
-        {%- endif -%}
         {%- do meta.extend(["source_model: " ~ entity.unloaded_model, "src_pk: " ~ entity.parent_hash_key,
                             "src_dfk:", dv_spec._yaml_list(entity.driving_foreign_keys, 2),
                             "src_sfk:", dv_spec._yaml_list(entity.secondary_foreign_keys, 2),
@@ -195,7 +187,6 @@
                             "src_extra_columns:", dv_spec._yaml_list(entity.payload, 2)]) -%}
         {%- do args.extend(["src_pk", "src_extra_columns", "src_ldts", "src_source", "source_model"]) -%}
     {%- elif kind == "pit" -%}
-        {%- set config = "{{ config(materialized='pit_incremental') }}" -%}
         {%- do meta.extend(["source_model: " ~ entity.hub, "src_pk: " ~ entity.hub_hash_key,
                             "as_of_dates_table: " ~ entity.as_of_dates, "satellites:"]) -%}
         {%- set sat_stages = [] -%}
@@ -209,7 +200,6 @@
         {%- for stage in sat_stages -%}{%- do meta.append("  " ~ stage ~ ": " ~ ldts) -%}{%- endfor -%}
         {%- do args.extend(["src_pk", "as_of_dates_table", "satellites", "stage_tables_ldts", "src_ldts", "source_model"]) -%}
     {%- elif kind == "bridge" -%}
-        {%- set config = "{{ config(materialized='bridge_incremental') }}" -%}
         {%- do meta.extend(["source_model: " ~ entity.hub, "src_pk: " ~ entity.hub_hash_key,
                             "as_of_dates_table: " ~ entity.as_of_dates, "bridge_walk:"]) -%}
         {%- set walk = namespace(previous_hash_key=entity.hub_hash_key) -%}

@@ -285,7 +285,7 @@
 {%- endmacro -%}
 
 
-{#- Where the model goes and its dbt config, quoted from what `dv-spec scaffold` writes (scaffold_model);
+{#- Where the model goes and its dbt config, as `dv-spec scaffold` writes it (scaffold_config);
     none when scaffolding refuses the design (the open questions say why). -#}
 {%- macro _spec_model(entity, design, context) -%}
     {%- set kind_table = dv_spec.kinds() -%}
@@ -299,15 +299,9 @@
     {%- elif entity.kind == "stage" -%}
         {%- set blocked.value = entity.name not in design.stages or design.stages[entity.name].conflicts | length > 0 -%}
     {%- endif -%}
-    {%- set found = namespace(config=none, materialized=none) -%}
-    {%- if not blocked.value -%}
-        {%- for line in dv_spec.scaffold_model(entity.name, design).split("\n") if line.startswith("{{ config(") and found.config is none -%}
-            {%- set found.config = line -%}
-            {%- set found.materialized = line.split("materialized='")[1].split("'")[0] if "materialized='" in line else none -%}
-        {%- endfor -%}
-    {%- endif -%}
-    {{ return({"name": entity.name, "path": dv_spec._beside(entity.file, entity.name), "materialized": found.materialized,
-               "config": found.config, "automate_dv_macro": "automate_dv." ~ entity.kind,
+    {%- set config = dv_spec.scaffold_config(entity) if not blocked.value else {"materialized": none, "line": none} -%}
+    {{ return({"name": entity.name, "path": dv_spec._beside(entity.file, entity.name), "materialized": config.materialized,
+               "config": config.line, "automate_dv_macro": "automate_dv." ~ entity.kind,
                "reads_through": entity.get("unloaded_model"), "tests_in": entity.file if entity.kind != "stage" else none}) }}
 {%- endmacro -%}
 
