@@ -60,7 +60,7 @@ def test_sample_exported_and_imported_again_gives_back_its_design(capsys, tmp_pa
     code, _, err = run(capsys, "export", fmt, "--project-dir", SAMPLE, "--out", diagram)
     assert code == 0 and not err
     project = tmp_path / "project"
-    shutil.copytree(SAMPLE, project)
+    shutil.copytree(SAMPLE, project, ignore=shutil.ignore_patterns("target", "dbt_packages", "logs", "*.duckdb"))
     for design_file in project.glob("models/**/_*__design.yml"):
         design_file.unlink()
     reader = "lucidchart" if fmt == "lucid" else fmt  # a .lucid file imports with `import lucidchart`
@@ -201,7 +201,7 @@ def test_lucid_export_then_document_contents_import_gives_back_the_design(capsys
     contents = tmp_path / "contents.json"
     contents.write_text(json.dumps(_as_document_contents(_standard_import(exported))))
     project = tmp_path / "project"
-    shutil.copytree(SAMPLE, project)
+    shutil.copytree(SAMPLE, project, ignore=shutil.ignore_patterns("target", "dbt_packages", "logs", "*.duckdb"))
     for design_file in project.glob("models/**/_*__design.yml"):
         design_file.unlink()
     _, _, err = run(capsys, "import", "lucidchart", contents, "--project-dir", project, "--into", "models/imported.yml")
