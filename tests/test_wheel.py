@@ -89,7 +89,7 @@ def test_installed_wheel_runs_every_command_outside_the_repository(installed, bu
         assert (result.returncode, result.stderr) == (0, ""), f"dv-spec {' '.join(args)}:\n{result.stdout}{result.stderr}"
         return result.stdout
 
-    assert ok("validate") == "no findings in 16 design entities\n"
+    assert ok("validate").endswith("1 warning in 16 design entities\n")  # the sample's one warning (DV230, as in test_mcp)
     ok("spec", "--out", "specs")
     assert (project / "specs" / "hub_provider.md").is_file()
     ok("prompts", "--out", "prompts")
