@@ -1,8 +1,9 @@
 """The main job, end to end on the embedded DuckDB default (`bash .ci/run demo`).
 
 On a copy of the sample design (integration_tests/, a healthcare provider
-network) in .dv-spec-demo/: validate the design, scaffold the AutomateDV
-models and acceptance tests, install the dbt packages, load the seeds and
+network) in .dv-spec-demo/: validate the design, check that the committed
+AutomateDV models and acceptance tests are what `dv-spec scaffold` writes
+(`scaffold --check`), install the dbt packages, load the seeds and
 `dbt build` twice (the second build must add no rows). AutomateDV and
 dbt_utils come from the dbt hub (`dbt deps`), or from local checkouts named
 by DV_SPEC_AUTOMATE_DV_DIR and DV_SPEC_DBT_UTILS_DIR where the hub is out of
@@ -51,8 +52,8 @@ def main() -> int:
     step("dv-spec validate: the design in config.meta.dv blocks")
     if dv_spec("validate", "--project-dir", str(project)) != 0:
         return 1
-    step("dv-spec scaffold: AutomateDV stages, models and acceptance tests")
-    if dv_spec("scaffold", "--project-dir", str(project)) != 0:
+    step("dv-spec scaffold --check: the committed AutomateDV stages, models and acceptance tests match the design")
+    if dv_spec("scaffold", "--check", "--project-dir", str(project)) != 0:
         return 1
 
     step("dbt packages")

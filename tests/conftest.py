@@ -8,8 +8,9 @@
   or test to one target with
   ``@pytest.mark.parametrize("dbt_target", ["duckdb"], indirect=True)``.
   Module scope lets a module build its fixture project once per target.
-* ``built_sample`` (session): the sample (integration_tests/) scaffolded,
-  built (every acceptance test run) and compiled on DuckDB with AutomateDV;
+* ``built_sample`` (session): the sample (integration_tests/, its
+  scaffolded models committed) built (every acceptance test run) and
+  compiled on DuckDB with AutomateDV;
   ``(project, first_run_manifest)``. Tests read it and never change it;
   ``built_sample_copy`` is a copy a test may change.
 """
@@ -49,7 +50,7 @@ def dbt_target(request) -> str:
 
 @pytest.fixture(scope="session")
 def built_sample(tmp_path_factory):
-    """The scaffolded sample vault built on DuckDB (every acceptance test passing), with the manifests of
+    """The sample vault (its committed models, no dv-spec step) built on DuckDB (every acceptance test passing), with the manifests of
     its first build and of a compile after it.
 
     Stages are built before they are compiled against: AutomateDV lists a
@@ -57,14 +58,9 @@ def built_sample(tmp_path_factory):
     database, so `dbt compile` on an empty database gives a different,
     incomplete SQL.
     """
-    from dv_spec_tool import scaffold
-    from dv_spec_tool.design import build_design
-    from dv_spec_tool.project import load_project
-
     checkouts = packages.require_automate_dv()
     project = harness.copy_project(harness.REPO_ROOT / "integration_tests",
                                    tmp_path_factory.mktemp("built_sample") / "integration_tests")
-    scaffold.apply(str(project), scaffold.plan(build_design(load_project(str(project)))))
     packages.install_packages(project, checkouts)
     # Seeds first: the design reads one of them as a dbt source, which is no edge in dbt's DAG.
     harness.run_dbt(project, ["seed", "--threads", "4"], "duckdb", check=True)

@@ -1,5 +1,5 @@
 """`dv-spec check` over what AutomateDV really compiles: the sample vault
-(integration_tests) scaffolded with `dv-spec scaffold`, built on DuckDB with
+(integration_tests, its committed scaffolded models), built on DuckDB with
 AutomateDV, then checked twice: the SQL of the first run (full loads, ghost
 records) and the SQL `dbt compile` gives once the tables exist (AutomateDV's
 incremental filters and anti-joins). Both must pass every check with nothing
@@ -12,6 +12,8 @@ compiles an empty ghost CTE, which dv-spec check reports as RV07).
 """
 
 import json
+
+import harness
 
 from dv_spec_tool.cli import main
 

@@ -23,7 +23,8 @@ SAMPLE = REPO / "integration_tests"
 @pytest.fixture()
 def project(tmp_path) -> Path:
     target = tmp_path / "sample"
-    shutil.copytree(SAMPLE, target, ignore=shutil.ignore_patterns("target", "dbt_packages", "logs", "*.duckdb"))
+    # Without the committed models, so that scaffold has files to create.
+    shutil.copytree(SAMPLE, target, ignore=shutil.ignore_patterns("target", "dbt_packages", "logs", "*.duckdb", "*.sql"))
     return target
 
 

@@ -2,8 +2,8 @@
 
 Needs AutomateDV and dbt_utils checkouts (DV_SPEC_AUTOMATE_DV_DIR,
 DV_SPEC_DBT_UTILS_DIR; skipped with the reason otherwise) and runs on DuckDB
-and on the fakesnow Snowflake emulator. The sample (integration_tests/) is
-scaffolded with `dv-spec scaffold`, loaded in two batches (the first load
+and on the fakesnow Snowflake emulator. The sample (integration_tests/, its
+models as `dv-spec scaffold` wrote them and committed) is loaded in two batches (the first load
 date, then both), and built once more with nothing new. After each build,
 every vault table is compared with what Python computes from the seed CSVs,
 and every generated acceptance test must pass.
@@ -108,11 +108,10 @@ def build(project, target, server, args=("build",)):
 
 
 @pytest.mark.parametrize("target", harness.TARGETS)
-def test_scaffolded_sample_vault_loads_two_batches_and_reruns_idempotently(tmp_path, request, target, capsys):
+def test_scaffolded_sample_vault_loads_two_batches_and_reruns_idempotently(tmp_path, request, target):
     checkouts = packages.require_automate_dv()
     server = request.getfixturevalue("fakesnow_server") if target == "fakesnow" else None
     project = harness.copy_project(SAMPLE, tmp_path / "sample")
-    assert main(["scaffold", "--project-dir", str(project)]) == 0, capsys.readouterr().out
     packages.install_packages(project, checkouts)
     full_seeds = {p.name: p.read_bytes() for p in (project / "seeds").glob("*.csv")}
 
@@ -146,7 +145,6 @@ def test_a_prompts_verify_command_passes_on_a_freshly_seeded_database(tmp_path, 
 
     checkouts = packages.require_automate_dv()
     project = harness.copy_project(SAMPLE, tmp_path / "sample")
-    assert main(["scaffold", "--project-dir", str(project)]) == 0, capsys.readouterr().out
     packages.install_packages(project, checkouts)
     capsys.readouterr()
     assert main(["prompts", "--project-dir", str(project), "--select", entity]) == 0

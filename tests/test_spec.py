@@ -563,8 +563,18 @@ def test_review_prompt_lists_the_flagged_items_and_the_review_criteria(capsys, t
     assert "where status <> 'RETIRED'" in out and f"From `{sql}`:" in out
 
 
-def test_review_prompt_without_report_or_sql_says_so(capsys):
+def test_review_prompt_quotes_the_model_file_when_there_is_one(capsys):
     code, out, _ = run(capsys, "prompts", "--project-dir", SAMPLE, "--review", "hub_provider")
+    assert code == 0
+    assert "No `dv-spec check` report was given" in out
+    model = "models/raw_vault/provider/hub_provider.sql"
+    assert f"From `{model}`:" in out and (SAMPLE / model).read_text().rstrip("\n") in out
+
+
+def test_review_prompt_without_report_or_sql_says_so(capsys, tmp_path):
+    project = tmp_path / "sample"
+    shutil.copytree(SAMPLE, project, ignore=shutil.ignore_patterns("target", "dbt_packages", "logs", "*.sql"))
+    code, out, _ = run(capsys, "prompts", "--project-dir", project, "--review", "hub_provider")
     assert code == 0
     assert "No `dv-spec check` report was given" in out
     assert "_No SQL given" in out
