@@ -50,8 +50,8 @@ def test_check_passes_on_the_committed_sample(capsys):
     assert capsys.readouterr().out == "all 25 files match the design\n"
 
 
-def test_run_operation_scaffold_vault_prints_the_committed_models(built_sample):
-    project, _ = built_sample
+def test_run_operation_scaffold_vault_prints_the_committed_models(built_sample_copy):
+    project = built_sample_copy  # a run-operation rewrites target/manifest.json without the compiled SQL others read
     result = harness.run_dbt(project, ["--quiet", "run-operation", "scaffold_vault"], "duckdb", check=True)
     printed = {}
     for block in result.output.split("-- file: ")[1:]:
@@ -64,9 +64,9 @@ def test_run_operation_scaffold_vault_prints_the_committed_models(built_sample):
         assert printed[path] == content, path
 
 
-def test_run_operation_entity_spec_prints_the_committed_spec(built_sample):
+def test_run_operation_entity_spec_prints_the_committed_spec(built_sample_copy):
     """hub_agreement reads a dbt source (a seed with declared column types)."""
-    project, _ = built_sample
+    project = built_sample_copy
     result = harness.run_dbt(project, ["--quiet", "run-operation", "dv_spec_entity_spec", "--args", "{entity: hub_agreement}"],
                              "duckdb", check=True)
     assert result.output.rstrip("\n") == (SPEC_GOLDEN / "hub_agreement.md").read_text().rstrip("\n")
