@@ -5,6 +5,7 @@ unless called with dry_run=false."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import sys
@@ -41,16 +42,23 @@ def text_of(result) -> str:
     return "".join(getattr(block, "text", "") for block in result.content)
 
 
-async def session_calls(project: Path, calls: list) -> tuple[list, list]:
-    """Start `dv-spec mcp` through the stdio client, list its tools, make the calls."""
+@contextlib.asynccontextmanager
+async def mcp_session(project: Path):
+    """`dv-spec mcp` for `project`, started through the SDK's stdio client: an initialised session."""
     server = StdioServerParameters(command=sys.executable, args=["-m", "dv_spec_tool", "mcp", "--project-dir", str(project)],
                                    env={"PYTHONPATH": str(REPO)}, cwd=str(project))
     with open(os.devnull, "w") as quiet:
         async with stdio_client(server, errlog=quiet) as (read, write):
             async with ClientSession(read, write) as session:
                 await session.initialize()
-                tools = (await session.list_tools()).tools
-                results = [await session.call_tool(name, arguments) for name, arguments in calls]
+                yield session
+
+
+async def session_calls(project: Path, calls: list) -> tuple[list, list]:
+    """Start `dv-spec mcp` through the stdio client, list its tools, make the calls."""
+    async with mcp_session(project) as session:
+        tools = (await session.list_tools()).tools
+        results = [await session.call_tool(name, arguments) for name, arguments in calls]
     return tools, results
 
 
@@ -149,18 +157,13 @@ def proposal_id(result) -> str:
 
 
 async def propose_then_apply(project: Path, entries) -> tuple:
-    server = StdioServerParameters(command=sys.executable, args=["-m", "dv_spec_tool", "mcp", "--project-dir", str(project)],
-                                   env={"PYTHONPATH": str(REPO)}, cwd=str(project))
-    with open(os.devnull, "w") as quiet:
-        async with stdio_client(server, errlog=quiet) as (read, write):
-            async with ClientSession(read, write) as session:
-                await session.initialize()
-                tools = {tool.name: tool for tool in (await session.list_tools()).tools}
-                before = snapshot(project)
-                proposed = await session.call_tool("propose_entities", {"entries": entries})
-                after_proposal = snapshot(project)
-                applied = await session.call_tool("apply_proposal", {"proposal_id": proposal_id(proposed)})
-                again = await session.call_tool("apply_proposal", {"proposal_id": proposal_id(proposed)})
+    async with mcp_session(project) as session:
+        tools = {tool.name: tool for tool in (await session.list_tools()).tools}
+        before = snapshot(project)
+        proposed = await session.call_tool("propose_entities", {"entries": entries})
+        after_proposal = snapshot(project)
+        applied = await session.call_tool("apply_proposal", {"proposal_id": proposal_id(proposed)})
+        again = await session.call_tool("apply_proposal", {"proposal_id": proposal_id(proposed)})
     return tools, before, proposed, after_proposal, applied, again
 
 
@@ -204,17 +207,12 @@ def test_an_invalid_or_stale_proposal_is_refused_and_nothing_written(project):
     assert not is_error(proposed)
 
     async def stale():
-        server = StdioServerParameters(command=sys.executable, args=["-m", "dv_spec_tool", "mcp", "--project-dir", str(project)],
-                                       env={"PYTHONPATH": str(REPO)}, cwd=str(project))
-        with open(os.devnull, "w") as quiet:
-            async with stdio_client(server, errlog=quiet) as (read, write):
-                async with ClientSession(read, write) as session:
-                    await session.initialize()
-                    proposal = await session.call_tool("propose_entities", {"entries": PAYER[:1]})
-                    design = project / AGREEMENT_FILE
-                    design.write_text(design.read_text() + "# a person's note, saved meanwhile\n")
-                    edited = snapshot(project)
-                    return edited, await session.call_tool("apply_proposal", {"proposal_id": proposal_id(proposal)})
+        async with mcp_session(project) as session:
+            proposal = await session.call_tool("propose_entities", {"entries": PAYER[:1]})
+            design = project / AGREEMENT_FILE
+            design.write_text(design.read_text() + "# a person's note, saved meanwhile\n")
+            edited = snapshot(project)
+            return edited, await session.call_tool("apply_proposal", {"proposal_id": proposal_id(proposal)})
 
     edited, applied = asyncio.run(asyncio.wait_for(stale(), timeout=60))
     assert is_error(applied) and "is stale" in text_of(applied) and "nothing written" in text_of(applied)

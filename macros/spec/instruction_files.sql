@@ -87,13 +87,15 @@
     ] + rules + ["", "## Checking work", ""] + verify + ["", "## The design", "",
         dv_spec._md_table(["subject area", "entities"], area_rows)] -%}
 
+    {%- set hash_examples = dv_spec._md_fence("-- one column\n" ~ hashing.examples.one_column ~ "\n-- several columns, in the design's order\n" ~ hashing.examples.two_columns
+            ~ "\n-- hashdiff (columns sorted by name)\n" ~ hashing.examples.hashdiff, "sql") -%}
+
     {%- set vault = [
         "# Data Vault models", "",
         "These files implement entities of the Data Vault design (`config.meta.dv` in the schema YAML beside them).", "",
     ] + rules + ["",
         "Hash SQL by shape (Snowflake):", "",
-        dv_spec._md_fence("-- one column\n" ~ hashing.examples.one_column ~ "\n-- several columns, in the design's order\n" ~ hashing.examples.two_columns
-            ~ "\n-- hashdiff (columns sorted by name)\n" ~ hashing.examples.hashdiff, "sql"), "",
+        hash_examples, "",
         "## Checking work", ""] + verify -%}
 
     {%- set agents = [
@@ -115,8 +117,7 @@
         "The vault models of this project (hubs, links, satellites, PITs, bridges, reference tables and their stages) implement a Data Vault 2.0 design kept in the schema YAML (`config.meta.dv`). When you generate or edit one:", "",
     ] + rules + ["",
         "Hash SQL by shape (Snowflake):", "",
-        dv_spec._md_fence("-- one column\n" ~ hashing.examples.one_column ~ "\n-- several columns, in the design's order\n" ~ hashing.examples.two_columns
-            ~ "\n-- hashdiff (columns sorted by name)\n" ~ hashing.examples.hashdiff, "sql")] -%}
+        hash_examples] -%}
     {%- set claude = [
         "@" ~ "AGENTS.md", "",
         "The file above is this repository's guidance for coding agents (Data Vault design, dv-spec commands, definition of done); Claude Code reads it through this import.",
