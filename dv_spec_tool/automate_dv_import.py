@@ -23,6 +23,7 @@ a problem (on the model file).
 from __future__ import annotations
 
 import copy
+import itertools
 import os
 import re
 from dataclasses import dataclass, field
@@ -30,8 +31,10 @@ from dataclasses import dataclass, field
 from .automate_dv_reader import PASS_THROUGH, ModelCall, read_model
 from .design import build_design
 from .diagrams.to_design import Imported, Reading, ordered
+from .files import read_text
 from .kinds import HASH_KEY_KINDS, KIND_OF_MACRO, LINK_KINDS, MODEL_KINDS
-from .project import Project, is_identifier, read_text
+from .project import Project, is_identifier
+from .structure import schema_errors
 from .yamlpos import YamlError
 
 ORDER = ("stage", *MODEL_KINDS)  # stages first, then the models in the table's order
@@ -425,8 +428,6 @@ class _Reverse:
     @staticmethod
     def _hash_order(stage: _Stage, dv: dict, refs: list):
         """The order of a link's hub references whose keys, one after the other, start its hash key in the stage."""
-        import itertools
-
         whole = [c.lower() for c in _as_list((stage.hashed.get(str(dv.get("hash_key")).lower()) or (None, None))[1])]
         parts = []
         for _, foreign_key in refs:
@@ -748,8 +749,6 @@ def _simplify(design, entities: list, settings_input: dict) -> None:
     sources (stage, record source, load datetime, key columns) stay exactly
     as with every key written out.
     """
-    from .structure import schema_errors
-
     sound = [e for e in entities if not schema_errors(e.dv)]
     names = {e.name for e in entities}
     others = [{"name": n, "dv": entry.dv, "description": "", "file": ""} for n, entry in design.entities.items()

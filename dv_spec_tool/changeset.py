@@ -12,6 +12,7 @@ prompt are the dbt macros change_set_markdown and change_set_prompt.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -77,8 +78,6 @@ def design_at(project_dir: str, ref: str):
 
 
 def _bytes_io(data: bytes):
-    import io
-
     return io.BytesIO(data)
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 from functools import cached_property
 
 from .design import Design
 from .project import EntityEntry
-from .rules import Issue
+from .rules.rule import Issue
+from .structure import schema_errors
 
 
 class Context:
@@ -23,8 +23,6 @@ class Context:
     @cached_property
     def schema_errors(self) -> dict:
         """Structural errors per entity name, from the JSON Schema (computed once)."""
-        from .structure import schema_errors
-
         return {name: schema_errors(entry.dv) for name, entry in self.design.entities.items()}
 
     def sound_entities(self) -> list:
@@ -45,10 +43,3 @@ class Context:
         """A sound entity, resolved; None for unknown or broken ones."""
         return self.resolved["entities"].get(name) if isinstance(name, str) else None
 
-
-def did_you_mean(word, choices) -> str:
-    """A fix hint naming the closest choice, or ''."""
-    if not isinstance(word, str) or len(word) > 255:  # longer than any identifier; difflib is slow on megabytes
-        return ""
-    matches = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
-    return f"did you mean `{matches[0]}`?" if matches else ""

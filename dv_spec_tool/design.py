@@ -12,8 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from .jinja import macro_runner
 from .kinds import STAGED_KINDS
 from .project import EntityEntry, Project
+from .structure import settings_errors
 
 
 @dataclass
@@ -35,15 +37,11 @@ class Design:
 
     @cached_property
     def runner(self):
-        from .jinja import macro_runner
-
         return macro_runner()
 
     @cached_property
     def settings_input(self) -> dict:
         """The project's vars.dv_spec if well-formed, else {} (DV020 reports why)."""
-        from .structure import settings_errors
-
         raw = self.project.settings
         return raw if isinstance(raw, dict) and not settings_errors(raw) else {}
 

@@ -17,8 +17,8 @@ Every change is written so that nothing a person wrote is lost:
 * a file is only ever written under one of the project's model paths.
 
 The functions on text (`update_entry`, `rename_in_entry`, `remove_entry`)
-are pure; new entities are written by `new_entity.plan_new` (the writer of
-`dv-spec new` and the importers); `save_entity`, `delete_entity` and `rename_entity` read and write the
+are pure; new entities are planned by `plan_new` with the writer of
+`dv-spec new` and the importers (`design_writer`); `save_entity`, `delete_entity` and `rename_entity` read and write the
 project's files. `connect` is pure too: it says how joining two shapes
 changes one entity's design.
 """
@@ -32,11 +32,17 @@ import math
 import os
 import re
 
-from .design import Design
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import LiteralScalarString, ScalarString
+
+from . import design_writer
+from .design import Design, build_design
+from .diagrams.to_design import Imported
 from .errors import UsageError
 from .files import read_if_exists, write_atomic
 from .kinds import KINDS
-from .project import DESIGN_KEY, SCHEMA_SUFFIXES, is_identifier, load_project
+from .project import DESIGN_KEY, SCHEMA_SUFFIXES, Project, is_identifier, load_project
+from .structure import kind_fields
 from .yamledit import plain, remove_entries, splice_entries
 from .yamlpos import YamlError, load_yaml
 
@@ -122,8 +128,6 @@ def _splice(text: str, index: int, change) -> str:
 
 def _like(old, new):
     """`new` in the quoting style of `old` when both are strings."""
-    from ruamel.yaml.scalarstring import ScalarString
-
     if isinstance(old, ScalarString) and isinstance(new, str):
         return type(old)(new)
     return _fresh(new)
@@ -131,9 +135,6 @@ def _like(old, new):
 
 def _fresh(value):
     """A new YAML value in the house style: block mappings, flow lists of scalars."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.scalarstring import LiteralScalarString
-
     if isinstance(value, dict):
         result = CommentedMap()
         for key, item in value.items():
@@ -190,8 +191,6 @@ def _set_description(entry, description: str) -> None:
 
 def canonical_design(dv: dict) -> dict:
     """A design block with its keys in the contract's order (kind first), for new entities."""
-    from .studio.view import kind_fields
-
     kind = dv.get("kind")
     order = ["kind"] + [f["key"] for f in kind_fields().get(kind, {}).get("fields", [])]
     ranked = sorted(dv, key=lambda k: (order.index(k) if k in order else len(order), str(k)))
@@ -321,9 +320,6 @@ def _create(design: Design, name: str, dv: dict, description: str, file) -> str:
     """A new entity, written by the writer `dv-spec new` and the importers use (design_writer):
     beside the entity it references or in its subject area's file, unless `file` is given.
     Unlike `dv-spec new`, an incomplete design is written: the studio shows its findings."""
-    from . import design_writer
-    from .new_entity import plan_new
-
     dv = canonical_design(dv)
     if file:
         resolve_schema_file(design.project, file)
@@ -333,6 +329,37 @@ def _create(design: Design, name: str, dv: dict, description: str, file) -> str:
         _check_written(new, name, description, dv, path)
     design_writer.apply(design.project, planned)
     return planned.added[0][1]
+
+
+def default_file(project: Project, name: str, dv: dict) -> str:
+    """Beside the entity it references (parent, hub, first hub), else the subject area's file."""
+    return new_entity_file(build_design(project), dv, {})
+
+
+def plan_new(project: Project, name: str, dv: dict, description: str = "", into: str | None = None):
+    """The planned write of one new entity (refused when the name is taken)."""
+    check_name(name)
+    taken = design_writer.existing_entry(project, name)
+    if taken is not None:
+        raise UsageError(f"`{name}` exists already ({taken}); choose another name")
+    if name in project.nodes and project.nodes[name].resource_type != "model":
+        raise UsageError(f"`{name}` is already a {project.nodes[name].resource_type}; choose another name")
+    entity = Imported(name, dv, description=description or "")
+    target = into or default_file(project, name, dv)
+    return design_writer.plan(project, [entity], into=target)
+
+
+def new_entity_file(design, dv: dict, batch: dict) -> str:
+    """Beside the entity it references (in the design, else earlier in the batch), else its subject area's file."""
+    first_hub = (dv.get("hubs") or [None])[0] if isinstance(dv.get("hubs"), list) else None
+    for other in (dv.get("parent"), dv.get("hub"), first_hub if isinstance(first_hub, str) else
+                  (first_hub or {}).get("hub") if isinstance(first_hub, dict) else None):
+        if isinstance(other, str) and other in design.entities:
+            return design.entities[other].file.path
+        if isinstance(other, str) and other in batch:
+            return batch[other]
+    area = dv.get("subject_area")
+    return default_schema_file(design, area if isinstance(area, str) else "")
 
 
 def delete_entity(root: str, name: str, base_version=None) -> str:
@@ -423,8 +450,6 @@ def rename_entity(root: str, old: str, new: str, base_version=None) -> list:
 
 
 def _fresh_design(root: str) -> Design:
-    from .design import build_design
-
     return build_design(load_project(root))
 
 

@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 
 from .errors import UsageError
 from .files import read_if_exists, write_atomic
+from .findings import clip
 from .project import DESIGN_KEY, SCHEMA_SUFFIXES, Project
+from .structure import dv_schema
 from .yamledit import TODO_MARK, append_entries, block, entry_lines, splice_entries, todo_lines
 
 
@@ -68,9 +70,6 @@ def check_target(project: Project, path: str) -> str:
 def _refuse_overlong_values(entity) -> None:
     """A name or value longer than an identifier can be is a usage error, said once and briefly, before
     any YAML is written (a diagram or model can carry megabytes where a name goes)."""
-    from .findings import clip
-    from .structure import dv_schema
-
     longest = dv_schema()["$defs"]["identifier"]["maxLength"]
     stack = [entity.name, entity.dv]
     while stack:

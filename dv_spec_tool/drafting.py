@@ -18,10 +18,18 @@ run by `dbt run-operation` does not see the same way.
 
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
+
+import yaml
+
 from .design import Design, source_ref
+from .errors import UsageError
 from .files import read_input
-from .project import DESIGN_KEY, Project
-from .spec import column_types
+from .findings import did_you_mean
+from .project import Project
+from .spec import Document, column_types
+from .structure import kind_fields
+from .validate import validate
 
 MAX_SOURCES = 40  # one line each; the rest are counted by dbt source (choose them with --sources)
 MAX_COLUMNS = 40  # per source
@@ -69,8 +77,6 @@ def source_catalogue(design: Design, patterns=None) -> list:
     """What the design can read from, one dict per seed, snapshot, dbt source table and model that is not
     itself a vault entity: {name, type, reference, columns: [[name, type or ""]] or None, description, read_by,
     record_sources}; `patterns` (shell patterns such as `crm.*`) keep only the names they match."""
-    from fnmatch import fnmatchcase
-
     project = design.project
     types = column_types(project)  # lower-case names, as the spec knows them
     descriptions, model_columns = _descriptions(project)
@@ -119,9 +125,6 @@ def source_catalogue(design: Design, patterns=None) -> list:
 
 def _derived_stages(design: Design) -> set:
     """The stage models the design derives (empty while the design cannot be resolved)."""
-    from .errors import UsageError
-    from .validate import validate
-
     if any(f.severity == "error" for f in validate(design)):
         return set()
     try:
@@ -140,8 +143,6 @@ def design_lines(design: Design, full=None) -> list:
     """The existing design, one line per entity: its whole `dv` block in YAML flow style (exact and
     complete, so an assistant changing an entity can repeat every key it keeps) for the entities in
     `full` (default: all, up to MAX_FULL_DESIGN), else its name, kind and keys."""
-    import yaml
-
     if full is None:
         full = set(list(design.entities)[:MAX_FULL_DESIGN])
     lines = []
@@ -203,8 +204,6 @@ def source_lines(catalogue: list, load_datetime: str) -> tuple:
 
 def contract_lines() -> list:
     """Per kind: its required and optional keys, from the JSON Schema."""
-    from .studio.view import kind_fields
-
     common = {"subject_area", "owner", "ghost_record"}
     lines = []
     for kind, spec in kind_fields().items():
@@ -351,8 +350,6 @@ def design_prompt(design: Design, description: str, full=None, sources=None) -> 
 def design_prompt_document(design: Design, description: str, full=None, sources=None):
     """The drafting prompt as a generated document (`design_draft.prompt.md`), marked like every generated
     Markdown file so that writing it again replaces it, while a copy a person edited is kept."""
-    from .spec import Document
-
     text = design.runner.call("_md_generated", design_prompt(design, description, full, sources),
                               "the design and an architect's description", "dv-spec prompts --draft")
     return Document("design_draft.prompt.md", text, "prompt", "design_draft")
@@ -365,8 +362,6 @@ def read_description(text: str | None, path: str | None) -> str:
 
 def selected_entities(design: Design, select) -> set | None:
     """The entity names `--select` gives (names, or subject_area:NAME for an area's entities); None when not given."""
-    from .errors import UsageError
-
     if not select:
         return None
     chosen: set = set()
@@ -381,8 +376,6 @@ def selected_entities(design: Design, select) -> set | None:
             elif word in design.entities:
                 chosen.add(word)
             else:
-                from .context import did_you_mean
-
                 hint = did_you_mean(word, design.entities)
                 raise UsageError(f"--select: no design entity named `{word}`" + (f"; {hint}" if hint else ""))
     return chosen

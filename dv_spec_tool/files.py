@@ -9,6 +9,7 @@ import sys
 import tempfile
 
 from .errors import UsageError
+from .yamlpos import YamlError
 
 # The process's umask, read once (setting it is the only way to read it): new
 # files get the usual mode, 0666 less the umask, not mkstemp's 0600.
@@ -132,11 +133,20 @@ def _starts_with_bom(path: str) -> bool:
         return handle.read(3) == BOM.encode("utf-8")
 
 
+def read_text(path: str) -> str:
+    """Read a text file; binary or undecodable content raises YamlError."""
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    if b"\x00" in raw:
+        raise YamlError("is a binary file, not text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise YamlError(f"is not UTF-8 text (byte {exc.start})") from None
+
+
 def read_if_exists(path: str) -> str | None:
     """A text file's content, or None when there is none; unreadable, binary or non-UTF-8 files are usage errors."""
-    from .project import read_text
-    from .yamlpos import YamlError
-
     try:
         return read_text(path)
     except FileNotFoundError:

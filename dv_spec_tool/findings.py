@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import asdict, dataclass
 
 SEVERITIES = ("error", "warning", "info")
@@ -38,3 +39,11 @@ def clip(text: str) -> str:
 def sort_findings(findings) -> list:
     """Stable order: by file, position, rule and message."""
     return sorted(set(findings))
+
+
+def did_you_mean(word, choices) -> str:
+    """A fix hint naming the closest choice, or ''."""
+    if not isinstance(word, str) or len(word) > 255:  # longer than any identifier; difflib is slow on megabytes
+        return ""
+    matches = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
+    return f"did you mean `{matches[0]}`?" if matches else ""

@@ -23,7 +23,9 @@ import os
 from dataclasses import dataclass, field
 
 from .design import Design
+from .design_edit import renamed_references
 from .kinds import HASH_KEY_KINDS, LINK_KINDS, PARENTED_KINDS, SAT_KINDS
+from .structure import schema_errors
 
 # Design keys that name a physical column derived from the entity's name by default.
 PHYSICAL_KEYS = {**{kind: ("hash_key",) for kind in HASH_KEY_KINDS}, **{kind: ("hashdiff",) for kind in SAT_KINDS}}
@@ -185,9 +187,6 @@ def physical_names(design: Design, kind: str, name: str) -> dict:
 def _resolved(design: Design, replace: dict) -> dict:
     """{name: resolved entity} of the structurally sound entities, with `replace`
     ({old: (new name, new dv)}) applied and references to the old names renamed."""
-    from .design_edit import renamed_references
-    from .structure import schema_errors
-
     entities = []
     for entry in design.entities.values():
         name, dv = replace.get(entry.name, (entry.name, entry.dv))

@@ -66,7 +66,7 @@ def macro_source() -> str:
 
 
 def main() -> int:
-    from .jinja import macros_root
+    from .jinja import macros_root  # here, not on top: every command imports kinds, few need Jinja
 
     path = os.path.join(macros_root(), MACRO_FILE)
     with open(path, "w", encoding="utf-8") as handle:

@@ -21,23 +21,41 @@ it while the engineer approves each call:
   `dry_run: false` and the dry run's `version`.
 
 The tool functions (`Tools`) are thin: each calls the same core functions as
-its command and returns the same text. Tools whose core is not installed
-are not offered. No tool takes a path but `propose_entities`' `into`, a
-schema file relative to the project and under its model paths (symbolic
-links resolved): everything stays inside the project.
+its command and returns the same text. The MCP SDK, an optional dependency,
+is imported only by the functions that serve, so `Tools` works without it.
+No tool takes a path but `propose_entities`' `into`, a schema file relative
+to the project and under its model paths (symbolic links resolved):
+everything stays inside the project.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib.util
+import hashlib
 import inspect
 import json
 import os
+import sys
 import threading
+from collections import Counter
 from typing import Any
 
+from . import __version__, design_edit, design_writer, impact, reporters, scaffold
+from .changeset import change_set_between
+from .check import check_project
+from .check import report as reports
+from .commands import selected_names
+from .design import build_design
+from .design_edit import entity_version
+from .drafting import RULES, contract_lines, conventions, design_lines, design_prompt, source_catalogue
 from .errors import UsageError
+from .findings import did_you_mean
+from .new_entity import drafts_from, project_after, propose, read_entries
+from .project import load_project
+from .prompts import prompt_documents
+from .spec import SpecBuilder, parse_selection, spec_documents
+from .structure import DV_SCHEMA_PATH
+from .validate import exit_code, validate
 
 INSTRUCTIONS = """\
 dv-spec works on one dbt project's Data Vault design (config.meta.dv blocks in schema YAML).
@@ -57,39 +75,21 @@ once they agree."""
 PROPOSALS_KEPT = 20  # per server session; an older proposal is proposed again
 
 
-def _available(module: str) -> bool:
-    return importlib.util.find_spec(f"{__package__}.{module}") is not None
-
-
 class Tools:
     """The tools, bound to one project. Each returns text; bad input raises UsageError."""
 
     def __init__(self, project_dir: str):
-        from .project import load_project
-
         self.root = os.path.abspath(project_dir)
         load_project(self.root)  # a bad project fails at start, with one clear line
         self.lock = threading.Lock()
         self.proposals: dict = {}  # proposal id (its version) -> (drafts, into, replace)
 
     def names(self) -> list:
-        """The tools this installation offers, in workflow order."""
-        found = ["validate", "contract", "conventions", "sources", "draft_prompt", "propose_entities", "apply_proposal"]
-        if _available("impact"):
-            found += ["rename_entity", "delete_entity"]
-        if _available("spec"):
-            found.append("spec")
-        if _available("prompts") and _available("spec"):
-            found.append("prompts")
-        found.append("scaffold")
-        if _available("check"):
-            found.append("check")
-        return found
+        """The tools, in workflow order."""
+        return ["validate", "contract", "conventions", "sources", "draft_prompt", "propose_entities", "apply_proposal",
+                "rename_entity", "delete_entity", "spec", "prompts", "scaffold", "check"]
 
     def _design(self):
-        from .design import build_design
-        from .project import load_project
-
         return build_design(load_project(self.root))
 
     @staticmethod
@@ -103,10 +103,6 @@ class Tools:
         return select or None
 
     def validate(self, select=None) -> str:
-        from . import reporters
-        from .commands import selected_names
-        from .validate import exit_code, validate
-
         with self.lock:
             design = self._design()
             selected = selected_names(design, self._selection(select))
@@ -115,8 +111,6 @@ class Tools:
             return text + ("the design has errors: fix them before spec, scaffold or check\n" if exit_code(findings) else "")
 
     def spec(self, select, format="markdown") -> str:
-        from .spec import SpecBuilder, parse_selection, spec_documents
-
         if format not in ("markdown", "json"):
             raise UsageError("format: markdown or json")
         with self.lock:
@@ -125,9 +119,6 @@ class Tools:
             return _join(spec_documents(builder, entities, areas, format))
 
     def prompts(self, select, style="automate_dv") -> str:
-        from .prompts import prompt_documents
-        from .spec import SpecBuilder, parse_selection
-
         with self.lock:
             builder = SpecBuilder(self._design())
             entities, areas = parse_selection(self._required(select, builder), builder)
@@ -142,11 +133,6 @@ class Tools:
         return chosen
 
     def scaffold(self, select=None, dry_run=True, force=False) -> str:
-        from collections import Counter
-
-        from . import scaffold
-        from .commands import selected_names
-
         if not isinstance(dry_run, bool) or not isinstance(force, bool):
             raise UsageError("dry_run and force are true or false")
         with self.lock:
@@ -162,10 +148,6 @@ class Tools:
         return "\n".join(lines) + "\n"
 
     def check(self, select=None, format="text", dialect=None) -> str:
-        from .check import check_project
-        from .check import report as reports
-        from .commands import selected_names
-
         formats = {"text": reports.as_text, "json": reports.as_json, "markdown": reports.as_markdown}
         if format not in formats:
             raise UsageError(f"format: one of {', '.join(formats)}")
@@ -178,11 +160,7 @@ class Tools:
     # ------------------------------------------------------------ design writing
 
     def contract(self, format="brief") -> str:
-        from .drafting import RULES, contract_lines
-
         if format == "json_schema":
-            from .structure import DV_SCHEMA_PATH
-
             with open(DV_SCHEMA_PATH, encoding="utf-8") as handle:
                 return handle.read()
         if format != "brief":
@@ -190,27 +168,17 @@ class Tools:
         return "\n".join(["Kinds and their keys (required first):", *contract_lines(), "", RULES]) + "\n"
 
     def conventions(self) -> str:
-        import json
-
-        from .drafting import conventions, design_lines
-
         with self.lock:
             design = self._design()
             return json.dumps({"settings": conventions(design), "design": design_lines(design)}, indent=2) + "\n"
 
     def sources(self, select=None) -> str:
-        import json
-
-        from .drafting import source_catalogue
-
         with self.lock:
             catalogue = source_catalogue(self._design())
         chosen = self._selection(select)
         if chosen:
             unknown = [n for n in chosen if n not in {item["name"] for item in catalogue}]
             if unknown:
-                from .context import did_you_mean
-
                 hint = did_you_mean(unknown[0], [item["name"] for item in catalogue])
                 raise UsageError(f"no source named `{unknown[0]}`" + (f"; {hint}" if hint else ""))
             catalogue = [item for item in catalogue if item["name"] in chosen]
@@ -218,17 +186,12 @@ class Tools:
         return "[\n" + ",\n".join(json.dumps(item) for item in catalogue) + "\n]\n"
 
     def draft_prompt(self, description, sources=None) -> str:
-        from .drafting import design_prompt
-
         if not isinstance(description, str) or not description.strip():
             raise UsageError("description: the person's words for what to design")
         with self.lock:
             return design_prompt(self._design(), description, sources=self._selection(sources))
 
     def propose_entities(self, entries, into=None, replace=False) -> str:
-        from . import design_writer, reporters
-        from .new_entity import propose
-
         drafts = self._drafts(entries, into, replace)
         with self.lock:
             proposal = propose(self.root, drafts, into, replace)
@@ -251,10 +214,6 @@ class Tools:
         return "\n".join(lines) + "\n"
 
     def apply_proposal(self, proposal_id) -> str:
-        from . import design_writer
-        from .new_entity import propose
-        from .project import load_project
-
         with self.lock:
             if not isinstance(proposal_id, str) or proposal_id not in self.proposals:
                 raise UsageError(f"no proposal {proposal_id!r} in this session (the server keeps the last "
@@ -274,8 +233,6 @@ class Tools:
         return "\n".join(lines) + "\n"
 
     def rename_entity(self, name, to, keep_physical=True, dry_run=True, version=None) -> str:
-        from . import design_edit, impact
-
         self._flags(keep_physical=keep_physical, dry_run=dry_run)
         design_edit.check_name(to)
         with self.lock:
@@ -303,8 +260,6 @@ class Tools:
             return "\n".join(lines + [f"renamed `{name}` to `{to}` in {', '.join(written)}", self._after()]) + "\n"
 
     def delete_entity(self, name, dry_run=True, version=None, confirmed=False) -> str:
-        from . import design_edit, impact
-
         self._flags(dry_run=dry_run, confirmed=confirmed)
         with self.lock:
             design = self._design()
@@ -327,8 +282,6 @@ class Tools:
 
     @staticmethod
     def _drafts(entries, into, replace) -> list:
-        from .new_entity import drafts_from, read_entries
-
         if not isinstance(replace, bool):
             raise UsageError("replace is true or false")
         if into is not None and (not isinstance(into, str) or os.path.isabs(into) or into.startswith(("/", "\\"))):
@@ -341,10 +294,6 @@ class Tools:
 
     def _change_set(self, planned, version: str) -> str:
         """The design's change set from the files on disk to the proposal (`dv-spec diff`'s Markdown)."""
-        from .changeset import change_set_between
-        from .design import build_design
-        from .new_entity import project_after
-
         try:
             _, markdown = change_set_between(self._design(), build_design(project_after(self.root, planned)),
                                              {"ref": "the files on disk", "commit": version}, "proposal")
@@ -354,8 +303,6 @@ class Tools:
 
     @staticmethod
     def _refusal(proposal, why: str) -> str:
-        from . import reporters
-
         return (f"refused: {why}; nothing written. Fix the entries these findings name and propose again "
                 "(positions are in the files as they would be written):\n"
                 + reporters.as_text(proposal.findings, len(proposal.drafts)))
@@ -369,8 +316,6 @@ class Tools:
     @staticmethod
     def _existing(design, name):
         if not isinstance(name, str) or name not in design.entities:
-            from .context import did_you_mean
-
             hint = did_you_mean(name, design.entities)
             raise UsageError(f"no design entity named `{name}`" + (f"; {hint}" if hint else ""))
         return design.entities[name]
@@ -378,11 +323,6 @@ class Tools:
     @staticmethod
     def _version(design, names: list, *extra) -> str:
         """A token naming the entities an edit reads, as they are on disk (and the edit's own arguments)."""
-        import hashlib
-        import json
-
-        from .design_edit import entity_version
-
         parts = [[n, entity_version(design.entities[n].description, design.entities[n].dv)] for n in names]
         return hashlib.sha256(json.dumps([parts, list(extra)]).encode("utf-8")).hexdigest()[:16]
 
@@ -400,8 +340,6 @@ class Tools:
                              "written. Do the dry run again and show the person the result")
 
     def _after(self) -> str:
-        from .validate import validate
-
         errors = [f for f in validate(self._design()) if f.severity == "error"]
         return (f"the design now has {len(errors)} error(s): call validate" if errors
                 else "the design validates without errors")
@@ -537,7 +475,6 @@ def build_server(project_dir: str):
         from mcp.server.mcpserver import MCPServer as Server
     except ImportError:  # mcp 1.x
         from mcp.server.fastmcp import FastMCP as Server
-    from . import __version__
 
     tools = Tools(project_dir)
     server = Server("dv-spec", instructions=INSTRUCTIONS)
@@ -661,8 +598,6 @@ def _private_stdio():
     """The client's input and output on private descriptors, while descriptors 0 and 1 point at the
     null device and standard error: nothing else in the process reads the requests or writes between
     the messages (what the SDK's own stdio transport does, which ours replaces)."""
-    import sys
-
     sys.stdout.flush()
     wire_in, wire_out = os.dup(0), os.dup(1)
     null = os.open(os.devnull, os.O_RDONLY)

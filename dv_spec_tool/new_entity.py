@@ -2,7 +2,7 @@
 entries (what an assistant drafted), checked before anything is written.
 
 `build_block(kind, values)` turns plain values into a `dv` block (keys in the
-contract's order); `plan_new` plans writing it with the importers' writer
+contract's order); `design_edit.plan_new` plans writing it with the importers' writer
 (design_writer), and `check_new` validates the project as it would be after
 the write, so a block that `dv-spec validate` would reject is never written.
 
@@ -15,17 +15,20 @@ validates them together with the rest of the design: all or nothing.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from dataclasses import dataclass
 
 from . import design_writer
 from .design import build_design
+from .design_edit import _check_written, check_name, jsonable, new_entity_file, resolve_schema_file, update_entry
 from .diagrams.to_design import Imported, ordered
 from .errors import UsageError
 from .files import read_if_exists
 from .kinds import KINDS
-from .project import Project, SchemaFile, _collect
+from .project import Project, SchemaFile, _collect, load_project
+from .validate import validate
 from .yamlpos import YamlError, load_yaml
 
 LIST_KEYS = ("business_keys", "payload", "multi_active_keys", "dependent_keys", "driving_keys", "satellites", "links",
@@ -100,26 +103,6 @@ def build_block(kind: str, values: dict) -> dict:
     return ordered(dv)
 
 
-def default_file(project: Project, name: str, dv: dict) -> str:
-    """Beside the entity it references (parent, hub, first hub), else the subject area's file."""
-    return _target(build_design(project), dv, {})
-
-
-def plan_new(project: Project, name: str, dv: dict, description: str = "", into: str | None = None):
-    """The planned write of one new entity (refused when the name is taken)."""
-    from .design_edit import check_name
-
-    check_name(name)
-    taken = design_writer.existing_entry(project, name)
-    if taken is not None:
-        raise UsageError(f"`{name}` exists already ({taken}); choose another name")
-    if name in project.nodes and project.nodes[name].resource_type != "model":
-        raise UsageError(f"`{name}` is already a {project.nodes[name].resource_type}; choose another name")
-    entity = Imported(name, dv, description=description or "")
-    target = into or default_file(project, name, dv)
-    return design_writer.plan(project, [entity], into=target)
-
-
 def check_new(project_dir: str, planned, name: str) -> list:
     """The error findings `dv-spec validate` would report once `planned` is written and does not report now:
     those about `name`, and those the new entity causes elsewhere (a stage column defined two ways, ...)."""
@@ -128,8 +111,6 @@ def check_new(project_dir: str, planned, name: str) -> list:
 
 def project_after(project_dir: str, planned) -> Project:
     """The project as it would be once `planned` (a design_writer.Plan) is written; nothing is written."""
-    from .project import load_project
-
     project = load_project(project_dir)
     for path, (_, text) in planned.files.items():
         project.files = [f for f in project.files if f.path != path]
@@ -147,9 +128,6 @@ def check_planned(project_dir: str, planned, names) -> list:
     """The findings (every severity) `dv-spec validate` would report once `planned` is written and does not
     report now: those about the written `names`, and those the change causes elsewhere. Positions are in the
     files as they would be written."""
-    from .project import load_project
-    from .validate import validate
-
     def key(finding):
         return (finding.rule, finding.entity, finding.message)
 
@@ -245,7 +223,6 @@ def _line_of(text: str, offset: int) -> int:
 def _draft(item, at) -> Draft:
     if not isinstance(item, dict):
         raise UsageError(f"{at(())}: an entry is a mapping with name, description and config.meta.dv")
-    from .design_edit import check_name
 
     name = item.get("name")
     try:
@@ -284,8 +261,6 @@ def plan_entries(project: Project, drafts: list, into: str | None = None, replac
     design block (and its description, when the draft gives one) changes, in
     place, keeping comments and formatting (the studio's `update_entry`).
     """
-    from .design_edit import check_name, update_entry
-
     design = build_design(project)
     targets: dict = {}
     new, changed = [], []
@@ -301,7 +276,7 @@ def plan_entries(project: Project, drafts: list, into: str | None = None, replac
             changed.append(draft)
             continue
         dv = ordered(dict(draft.dv))
-        target = into or _target(design, dv, targets)
+        target = into or new_entity_file(design, dv, targets)
         targets[draft.name] = target
         new.append(Imported(draft.name, dv, description=draft.description or "", target=target))
     planned = design_writer.plan(project, new)
@@ -318,21 +293,6 @@ def plan_entries(project: Project, drafts: list, into: str | None = None, replac
     return planned
 
 
-def _target(design, dv: dict, batch: dict) -> str:
-    """Beside the entity it references (in the design, else earlier in the batch), else its subject area's file."""
-    from .design_edit import default_schema_file
-
-    first_hub = (dv.get("hubs") or [None])[0] if isinstance(dv.get("hubs"), list) else None
-    for other in (dv.get("parent"), dv.get("hub"), first_hub if isinstance(first_hub, str) else
-                  (first_hub or {}).get("hub") if isinstance(first_hub, dict) else None):
-        if isinstance(other, str) and other in design.entities:
-            return design.entities[other].file.path
-        if isinstance(other, str) and other in batch:
-            return batch[other]
-    area = dv.get("subject_area")
-    return default_schema_file(design, area if isinstance(area, str) else "")
-
-
 def plan_version(planned) -> str:
     """A fingerprint of the files a plan starts from: a change on disk since the plan was made changes it."""
     digest = hashlib.sha256()
@@ -343,8 +303,6 @@ def plan_version(planned) -> str:
 
 def check_written_plan(planned, drafts: list) -> None:
     """Every planned file parses and holds exactly each draft's design (before anything is written)."""
-    from .design_edit import _check_written
-
     paths = {name: path for name, path in planned.added + planned.replaced}
     for draft in drafts:
         path = paths[draft.name]
@@ -368,11 +326,6 @@ class Proposal:
 
 def propose(project_dir: str, drafts: list, into: str | None = None, replace: bool = False) -> Proposal:
     """Plan and validate writing `drafts`; nothing is written."""
-    import json
-
-    from .design_edit import jsonable, resolve_schema_file
-    from .project import load_project
-
     project = load_project(project_dir)
     planned = plan_entries(project, drafts, relative_into(project, into), replace=replace)
     for path in planned.files:

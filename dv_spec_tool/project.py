@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from .errors import UsageError
-from .files import load_manifest_json, too_deep
+from .files import load_manifest_json, read_text, too_deep
 from .yamlpos import MAX_DEPTH, YamlDoc, YamlError, load_yaml
 
 DESIGN_KEY = "dv"
@@ -87,18 +87,6 @@ class Project:
     files: list = field(default_factory=list)  # SchemaFile
     project_doc: YamlDoc | None = None
     model_paths: list = field(default_factory=lambda: ["models"])
-
-
-def read_text(path: str) -> str:
-    """Read a text file; binary or undecodable content raises YamlError."""
-    with open(path, "rb") as handle:
-        raw = handle.read()
-    if b"\x00" in raw:
-        raise YamlError("is a binary file, not text")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise YamlError(f"is not UTF-8 text (byte {exc.start})") from None
 
 
 def _paths_setting(config: dict, key: str, default: list) -> list:

@@ -14,7 +14,9 @@ import os
 import re
 
 from .errors import UsageError
-from .files import read_input, read_json_input
+from .files import read_if_exists, read_input, read_json_input, write_atomic
+from .findings import did_you_mean
+from .generated import Outcome
 from .spec import Document, SpecBuilder
 
 STYLES = ("automate_dv", "plain_sql")
@@ -86,9 +88,6 @@ def merge_managed_block(current: str | None, content: str, force: bool = False) 
 
 def write_managed_block(root: str, path: str, content: str, force: bool = False):
     """Merge one managed block into `root/path` (see merge_managed_block); returns an Outcome."""
-    from .files import read_if_exists, write_atomic
-    from .generated import Outcome
-
     target = os.path.join(root, path)
     text, action = merge_managed_block(read_if_exists(target), content, force)
     if text is not None:
@@ -200,8 +199,6 @@ def _problem(problem) -> dict:
 def review_document(builder: SpecBuilder, name: str, check_report: str | None = None, sql_file: str | None = None,
                     run_results: str | None = None) -> Document:
     if name not in builder.resolved["entities"]:
-        from .context import did_you_mean
-
         hint = did_you_mean(name, builder.resolved["entities"])
         raise UsageError(f"--review: no design entity named `{name}`" + (f"; {hint}" if hint else ""))
     sql, origin = implementation_sql(builder, name, sql_file)

@@ -18,7 +18,8 @@ from .design import Design
 from .files import read_if_exists, write_atomic
 from .generated import header_state
 from .kinds import MODEL_KINDS
-from .yamledit import plain
+from .validate import require_valid
+from .yamledit import plain, splice_entries
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,6 @@ class Outcome:
 
 def plan(design: Design, select=None) -> list:
     """Every file scaffolding would write for the selected entities (all by default)."""
-    from .validate import require_valid
-
     require_valid(design)
     resolved = design.resolve()
     chosen = sorted(select) if select else None
@@ -199,8 +198,6 @@ def merge_tests(text: str, changes: list) -> str:
     round trip keeps comments, order and quoting; tests not named
     `ac_<name>_...` are kept.
     """
-    from .yamledit import splice_entries
-
     def change(name, tests):
         return lambda entry: [] if _replace_tests(entry, name, tests) else None
 

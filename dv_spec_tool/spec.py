@@ -16,9 +16,14 @@ import os
 from dataclasses import dataclass
 
 from .design import Design
+from .diagrams import write_diagram
+from .diagrams.from_design import design_to_diagram
 from .errors import UsageError
 from .files import load_json
+from .findings import did_you_mean
+from .generated import json_document
 from .project import Project
+from .validate import require_valid, sound_entities, validate
 
 SPEC_FORMATS = ("markdown", "json")
 SUBJECT_AREA_PREFIX = "subject_area:"
@@ -200,11 +205,6 @@ def downstream_models(project: Project, design: Design) -> dict:
 
 def subject_area_diagrams(design: Design, resolved: dict) -> dict:
     """{subject area: Mermaid erDiagram of its entities}, drawn by `dv-spec export mermaid`'s exporter."""
-    try:
-        from .diagrams import write_diagram
-        from .diagrams.from_design import design_to_diagram
-    except ImportError:  # the exporter is optional; specs render without diagrams
-        return {}
     areas: dict = {}
     for name, entity in resolved["entities"].items():
         if isinstance(entity.get("subject_area"), str) and entity["subject_area"]:
@@ -220,8 +220,6 @@ OPEN_QUESTION_RULES = ("DV230", "DV231", "DV232")
 
 def design_warnings(design: Design) -> dict:
     """{entity: [{rule, message, hint}]} of the OPEN_QUESTION_RULES findings."""
-    from .validate import validate
-
     out: dict = {}
     for finding in validate(design):
         if finding.rule in OPEN_QUESTION_RULES and finding.entity:
@@ -257,12 +255,8 @@ class SpecBuilder:
         referring to them), recorded in `broken`."""
         self.broken = {}  # entity -> why it has no spec (its design has errors, or refers to one that has)
         if check and partial:
-            from .validate import sound_entities
-
             _, self.broken = sound_entities(design)
         elif check:
-            from .validate import require_valid
-
             require_valid(design)
         self.design = design
         self.runner = design.runner
@@ -297,8 +291,6 @@ class SpecBuilder:
 def as_json(data: dict, command: str = "dv-spec spec") -> str:
     """The spec structure as JSON: keys in the order the macros build them, two-space indent, a final
     newline, after `generated_by` and a checksum (so a later run can tell its own file from an edited one)."""
-    from .generated import json_document
-
     return json_document(data, command)
 
 
@@ -319,8 +311,6 @@ def parse_selection(values, builder: SpecBuilder) -> tuple[list, list]:
                 if name not in entities:
                     entities.append(name)
             else:
-                from .context import did_you_mean
-
                 hint = did_you_mean(name, builder.resolved["entities"])
                 areas_hint = f" (a subject area is selected as `{SUBJECT_AREA_PREFIX}{name}`)" if name in builder.subject_areas() else ""
                 raise UsageError(f"--select: no design entity named `{name}`" + (f"; {hint}" if hint else "") + areas_hint)

@@ -15,7 +15,8 @@ from typing import NamedTuple
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from .context import did_you_mean
+from .findings import did_you_mean
+from .kinds import KINDS
 
 SCHEMA_DIR = os.path.join(os.path.dirname(__file__), "schemas")
 DV_SCHEMA_PATH = os.path.join(SCHEMA_DIR, "dv.schema.json")
@@ -177,3 +178,45 @@ def settings_errors(settings) -> list:
         return [SchemaError("DV020", (), f"`vars.dv_spec` must be a mapping, not {_what(settings)}")]
     return [e._replace(rule="DV020") for error in _validator("settings").iter_errors(settings)
             for e in _convert(error, "the dv_spec settings")]
+
+
+@lru_cache(maxsize=1)
+def kind_fields() -> dict:
+    """Per kind: its keys in contract order, which are required, each key's shape and description.
+
+    Read from the JSON Schema of the dv block, so the studio's forms never
+    drift from the contract.
+    """
+    defs = dv_schema()["$defs"]
+    result = {}
+    for kind in KINDS:
+        spec = defs[kind]
+        fields = []
+        for key, prop in spec.get("properties", {}).items():
+            if key == "kind":
+                continue
+            field = {"key": key, "type": _shape(prop, defs), "description": prop.get("description", "")}
+            if field["type"] == "sources":
+                # how a source maps the keys: a list (hub), per hub reference (link),
+                # like the parent (satellites), or not at all (plain)
+                item = prop["items"]["$ref"].rsplit("/", 1)[-1]
+                field["keys"] = {"hub_source": "list", "link_source": "mapping", "sat_source": "parent"}.get(item, "")
+                field["max"] = prop.get("maxItems")
+            fields.append(field)
+        result[kind] = {"description": spec.get("description", ""), "required": spec.get("required", []),
+                        "fields": fields}
+    return result
+
+
+def _shape(prop: dict, defs: dict) -> str:
+    if "$ref" in prop:
+        return _shape(defs[prop["$ref"].rsplit("/", 1)[-1]], defs)
+    kind = prop.get("type")
+    if kind == "array":
+        items = prop.get("items", {})
+        if "$ref" in items and items["$ref"].endswith("_source"):
+            return "sources"
+        return "list"
+    if kind == "boolean":
+        return "bool"
+    return "text"

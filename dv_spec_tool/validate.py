@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .context import Context
 from .design import Design
+from .errors import UsageError
 from .findings import Finding, clip, sort_findings
 from .rules import all_rules
 
@@ -25,8 +26,6 @@ def require_valid(design: Design) -> None:
     """Generators work from a sound design: any error-severity finding ends the command (exit 2) naming the first."""
     errors = [f for f in validate(design) if f.severity == "error"]
     if errors:
-        from .errors import UsageError
-
         first = errors[0]
         raise UsageError(f"the design has {len(errors)} error(s); fix them first (dv-spec validate). "
                          f"First: {first.file}:{first.line}:{first.col}: {first.rule} {first.message}")
@@ -44,8 +43,6 @@ def sound_entities(design: Design) -> tuple[list, dict]:
     errors = [f for f in validate(design) if f.severity == "error"]
     general = [f for f in errors if not f.entity or f.entity not in design.entities]
     if general:
-        from .errors import UsageError
-
         first = general[0]
         raise UsageError(f"the design has {len(errors)} error(s); fix them first (dv-spec validate). "
                          f"First: {first.file}:{first.line}:{first.col}: {first.rule} {first.message}")

@@ -23,6 +23,8 @@ import re
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.util import load_yaml_guess_indent
 
 TODO_MARK = "# TODO(dv-spec): "
 NEW_FILE = "version: 2\n\nmodels:\n"
@@ -30,8 +32,6 @@ NEW_FILE = "version: 2\n\nmodels:\n"
 
 def _yaml(text: str):
     """A round-trip YAML instance set up like `text`'s indentation, and the list offset."""
-    from ruamel.yaml.util import load_yaml_guess_indent
-
     sequence_indent, offset = None, None
     if text.strip():
         _, sequence_indent, offset = load_yaml_guess_indent(text)
@@ -303,12 +303,6 @@ def add_project_settings(text: str, values: dict) -> str:
 
     A file with a key twice (which dbt reads, keeping the last) is not rewritten: the lines are inserted
     under `vars:`; when it already has a `dv_spec:` block, ruamel.yaml's DuplicateKeyError is raised."""
-    import io
-
-    from ruamel.yaml.comments import CommentedMap
-
-    from ruamel.yaml.constructor import DuplicateKeyError
-
     try:
         yaml, _ = _yaml(text)
         data = yaml.load(text)
@@ -333,10 +327,6 @@ def add_project_settings(text: str, values: dict) -> str:
 
 def _insert_project_settings(text: str, values: dict) -> str:
     """`values` as a new `dv_spec:` block inserted under the top-level `vars:` (or a new `vars:` at the end)."""
-    import io
-
-    from ruamel.yaml.constructor import DuplicateKeyError
-
     lines = text.splitlines(keepends=True)
     if any(re.match(r"^\s+dv_spec\s*:", line) for line in lines):
         raise DuplicateKeyError("while adding vars.dv_spec", None, "the file has a key twice and a dv_spec block", None)

@@ -13,8 +13,8 @@ from pathlib import Path
 from dv_spec_tool import kinds
 from dv_spec_tool.diagrams.conventions import DEFAULTS
 from dv_spec_tool.jinja import MacroRunner, macros_root
+from dv_spec_tool.structure import kind_fields
 from dv_spec_tool.studio.server import make_server
-from dv_spec_tool.studio.view import kind_fields
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "dv_spec_tool"

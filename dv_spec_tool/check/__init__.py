@@ -12,6 +12,11 @@ criteria; `compiled.read_manifest` reads dbt's manifest and target/compiled.
 
 from __future__ import annotations
 
+import os
+
+from ..errors import UsageError
+from ..validate import sound_entities
+from .compiled import check_dialect, dialect_for, read_manifest
 from .core import evaluate
 from .results import CheckReport, Flag, Outcome, Problem
 
@@ -57,12 +62,6 @@ def check_project(design, manifest: str | None = None, *, dialect: str | None = 
     compiled SQL beside it; the dialect comes from the manifest's adapter
     unless given. Returns (CheckReport, CompiledProject).
     """
-    import os
-
-    from ..errors import UsageError
-    from ..validate import sound_entities
-    from .compiled import check_dialect, dialect_for, read_manifest
-
     _, broken = sound_entities(design)
     root = design.project.root
     manifest = manifest or os.path.join(root, "target", "manifest.json")

@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+import sqlglot
+
 from ..errors import UsageError
 from ..files import load_manifest_json
 
@@ -32,8 +34,6 @@ class Compiled:
 
 def dialect_for(adapter: str) -> str:
     """The sqlglot dialect for a dbt adapter type; unknown adapters are a usage error."""
-    import sqlglot
-
     dialect = ADAPTER_DIALECTS.get(adapter, adapter)
     try:
         sqlglot.Dialect.get_or_raise(dialect)
@@ -43,8 +43,6 @@ def dialect_for(adapter: str) -> str:
 
 
 def check_dialect(dialect: str) -> str:
-    import sqlglot
-
     try:
         sqlglot.Dialect.get_or_raise(dialect)
     except ValueError:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+import sqlglot
 from sqlglot import exp
 
 from ..kinds import KEYED_KINDS
@@ -287,8 +288,6 @@ def _is_declared(ctx: Context, expr, kind: str, text: str, source: dict) -> bool
     if kind == "literal":
         return isinstance(value, exp.Literal) and value.is_string and value.this == text
     try:
-        import sqlglot
-
         declared = _unqualified(sqlglot.parse_one(text, read=ctx.dialect), ctx.dialect)
     except Exception:  # an expression sqlglot cannot read is compared as text
         declared = " ".join(text.lower().split())

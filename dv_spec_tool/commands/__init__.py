@@ -2,6 +2,11 @@
 
 Shared argument handling lives here so every command reads a project the
 same way. Commands only parse arguments, call the core and print.
+
+A command imports the core inside its `run`, not at the top: building the
+parser imports every command module, so an import on top would load the
+whole core (Jinja, jsonschema, sqlglot) for `dv-spec --help` and for every
+other command's start.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ def selected_names(design, names):
         wanted.update(n for n in item.replace(",", " ").split() if n)
     unknown = sorted(n for n in wanted if n not in design.entities)
     if unknown:
-        from ..context import did_you_mean
+        from ..findings import did_you_mean
 
         hint = did_you_mean(unknown[0], design.entities)
         raise UsageError(f"--select: no design entity named `{unknown[0]}`" + (f"; {hint}" if hint else ""))

@@ -1,5 +1,6 @@
 """`dv-spec diff`: the change set from the design at a git ref to the working tree's."""
 
+import os
 import sys
 
 from . import add_project_options, load_design
@@ -21,8 +22,6 @@ def register(commands) -> None:
 
 
 def run(args) -> int:
-    import os
-
     from ..changeset import change_set
     from ..generated import write_documents
     from ..spec import as_json

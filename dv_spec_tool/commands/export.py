@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from ..errors import UsageError
 from . import add_project_options, load_design, selected_names, write_output
 
 
@@ -24,8 +25,6 @@ def run(args) -> int:
     from ..validate import validate
 
     if args.format == "lucid" and not args.out:
-        from ..errors import UsageError
-
         raise UsageError("export lucid: a .lucid file is a ZIP archive; give --out FILE.lucid")
     design = load_design(args)
     selected = selected_names(design, args.select)

@@ -7,7 +7,10 @@ does not decide, and exits 1 when any TODO or kept entry needs a person.
 
 from __future__ import annotations
 
+import os
 import sys
+
+from ..errors import UsageError
 
 FORMAT_HELP = {
     "lucidchart": "a Lucidchart \"CSV of Shape Data\" export, its ERD import CSV/TSV, a document's contents JSON "
@@ -47,8 +50,6 @@ def register(commands) -> None:
 def _plan_settings(project, planned, settings: dict) -> bool:
     """Add the project settings the imported models imply to dbt_project.yml (in the same plan: --dry-run shows it);
     False when the file is not rewritten (the settings are then a TODO)."""
-    import os
-
     from ruamel.yaml.constructor import DuplicateKeyError
 
     from ..files import read_if_exists
@@ -96,8 +97,6 @@ def run_automate_dv(args) -> int:
     project = load_project(args.project_dir)
     reading = import_project(project)
     if not reading.entities and not reading.problems:
-        from ..errors import UsageError
-
         raise UsageError(f"no AutomateDV (or dbtvault) model under {', '.join(project.model_paths)} of "
                          f"{project.root}: nothing to import")
     problems = _todo_lines(reading.problems)

@@ -1,5 +1,9 @@
 """`dv-spec mcp`: a Model Context Protocol server (stdio) for coding agents."""
 
+import importlib.util
+
+from ..errors import UsageError
+
 
 def register(commands) -> None:
     parser = commands.add_parser(
@@ -11,10 +15,6 @@ def register(commands) -> None:
 
 
 def run(args) -> int:
-    import importlib.util
-
-    from ..errors import UsageError
-
     if importlib.util.find_spec("mcp") is None:
         raise UsageError("`dv-spec mcp` needs the MCP SDK: pip install 'dv-spec[mcp]' (or pip install mcp)")
     from ..mcp_server import run as serve

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 
+from ..errors import UsageError
 from ..kinds import KINDS
 
 
@@ -55,8 +56,6 @@ def register(commands) -> None:
 
 
 def run(args) -> int:
-    from ..errors import UsageError
-
     if args.from_file is not None:
         given = [f"--{key.replace('_', '-')}" for key in ARGUMENT_KEYS if getattr(args, key) not in (None, False)]
         if args.kind or given:
@@ -68,7 +67,8 @@ def run(args) -> int:
     if args.replace:
         raise UsageError("--replace goes with --from")
     from .. import design_writer, reporters
-    from ..new_entity import build_block, check_new, plan_new, relative_into, split
+    from ..design_edit import plan_new
+    from ..new_entity import build_block, check_new, relative_into, split
     from ..project import load_project
 
     values = {key: getattr(args, key) for key in ("subject_area", "owner", "hash_key", "parent", "hashdiff",

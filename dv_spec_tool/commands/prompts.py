@@ -1,6 +1,8 @@
 """`dv-spec prompts`: starter prompts, reviewer prompts and assistants' instruction files."""
 
+from ..errors import UsageError
 from . import add_project_options, load_design
+from .spec import emit, print_index
 
 
 def register(commands) -> None:
@@ -36,10 +38,8 @@ def register(commands) -> None:
 
 
 def run(args) -> int:
-    from ..errors import UsageError
     from ..prompts import instruction_documents, prompt_documents, review_document
     from ..spec import SpecBuilder, parse_selection
-    from .spec import emit, print_index
 
     if args.draft is not None or args.draft_file is not None:
         return run_draft(args)
@@ -80,8 +80,6 @@ def run(args) -> int:
 
 def run_draft(args) -> int:
     from ..drafting import design_prompt_document, read_description, selected_entities
-    from ..errors import UsageError
-    from .spec import emit
 
     if args.draft is not None and args.draft_file is not None:
         raise UsageError("--draft and --draft-file both give the description; pass one")

@@ -2,6 +2,7 @@
 
 import sys
 
+from ..errors import UsageError
 from . import add_project_options, load_design
 
 
@@ -52,7 +53,6 @@ def print_index(builder, command: str) -> int:
 
 def emit(documents, out, force, what) -> int:
     """Print one document, or write them all into --out; a person's file is kept (exit 1)."""
-    from ..errors import UsageError
     from ..generated import write_documents
 
     if not out:

@@ -2,6 +2,8 @@
 
 import sys
 
+from ..errors import UsageError
+
 
 def register(commands) -> None:
     parser = commands.add_parser("studio", help="draw and edit the design in a local diagram studio (browser)")
@@ -12,7 +14,6 @@ def register(commands) -> None:
 
 
 def run(args) -> int:
-    from ..errors import UsageError
     from ..studio.server import make_server
 
     if not 0 <= args.port <= 65535:

@@ -12,6 +12,8 @@ import re
 
 from ..errors import UsageError
 
+# The readers and writers are imported by the functions that use them: the command line's parser
+# reads FORMATS and EXPORTS at every start, and loading the formats' modules costs about 20 ms.
 FORMATS = ("lucidchart", "drawio", "mermaid")
 EXPORTS = ("mermaid", "lucidchart", "drawio", "lucid")  # `lucid`: a Lucid Standard Import file (.lucid, binary)
 

@@ -25,6 +25,8 @@ from __future__ import annotations
 import copy
 
 from ..errors import UsageError
+from ..files import read_text
+from ..findings import did_you_mean
 from ..kinds import DIAGRAM_KINDS
 from ..yamlpos import YamlError, load_yaml
 
@@ -109,7 +111,6 @@ def load_conventions(path: str | None = None, naming: dict | None = None) -> dic
                 conventions["prefixes"][kind].insert(0, prefix)
     if not path:
         return conventions
-    from ..project import read_text
 
     try:
         given = load_yaml(read_text(path)).data
@@ -123,8 +124,6 @@ def load_conventions(path: str | None = None, naming: dict | None = None) -> dic
         raise UsageError(f"{path}: expected a mapping of conventions (keys: {', '.join(DEFAULTS)})")
     for key, value in given.items():
         if key not in DEFAULTS:
-            from ..context import did_you_mean
-
             hint = did_you_mean(key, DEFAULTS)
             raise UsageError(f"{path}: unknown conventions key `{key}`" + (f"; {hint}" if hint else f"; keys: {', '.join(DEFAULTS)}"))
         if isinstance(DEFAULTS[key], dict):

@@ -33,6 +33,7 @@ import json
 import zipfile
 
 from ..errors import UsageError
+from .drawio import HEADER, ROW_HEIGHT, WIDTH, _layout
 from .model import Diagram, Relation, Table, columns_from_cells, columns_of_row
 
 ZIP_SIGNATURE = b"PK\x03\x04"
@@ -160,8 +161,6 @@ def _style(endpoint) -> str:
 
 def lucid_document(diagram: Diagram, title: str = "Data Vault") -> dict:
     """The Standard Import document.json of a diagram (one page)."""
-    from .drawio import HEADER, ROW_HEIGHT, WIDTH, _layout
-
     positions = _layout(diagram)
     ids, shapes, lines = {}, [], []
     for number, table in enumerate(diagram.tables, start=1):

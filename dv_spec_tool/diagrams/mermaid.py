@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from ..errors import UsageError
+from .from_design import design_to_diagram
 from .model import Column, Diagram, Relation, Table, roles_from_note, roles_of
 
 _MERMAID_KEYS = {"PK": "PK", "FK": "FK", "BK": "UK"}
@@ -24,8 +26,6 @@ _NOTES = {"PK": "", "FK": "", "BK": "business key", "DK": "dependent key", "MAK"
 
 def mermaid_of_design(resolved: dict, names=None) -> str:
     """The Mermaid erDiagram of a resolved design (all vault entities, or `names`)."""
-    from .from_design import design_to_diagram
-
     return to_mermaid(design_to_diagram(resolved, names))
 
 
@@ -125,8 +125,6 @@ def read_mermaid(path: str, text: str) -> Diagram:
     start = _start(lines)
     diagram = Diagram(path=path)
     if start is None:
-        from ..errors import UsageError
-
         raise UsageError(f"{path}: no `erDiagram` line: not a Mermaid ER diagram")
     others = sum(1 for line in lines[start + 1:] if re.match(r"^\s*erDiagram\b", line))
     if others:

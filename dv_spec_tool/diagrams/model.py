@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from text_unidecode import unidecode
+
 ROLES = ("PK", "FK", "BK", "DK", "MAK", "HD", "DRV", "EFF", "START", "END")
 
 # Words people and tools write in an ERD's key cell, and the role each means.
@@ -108,8 +110,6 @@ def identifier(label: str) -> str:
     >>> identifier("HUB_Customer"), identifier("___")
     ('hub_customer', '')
     """
-    from text_unidecode import unidecode
-
     text = unidecode(_COMMENT.sub(" ", label or "")).lower()
     text = re.sub(r"[^a-z0-9_]+", "_", text.replace("-", "_"))
     text = re.sub(r"_{2,}", "__", text).strip("_")

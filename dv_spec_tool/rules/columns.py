@@ -1,9 +1,15 @@
 """Rules about column names: against known source columns and naming conventions."""
 
-from ..context import did_you_mean
+import os
+
+from ..automate_dv_import import project_vars
+from ..automate_dv_reader import read_model
 from ..design import as_list, required_source_columns, source_ref
+from ..files import read_text
+from ..findings import did_you_mean
 from ..kinds import HASH_KEY_KINDS
-from . import rule
+from ..yamlpos import YamlError
+from .rule import rule
 
 
 def _known_columns(ctx, ref, seen=()):
@@ -32,13 +38,6 @@ def _known_columns(ctx, ref, seen=()):
 def _stage_columns(ctx, ref, node):
     """The columns a stage adds: its model's AutomateDV call's (derived, hashed, around it), None if that call cannot
     be read; without a model yet, those the design derives in it."""
-    import os
-
-    from ..automate_dv_import import project_vars
-    from ..automate_dv_reader import read_model
-    from ..project import read_text
-    from ..yamlpos import YamlError
-
     if node is None or not node.path.endswith(".sql"):
         stage = ctx.resolved["stages"].get(ref) or {}
         return list(stage.get("derived") or {}) + list(stage.get("hashed") or {})

@@ -2,7 +2,7 @@
 
 from ..structure import settings_errors
 from ..yamlpos import YamlLimitError
-from . import Issue, rule
+from .rule import Issue, rule
 
 
 @rule("DV001", "unreadable-yaml")

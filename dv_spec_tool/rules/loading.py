@@ -7,8 +7,8 @@ the architect. `dv-spec spec` lists them as the entity's open questions.
 
 from ..design import as_list
 from ..kinds import LINK_KINDS, PARENTED_KINDS, SAT_KINDS
-from . import rule
 from .columns import _known_columns
+from .rule import rule
 
 
 def _upstreams(entity) -> set:

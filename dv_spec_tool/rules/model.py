@@ -4,7 +4,7 @@ from collections import Counter
 
 from ..design import as_list
 from ..kinds import HASH_KEY_KINDS, LINK_KINDS, PARENT_KINDS, PARENTED_KINDS, SAT_KINDS
-from . import rule
+from .rule import rule
 
 
 @rule("DV202", "link-too-few-hubs")

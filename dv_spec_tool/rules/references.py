@@ -1,9 +1,9 @@
 """Rules about what a design refers to: other entities, dbt nodes, key mappings."""
 
-from ..context import did_you_mean
 from ..design import as_list, source_ref
+from ..findings import did_you_mean
 from ..kinds import LINK_KINDS, PARENT_KINDS, SAT_KINDS
-from . import rule
+from .rule import rule
 
 # (kind, key, kinds it may name); list-valued keys are walked item by item.
 _ENTITY_REFERENCES = (

@@ -5,7 +5,7 @@ once per entity (see Context.schema_errors) and shared by these rules.
 """
 
 from ..project import is_identifier
-from . import rule
+from .rule import rule
 
 
 def _schema_issues(ctx, rule_id):

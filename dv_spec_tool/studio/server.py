@@ -37,11 +37,17 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .. import design_edit, impact, yamlpos
+from .. import design_edit, impact, prompts, spec, yamlpos
+from ..design import build_design
+from ..diagrams import write_diagram
+from ..diagrams.from_design import design_to_diagram
 from ..errors import UsageError
 from ..files import load_json, too_deep
+from ..project import load_project
+from ..validate import validate
 from . import layout
 from .history import History
+from .view import diagram
 
 HOST = "127.0.0.1"
 MAX_BODY = 1_000_000
@@ -66,8 +72,6 @@ class Studio:
     """The studio's state: the project root and the session token. Its methods are the API."""
 
     def __init__(self, root: str, token: str | None = None):
-        from ..project import load_project
-
         project = load_project(root)  # a bad project fails here, before a browser opens
         self.root = os.path.abspath(root)
         self.token = token or secrets.token_urlsafe(24)
@@ -76,15 +80,9 @@ class Studio:
 
     # ---------------------------------------------------------------- reads
     def design(self):
-        from ..design import build_design
-        from ..project import load_project
-
         return build_design(load_project(self.root))
 
     def state(self) -> dict:
-        from ..validate import validate
-        from .view import diagram
-
         design = self.design()
         model = diagram(design, validate(design), layout.read_positions(self.root))
         model["features"] = features()
@@ -129,10 +127,6 @@ class Studio:
 
     def export(self, fmt: str) -> dict:
         """`dv-spec export FORMAT`'s text for the whole design (entities with errors are left out and named)."""
-        from ..diagrams import write_diagram
-        from ..diagrams.from_design import design_to_diagram
-        from ..validate import validate
-
         suffixes = {"lucidchart": "csv", "drawio": "drawio", "mermaid": "mmd"}
         if fmt not in suffixes:
             raise _NotFound(f"no such export: {fmt} (one of: {', '.join(suffixes)})")
@@ -267,15 +261,11 @@ def features() -> dict:
 
 def _entity_spec(design, name: str) -> str:
     """`dv-spec spec --select NAME`'s text."""
-    from .. import spec
-
     return spec.spec_documents(spec.SpecBuilder(design), [name], [], "markdown")[0].text
 
 
 def _entity_prompt(design, name: str) -> str:
     """`dv-spec prompts --select NAME`'s text."""
-    from .. import prompts, spec
-
     return prompts.prompt_documents(spec.SpecBuilder(design), [name], [])[0].text
 
 

@@ -17,15 +17,13 @@ longest name; the automatic layout places shapes by those sizes.
 
 from __future__ import annotations
 
-import json
 import math
-import os
 from collections import Counter
-from functools import lru_cache
 
 from ..design import Design
 from ..design_edit import entity_version, jsonable
 from ..kinds import KINDS, PARENTED_KINDS, TABLE
+from ..structure import kind_fields
 from .layout import auto_layout, references
 
 # Shape metrics (pixels), shared with the page: a header with the kind and the
@@ -187,49 +185,3 @@ def _design_files(design: Design) -> set:
 def _finding(f) -> dict:
     return {"file": f.file, "line": f.line, "col": f.col, "rule": f.rule, "severity": f.severity,
             "message": f.message, "hint": f.hint, "entity": f.entity}
-
-
-@lru_cache(maxsize=1)
-def kind_fields() -> dict:
-    """Per kind: its keys in contract order, which are required, each key's shape and description.
-
-    Read from the JSON Schema of the dv block, so the studio's forms never
-    drift from the contract.
-    """
-    from ..structure import SCHEMA_DIR
-
-    with open(os.path.join(SCHEMA_DIR, "dv.schema.json"), encoding="utf-8") as handle:
-        schema = json.load(handle)
-    defs = schema["$defs"]
-    result = {}
-    for kind in KINDS:
-        spec = defs[kind]
-        fields = []
-        for key, prop in spec.get("properties", {}).items():
-            if key == "kind":
-                continue
-            field = {"key": key, "type": _shape(prop, defs), "description": prop.get("description", "")}
-            if field["type"] == "sources":
-                # how a source maps the keys: a list (hub), per hub reference (link),
-                # like the parent (satellites), or not at all (plain)
-                item = prop["items"]["$ref"].rsplit("/", 1)[-1]
-                field["keys"] = {"hub_source": "list", "link_source": "mapping", "sat_source": "parent"}.get(item, "")
-                field["max"] = prop.get("maxItems")
-            fields.append(field)
-        result[kind] = {"description": spec.get("description", ""), "required": spec.get("required", []),
-                        "fields": fields}
-    return result
-
-
-def _shape(prop: dict, defs: dict) -> str:
-    if "$ref" in prop:
-        return _shape(defs[prop["$ref"].rsplit("/", 1)[-1]], defs)
-    kind = prop.get("type")
-    if kind == "array":
-        items = prop.get("items", {})
-        if "$ref" in items and items["$ref"].endswith("_source"):
-            return "sources"
-        return "list"
-    if kind == "boolean":
-        return "bool"
-    return "text"
