@@ -34,6 +34,8 @@ import jinja2.bccache
 import jinja2.runtime
 import yaml
 
+import dv_spec_tool
+
 from .errors import UsageError
 
 PACKAGE = "dv_spec"
@@ -47,8 +49,8 @@ HELPER_FOLDERS = ("supporting", "internal")
 
 def macros_root() -> str:
     """The dbt package's macros/ folder: beside the Python package in the repository or its install."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    for candidate in (os.path.join(here, "dbt_macros"), os.path.join(os.path.dirname(here), "macros")):
+    package = os.path.dirname(os.path.abspath(dv_spec_tool.__file__))  # wherever this module sits inside it
+    for candidate in (os.path.join(package, "dbt_macros"), os.path.join(os.path.dirname(package), "macros")):
         if os.path.isdir(candidate):
             return candidate
     raise UsageError("cannot find dv-spec's dbt macros (macros/ beside dv_spec_tool/); reinstall dv-spec")

@@ -13,8 +13,8 @@ from pathlib import Path
 from dv_spec_tool import kinds
 from dv_spec_tool.diagrams.conventions import DEFAULTS
 from dv_spec_tool.jinja import MacroRunner, macros_root
-from dv_spec_tool.structure import kind_fields
-from dv_spec_tool.studio.server import make_server
+from dv_spec_tool.structure import DV_SCHEMA_PATH, kind_fields
+from dv_spec_tool.studio.server import STATIC, make_server
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "dv_spec_tool"
@@ -57,7 +57,7 @@ def test_the_studio_is_served_the_table(tmp_path):
 
 
 def test_every_column_is_filled_for_every_kind():
-    columns = set(json.loads((PACKAGE / "kinds.json").read_text(encoding="utf-8"))["columns"])
+    columns = set(json.loads(Path(kinds.TABLE_FILE).read_text(encoding="utf-8"))["columns"])
     for kind, row in kinds.TABLE.items():
         assert set(row) == columns, kind
         assert set(row["parents"]) <= set(kinds.KINDS), kind
@@ -65,7 +65,7 @@ def test_every_column_is_filled_for_every_kind():
 
 
 def test_the_contract_and_the_diagram_conventions_know_every_kind():
-    schema = json.loads((PACKAGE / "schemas" / "dv.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads(Path(DV_SCHEMA_PATH).read_text(encoding="utf-8"))
     assert set(schema["$defs"]["kind"]["enum"]) == set(kinds.KINDS)  # DV100's list of kinds
     assert set(kinds.KINDS) <= set(schema["$defs"])
     assert set(kind_fields()) == set(kinds.KINDS)
@@ -74,8 +74,7 @@ def test_the_contract_and_the_diagram_conventions_know_every_kind():
 
 
 def test_no_module_keeps_its_own_list_of_kinds():
-    files = [*PACKAGE.rglob("*.py"), *MACROS.rglob("*.sql"), *(PACKAGE / "studio" / "static").glob("*.js"),
-             *(PACKAGE / "studio" / "static").glob("*.html")]
+    files = [*PACKAGE.rglob("*.py"), *MACROS.rglob("*.sql"), *Path(STATIC).glob("*.js"), *Path(STATIC).glob("*.html")]
     generated = (MACROS / kinds.MACRO_FILE).resolve()
     copies = []
     for path in files:
