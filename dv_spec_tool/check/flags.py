@@ -18,11 +18,11 @@ from typing import Callable
 
 from sqlglot import exp
 
-from dv_spec_tool.check import keys
-from dv_spec_tool.check.context import Context, describe, key_specs
-from dv_spec_tool.check.sqlmodel import UNKNOWN, line_of
-from dv_spec_tool.core.kinds import STAGED_KINDS
-from dv_spec_tool.core.registry import Documented, add
+from ..kinds import STAGED_KINDS
+from ..registry import Documented, add
+from . import keys
+from .context import Context, describe, key_specs
+from .sqlmodel import UNKNOWN, line_of
 
 
 @dataclass(frozen=True)
