@@ -60,7 +60,7 @@ def _pairs(base: SpecBuilder, head: SpecBuilder) -> list:
 
 def _entity_changes(pairs: list, base: SpecBuilder) -> list:
     """(pair, status, changes) of every entity added, removed or changed; a split satellite's split first."""
-    splits = {pair.name: targets for pair, targets in _split_satellites(pairs)}
+    splits = _split_satellites(pairs)
     found = []
     for pair in pairs:
         split_from = [old for old, targets in splits.items() if any(t == pair.name for t, _ in targets)]
@@ -102,9 +102,9 @@ def _downstream_closure(name: str, builder: SpecBuilder) -> list:
     return out
 
 
-def _split_satellites(pairs: list) -> list:
-    """A satellite removed (or shrunk) whose payload moved to new satellites on the same parent."""
-    found = []
+def _split_satellites(pairs: list) -> dict:
+    """{satellite removed (or shrunk): [(new satellite on the same parent, [payload columns moved to it])]}."""
+    found = {}
     for pair in pairs:
         if pair.base is None or pair.base["kind"] not in SAT_KINDS:
             continue
@@ -118,8 +118,9 @@ def _split_satellites(pairs: list) -> list:
                 if moved:
                     targets.append((other.name, moved))
         if targets:
-            found.append((pair, targets))
+            found[pair.name] = targets
     return found
+
 
 def _entry(pair: Pair, status: str, changes: list, base: SpecBuilder, head: SpecBuilder) -> dict:
     """One entity's entry of the change set: its changes and implications, and what downstream they reach."""

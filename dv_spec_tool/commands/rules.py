@@ -22,14 +22,15 @@ def registered_families() -> tuple:
 
 
 def run(args) -> int:
-    from ..registry import find
+    from ..registry import VALIDATION_RULES, find
 
     families = registered_families()
     if args.rule_id:
         entry = find(args.rule_id)
         if entry is None:
             raise UsageError(f"no rule {args.rule_id}; `dv-spec rules` lists them")
-        label = entry.severity if entry.family == families[0].name else ", ".join(filter(None, (entry.family, entry.severity)))
+        # A validation rule says only its severity; anything else its family too.
+        label = entry.severity if entry.family == VALIDATION_RULES.name else ", ".join(filter(None, (entry.family, entry.severity)))
         print(f"{_title(entry)} ({label})\n{entry.summary}")
         if entry.rationale:
             print(f"\n{entry.rationale}")

@@ -1,8 +1,8 @@
-"""The rule registry: one rule = one function with a stable id and a one-line doc.
+"""Validation rules: one rule = one function with a stable id and a one-line doc.
 
-A rule is a generator over a `Context` yielding `Issue`s; the registry adds the
-rule's id and severity (`registry.VALIDATION_RULES`, one family of the one
-registry). Ids are explicit strings, never derived from module
+A rule is a generator over a `Context` yielding `Issue`s; the registry
+(`registry.VALIDATION_RULES`, one family of the one registry) adds the
+rule's id and severity. Ids are explicit strings, never derived from module
 paths, so they stay stable when code moves.
 """
 
