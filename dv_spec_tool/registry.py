@@ -1,15 +1,34 @@
-"""Registries filled by decorators: one function per id, documented by its docstring.
+"""The one registry: every rule, check criterion, review flag and change-set rule, by stable id.
 
-Validation rules, `dv-spec check` criteria and review flags all register this
-way, so each refuses a duplicate id and a missing one-line doc in one place.
+Each family (validation rules DV…, `dv-spec check` criteria, review flags
+RV…, change-set rules CS…) is a `Family`; its decorator registers one
+function under an explicit id, documented by its docstring (first line the
+summary, the rest the rationale). Ids are unique across all families and a
+missing one-line doc is refused here, at import, so `dv-spec rules` and the
+reports read one table that cannot disagree with the code.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
 
-class Documented:
-    """Mixin for registered items with a `func`: its docstring's first line is the
-    summary, the rest the rationale."""
+from .findings import SEVERITIES
+
+# Every registered item of every family, by id.
+ENTRIES: dict = {}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One registered function: id, name, family, severity (where the family has one) and what it is given."""
+
+    id: str
+    name: str
+    family: str
+    func: Callable
+    severity: str = ""
+    applies_to: str = ""  # where a family's functions take different arguments (change sets: pair, entity, settings)
 
     @property
     def summary(self) -> str:
@@ -26,11 +45,46 @@ def summary_of(func) -> str:
     return lines[0].strip() if lines else ""
 
 
-def add(table: dict, key: str, item, what: str):
-    """Put `item` under `key`; a taken key or an undocumented function is a programming error."""
-    if key in table:
-        raise ValueError(f"{what} {key} is registered twice")
-    if not summary_of(item.func):
-        raise ValueError(f"{what} {key} needs a one-line doc")
-    table[key] = item
-    return item
+class Family:
+    """One family of registered functions: its decorator and its entries, sorted by id."""
+
+    def __init__(self, name: str, title: str, severities: tuple = (), default_severity: str = ""):
+        self.name = name
+        self.title = title
+        self.severities = severities
+        self.default_severity = default_severity
+        self.table: dict = {}  # id -> Entry, this family only
+
+    def register(self, item_id: str, name: str = "", severity: str = "", applies_to: str = ""):
+        """Decorator: register a function under `item_id`; a taken id, an unknown severity or a missing doc is refused."""
+        severity = severity or self.default_severity
+        if self.severities and severity not in self.severities:
+            raise ValueError(f"unknown severity {severity!r} for {item_id}")
+
+        def decorate(func):
+            if item_id in ENTRIES:
+                raise ValueError(f"{item_id} is registered twice ({ENTRIES[item_id].family} and {self.name})")
+            entry = Entry(item_id, name or func.__name__, self.name, func, severity, applies_to)
+            if not entry.summary:
+                raise ValueError(f"{self.name} {item_id} needs a one-line doc")
+            ENTRIES[item_id] = self.table[item_id] = entry
+            return func
+
+        return decorate
+
+    def entries(self, applies_to: str = "") -> list:
+        return [self.table[key] for key in sorted(self.table) if not applies_to or self.table[key].applies_to == applies_to]
+
+
+def find(item_id: str):
+    """The registered entry whose id is `item_id` (case-insensitive), or None."""
+    wanted = item_id.lower()
+    return next((entry for key, entry in ENTRIES.items() if key.lower() == wanted), None)
+
+
+# The families, in the order `dv-spec rules` lists them.
+VALIDATION_RULES = Family("validation rule", "Validation rules (dv-spec validate)", SEVERITIES, "error")
+CHECK_CRITERIA = Family("check", "Checks (acceptance criteria verified by dv-spec check)", default_severity="error")
+REVIEW_FLAGS = Family("review flag", "Review flags (dv-spec check; for a person, never failing the run)", default_severity="warning")
+CHANGE_RULES = Family("change-set rule", "Change-set rules (dv-spec diff)")
+FAMILIES = (VALIDATION_RULES, CHECK_CRITERIA, REVIEW_FLAGS, CHANGE_RULES)

@@ -271,7 +271,7 @@ def test_bad_flag_is_usage_error(capsys):
 
 def test_rules_lists_every_rule_and_explains_one(capsys):
     code, out, _ = run(capsys, "rules")
-    assert code == 0 and "DV101" in out and "unknown-key" in out
+    assert code == 0 and "DV101" in out and "unknown-key" in out and "CS101" in out and "RV01" in out
     code, out, _ = run(capsys, "rules", "dv101")
     assert code == 0 and "Unknown keys are errors" in out
     code, _, err = run(capsys, "rules", "DV999")

@@ -9,14 +9,11 @@ empty list passes; `NotVerified` says why the criterion could not be verified
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
-
 import sqlglot
 from sqlglot import exp
 
 from ..kinds import KEYED_KINDS
-from ..registry import Documented, add
+from ..registry import CHECK_CRITERIA
 from .context import Context, describe, key_specs, source_nodes, strip_wrappers, unknown_leaves
 from .results import Problem
 from .sqlmodel import line_of
@@ -26,23 +23,12 @@ class NotVerified(Exception):
     """The criterion cannot be verified here (no SQL, nothing to trace); the message says why."""
 
 
-@dataclass(frozen=True)
-class Check(Documented):
-    name: str
-    func: Callable
-
-
-CHECKS: dict = {}
+CHECKS = CHECK_CRITERIA.table  # {name the acceptance criteria use: registry Entry}
 
 
 def check(name: str):
-    """Register a check under the name the acceptance criteria use; duplicates are refused."""
-
-    def register(func):
-        add(CHECKS, name, Check(name, func), "check")
-        return func
-
-    return register
+    """Register a check under the name the acceptance criteria use, in the one registry; duplicates are refused."""
+    return CHECK_CRITERIA.register(name, name)
 
 
 def _needs_sql(ctx: Context, name: str):
@@ -365,7 +351,7 @@ def _sorted_under_renames(columns: list, renames: dict) -> bool:
 
 
 def all_checks() -> list:
-    return [CHECKS[name] for name in sorted(CHECKS)]
+    return CHECK_CRITERIA.entries()
 
 
-__all__ = ["CHECKS", "Check", "NotVerified", "all_checks"]
+__all__ = ["CHECKS", "NotVerified", "all_checks"]

@@ -13,40 +13,23 @@ A flag function gets the Context and the models to look at
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Callable
 
 from sqlglot import exp
 
 from ..kinds import STAGED_KINDS
-from ..registry import Documented, add
+from ..registry import REVIEW_FLAGS
 from . import keys
 from .context import Context, describe, key_specs
 from .sqlmodel import UNKNOWN, line_of
 
 
-@dataclass(frozen=True)
-class FlagRule(Documented):
-    id: str
-    name: str
-    func: Callable
-
-
-FLAGS: dict = {}
-
-
 def flag(flag_id: str, name: str):
-    """Register a review flag under a stable id; duplicates are refused."""
-
-    def register(func):
-        add(FLAGS, flag_id, FlagRule(flag_id, name, func), "review flag")
-        return func
-
-    return register
+    """Register a review flag under a stable id, in the one registry; duplicates are refused."""
+    return REVIEW_FLAGS.register(flag_id, name)
 
 
 def all_flags() -> list:
-    return [FLAGS[key] for key in sorted(FLAGS)]
+    return REVIEW_FLAGS.entries()
 
 
 def _trees(ctx: Context, targets: dict):

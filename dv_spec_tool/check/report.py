@@ -136,8 +136,7 @@ def as_sarif(report: CheckReport, files: dict | None = None, originals: dict | N
              raw_is_compiled: dict | None = None) -> str:
     """SARIF 2.1.0: failures as errors, not-verified criteria and review flags as warnings, on the model's own file."""
     files, originals, raw_is_compiled = files or {}, originals or {}, raw_is_compiled or {}
-    rules = [sarif_rule(c.name, c.name, c.summary, "error", c.rationale) for c in all_checks()]
-    rules += [sarif_rule(f.id, f.name, f.summary, "warning", f.rationale) for f in all_flags()]
+    rules = [sarif_rule(item.id, item.name, item.summary, item.severity, item.rationale) for item in all_checks() + all_flags()]
 
     def location(model: str, line: int) -> dict:
         original = originals.get(model)
