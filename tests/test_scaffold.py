@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from dv_spec_tool.generate.scaffold import checksum_state
-from dv_spec_tool.interfaces.cli import main
+from dv_spec_tool.cli import main
+from dv_spec_tool.scaffold import checksum_state
 
 BASE = Path(__file__).parent / "fixtures" / "validate_base"
 DESIGN = "models/design.yml"
@@ -220,9 +220,9 @@ def test_run_operation_prints_what_the_cli_writes(tmp_path):
     import harness
     import packages
 
-    from dv_spec_tool.core.design import build_design
-    from dv_spec_tool.core.project import load_project
-    from dv_spec_tool.generate.scaffold import PLACEHOLDER, plan
+    from dv_spec_tool.design import build_design
+    from dv_spec_tool.project import load_project
+    from dv_spec_tool.scaffold import PLACEHOLDER, plan
 
     project = harness.copy_project(BASE, tmp_path / "project")
     expected = {p.path: p.content for p in plan(build_design(load_project(str(project)))) if p.kind == "model"}

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import os
 
-from dv_spec_tool.check.compiled import check_dialect, dialect_for, read_manifest
-from dv_spec_tool.check.core import evaluate
-from dv_spec_tool.check.results import CheckReport, Flag, Outcome, Problem
-from dv_spec_tool.core.errors import UsageError
-from dv_spec_tool.validate import sound_entities
+from ..errors import UsageError
+from ..validate import sound_entities
+from .compiled import check_dialect, dialect_for, read_manifest
+from .core import evaluate
+from .results import CheckReport, Flag, Outcome, Problem
 
 
 def acceptance_criteria(design, resolved: dict, names) -> dict:

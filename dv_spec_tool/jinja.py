@@ -1,0 +1,301 @@
+"""Run this package's portable dbt macros from Python, without dbt.
+
+The generators (design resolution, scaffolding, specs) are written once, as
+dbt macros under `macros/design/` and `macros/scaffold/`, so that
+`dbt run-operation` works for engineers who only have dbt. The command line
+renders the very same macros here, in a Jinja environment configured like
+dbt's (`do` and loop controls, strict undefined) with the few dbt context members
+those macros use: `return`, `exceptions.raise_compiler_error`, `tojson`,
+`fromjson`, `fromyaml`, `toyaml`, `local_md5`, `log`, `print` and `var`.
+
+Portable macros call each other through the package namespace
+(`dv_spec.x(...)`), as dbt allows, so that `return()` works the same in both.
+
+Unlike dbt, the environment is not sandboxed: it only ever compiles this
+package's own macros (the design reaches them as data, never as template
+text), and the sandbox's per-attribute and per-call checks were half of the
+generators' time. Parity with dbt's sandbox is tested by rendering the same
+macros under `dbt run-operation` (tests/test_scaffold.py,
+tests/test_spec_run_operation.py). Compiled macros are kept in a bytecode
+cache across runs (`cache_dir()`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import types
+from contextlib import contextmanager
+from functools import lru_cache
+
+import jinja2
+import jinja2.bccache
+import jinja2.runtime
+import yaml
+
+import dv_spec_tool
+
+from .errors import UsageError
+
+PACKAGE = "dv_spec"
+PORTABLE_FOLDERS = ("design", "scaffold", "spec")
+# Also loaded, for the few pure helpers portable macros call (the spec's hash
+# SQL: `_hash_settings`, `_hash_input`, `default__hash_expression`). Their other
+# macros need dbt (adapter, ref) and are never called here; a file that does
+# not even compile outside dbt is skipped.
+HELPER_FOLDERS = ("supporting", "internal")
+
+
+def macros_root() -> str:
+    """The dbt package's macros/ folder: beside the Python package in the repository or its install."""
+    package = os.path.dirname(os.path.abspath(dv_spec_tool.__file__))  # wherever this module sits inside it
+    for candidate in (os.path.join(package, "dbt_macros"), os.path.join(os.path.dirname(package), "macros")):
+        if os.path.isdir(candidate):
+            return candidate
+    raise UsageError("cannot find dv-spec's dbt macros (macros/ beside dv_spec_tool/); reinstall dv-spec")
+
+
+def cache_dir() -> str | None:
+    """Where compiled macros are kept between runs: $DV_SPEC_CACHE_DIR, else the user's cache folder.
+
+    An empty $DV_SPEC_CACHE_DIR turns the cache off.
+    """
+    configured = os.environ.get("DV_SPEC_CACHE_DIR")
+    if configured is not None:
+        return configured or None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "dv-spec", "jinja")
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    folder = cache_dir()
+    if not folder:
+        return None
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError:
+        return None  # a read-only home: compile every run, as without a cache
+    return _QuietBytecodeCache(folder, pattern=f"dv_spec_%s_{jinja2.__version__}.cache")
+
+
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """A cache that never fails a run: a file it cannot write is compiled again next time."""
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+class _Context(jinja2.runtime.Context):
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's signature)
+        if type(__obj) in _DIRECT_CALLABLES:
+            kwargs.pop("_loop_vars", None)
+            kwargs.pop("_block_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:
+                return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+        return super().call(__obj, *args, **kwargs)
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's environment with a direct path for the commonest lookup, `mapping.key`.
+
+    Same result as Jinja's getattr (an attribute first, then the item), without
+    raising AttributeError for every key of a plain dict.
+    """
+
+    context_class = _Context
+
+    def getattr(self, obj, attribute):
+        if type(obj) in _ITEM_FIRST and attribute not in _MAPPING_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
+class GenerationError(UsageError):
+    """A macro called exceptions.raise_compiler_error: bad design or arguments."""
+
+
+class _Return(Exception):
+    def __init__(self, value):
+        super().__init__("return")
+        self.value = value
+
+
+def _return(value):
+    raise _Return(value)
+
+
+class _Exceptions:
+    @staticmethod
+    def raise_compiler_error(message):
+        raise GenerationError(str(message))
+
+    @staticmethod
+    def warn(message):
+        return ""
+
+
+class _Namespace(dict):
+    """`dv_spec.<macro>`: each macro wrapped so that `return(x)` gives x, as in dbt.
+
+    A mapping, as dbt's package namespaces are: Jinja looks names up as items,
+    so private `dv_spec._helper` calls resolve just as they do in dbt's sandbox.
+    """
+
+    def __init__(self, load_more=None):
+        super().__init__()
+        self._load_more = load_more
+
+    def __missing__(self, name):
+        # Folders beyond design/ are compiled on first need: validate never pays for them.
+        if self._load_more is not None:
+            load_more, self._load_more = self._load_more, None
+            load_more()
+            if name in self:
+                return self[name]
+        raise KeyError(name)
+
+    def add(self, name, macro):
+        self[name] = _MacroCall(name, macro)
+
+
+class _MacroCall:
+    """A macro as `dv_spec.<name>` calls it: `return(x)` gives x, as in dbt."""
+
+    __slots__ = ("__name__", "macro")
+
+    def __init__(self, name, macro):
+        self.__name__, self.macro = name, macro
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return self.macro(*args, **kwargs)
+        except _Return as returned:
+            return returned.value
+
+
+# Callables that can never ask for Jinja's context (builtins and macro
+# wrappers): _Context.call calls them directly, skipping Jinja's attribute probes.
+_DIRECT_CALLABLES = frozenset({types.BuiltinFunctionType, types.MethodWrapperType, _MacroCall, jinja2.runtime.Macro})
+# Mappings whose keys _Environment.getattr looks up first, unless the name is a method.
+_ITEM_FIRST = frozenset({dict, _Namespace})
+_MAPPING_ATTRIBUTES = frozenset(dir(_Namespace))
+
+
+def _toyaml(value, sort_keys=False):
+    return yaml.safe_dump(value, sort_keys=sort_keys, default_flow_style=False, allow_unicode=True, width=1000)
+
+
+@lru_cache(maxsize=None)
+def macro_runner() -> "MacroRunner":
+    """The process-wide runner: macros are compiled once."""
+    return MacroRunner()
+
+
+class MacroRunner:
+    """The portable macros, loaded once, callable as `runner.call("name", ...)`.
+
+    `var()` returns `variables`; the command line passes settings explicitly instead.
+    """
+
+    def __init__(self, variables: dict | None = None):
+        self.variables = variables or {}
+        self.env = _Environment(
+            extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"],
+            undefined=jinja2.StrictUndefined,
+            loader=jinja2.FunctionLoader(_macro_source),
+            bytecode_cache=_bytecode_cache(),
+            auto_reload=False,
+        )
+        self.namespace = _Namespace(load_more=lambda: self._load(PORTABLE_FOLDERS[1:] + HELPER_FOLDERS))
+        self.env.globals.update({
+            PACKAGE: self.namespace,
+            "return": _return,
+            "exceptions": _Exceptions(),
+            "tojson": lambda value, sort_keys=False: json.dumps(value, sort_keys=sort_keys),
+            "fromjson": lambda text, default=None: json.loads(text) if text else default,
+            "fromyaml": lambda text, default=None: yaml.safe_load(text) if text else default,
+            "toyaml": _toyaml,
+            "local_md5": lambda text: hashlib.md5(text.encode("utf-8")).hexdigest(),
+            "log": lambda message, info=False: "",
+            "print": lambda message: "",
+            "var": self._var,
+            "execute": True,
+        })
+        self._load(PORTABLE_FOLDERS[:1])
+
+    def _load(self, folders) -> None:
+        for name, macro in _load_macros(self.env, folders).items():
+            self.namespace.add(name, macro)
+
+    def _var(self, name, default=None):
+        return self.variables.get(name, default)
+
+    @contextmanager
+    def project_vars(self, variables: dict):
+        """`var()` answers from a project's `vars` inside the block (e.g. the hash settings)."""
+        saved, self.variables = self.variables, dict(variables or {})
+        try:
+            yield self
+        finally:
+            self.variables = saved
+
+    def call(self, name: str, *args, **kwargs):
+        try:
+            return self.namespace[name](*args, **kwargs)
+        except jinja2.TemplateError as exc:
+            raise UsageError(f"dv-spec macro {name}: {exc}") from None
+
+
+def _load_macros(env, folders) -> dict:
+    macros = {}
+    for source_name, _ in _macro_sources():
+        if source_name.split("/")[0] not in folders:
+            continue
+        try:
+            template = env.get_template(source_name)
+        except jinja2.TemplateSyntaxError:
+            if source_name.split("/")[0] in HELPER_FOLDERS:
+                continue
+            raise
+        context = template.new_context({})
+        for _ in template.root_render_func(context):
+            pass
+        for name, value in context.vars.items():
+            if isinstance(value, jinja2.runtime.Macro):
+                macros[name] = value
+    return macros
+
+
+@lru_cache(maxsize=None)
+def _macro_sources_cached(root: str) -> tuple:
+    found = []
+    for folder in PORTABLE_FOLDERS + HELPER_FOLDERS:
+        base = os.path.join(root, folder)
+        if not os.path.isdir(base):
+            continue
+        for name in sorted(os.listdir(base)):
+            if name.endswith(".sql"):
+                with open(os.path.join(base, name), encoding="utf-8") as handle:
+                    found.append((f"{folder}/{name}", handle.read()))
+    return tuple(found)
+
+
+def _macro_sources():
+    return _macro_sources_cached(macros_root())
+
+
+def _macro_source(name: str):
+    """The loader's view of one macro file: (source, file name, always up to date)."""
+    source = dict(_macro_sources()).get(name)
+    if source is None:
+        return None
+    return source, os.path.join(macros_root(), name), lambda: True
