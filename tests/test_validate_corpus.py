@@ -79,6 +79,10 @@ CASES = [
          "          hashdiff: provider_names_hashdiff\n          payload: [last_name]\n          sources:\n            - model: stg_providers\n\n"
          "  - name: ma_sat_provider_address\n", "DV231", "payload: [last_name]", severity="warning"),
     case("effectivity-dates-ignored", "          end_dating: source\n", "", "DV232", "kind: eff_sat", severity="warning"),
+    case("hashdiff-hashes-load-datetime", "          payload: [first_name, last_name, specialty_code]\n",
+         "          payload: [first_name, last_name, specialty_code]\n"
+         "          hashdiff_columns: [first_name, last_name, specialty_code, load_datetime]\n", "DV233",
+         "hashdiff_columns: [first_name", severity="warning"),
     case("payload-not-in-seed", "payload: [street, city]", "payload: [street, town]", "DV300", "payload: [street, town]"),
     case("business-key-not-in-dbt-source", "business_keys: [network_code]", "business_keys: [network_id]", "DV300", "- source: crm.networks"),
     case("mapped-key-not-in-staged-seed", "            - model: stg_providers\n              business_keys: [npi]", "            - model: stg_providers\n              business_keys: [provider_id]", "DV300", "business_keys: [provider_id]"),
