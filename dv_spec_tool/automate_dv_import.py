@@ -703,7 +703,7 @@ _EXPRESSION = re.compile(r"^[^;\r\n]+$")
 
 def _record_source(value):
     """A stage's record-source derived column as the design holds it: a literal, {column} or {expression}; None if it cannot."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or "{{" in value:  # Jinja the reader kept as written: its value is unknown
         return None
     text = value.strip()
     if text.startswith("!"):
@@ -718,7 +718,7 @@ def _record_source(value):
 
 def _load_datetime(value):
     """A stage's load-datetime derived column as the design holds it: a column or {expression}; None if it cannot."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or "{{" in value:  # Jinja the reader kept as written: its value is unknown
         return None
     text = value.strip()
     if is_identifier(text) and text.lower() not in ("current_timestamp", "current_date", "sysdate", "getdate"):
