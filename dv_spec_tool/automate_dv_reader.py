@@ -139,6 +139,13 @@ def read_model(name: str, path: str, text: str, variables: dict | None = None) -
     except Unreadable as exc:
         call.error, call.line = exc.message, exc.line or node.lineno
         return call
+    if scope["__kept__"]:
+        where = [path for path in _text_paths(call.args) if path[0] != "derived_columns" or len(path) != 2]
+        if where:  # only a derived column's value may hold it: the importer then asks for that value
+            jinja = scope["__kept__"][0][1]
+            call.error = f"`{jinja}` needs dbt to render, and it sits in {'.'.join(map(str, where[0]))}"
+            call.line = scope["__kept__"][0][0]
+            return call
     kept = {}
     for line, jinja in scope["__kept__"]:
         kept.setdefault(jinja, []).append(str(line))
@@ -251,6 +258,18 @@ class _Block:
 
     node: object
     written: list = field(default_factory=list)
+
+
+def _text_paths(value, path=()) -> list:
+    """The paths of the strings in a value that hold Jinja kept as written."""
+    if isinstance(value, str):
+        return [path] if "{{" in value else []
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _text_paths(v, path + (k,))] + \
+            [path + (k,) for k in value if isinstance(k, str) and "{{" in k]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _text_paths(v, path + (i,))]
+    return []
 
 
 def _block_outputs(text: str, node) -> list:

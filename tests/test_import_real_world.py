@@ -261,3 +261,10 @@ def test_jinja_that_needs_dbt_leaves_the_rest_of_a_yaml_block_readable(capsys, t
     # (dbt renders the Jinja in schema YAML values, not in the TODO comments)
     assert not [line for p in project.glob("models/**/*.yml") for line in p.read_text().splitlines()
                 if "{{" in line and not line.lstrip().startswith("#")]
+
+
+def test_jinja_that_needs_dbt_anywhere_but_a_derived_column_makes_the_model_unreadable():
+    text = ("{%- set m -%}\nsource_model: raw_orders\nhashed_columns:\n  ORDER_HK: '{{ my_macro() }}'\n{%- endset -%}"
+            "{% set d = fromyaml(m) %}{{ automate_dv.stage(source_model=d['source_model'], hashed_columns=d['hashed_columns']) }}")
+    call = read_model("stg", "stg.sql", text, {})
+    assert call.error == "`{{ my_macro() }}` needs dbt to render, and it sits in hashed_columns.ORDER_HK"
