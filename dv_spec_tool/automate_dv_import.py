@@ -181,6 +181,11 @@ class _Reverse:
                     entity = Imported(name, {"kind": kind}, target=_beside(call.path),
                                       where=f"{call.path}:{call.line}")
                     getattr(self, f"_{kind}")(entity, call)
+                    if _same_metadata(call):
+                        entity.todos.append(("sources", f"sources: `{name}` passes `{call.args['src_ldts']}` as both "
+                                             "src_ldts and src_source: its record source would be its load datetime "
+                                             "(and AutomateDV selects the column twice); pass the record-source column "
+                                             "as src_source"))
                     if kind != "ref_table" and call.args.get("src_extra_columns"):
                         entity.todos.append(("kind", f"`{name}` also loads src_extra_columns "
                                              f"{call.args['src_extra_columns']!r}, which the design does not hold: "
@@ -631,7 +636,8 @@ class _Reverse:
         found = {}
         for arg, setting in (("src_ldts", "load_datetime_column"), ("src_source", "record_source_column")):
             values = sorted({str(c.args[arg]) for c in self.calls.values()
-                             if c.macro != "stage" and isinstance(c.args.get(arg), str)})
+                             if c.macro != "stage" and isinstance(c.args.get(arg), str)
+                             and not (arg == "src_source" and _same_metadata(c))})
             if setting not in given and len({v.lower() for v in values}) == 1 \
                     and values[0].lower() != self.design.settings[setting].lower() and is_identifier(values[0]):
                 found[setting] = values[0]
@@ -659,15 +665,15 @@ class _Reverse:
             convention = conventions.get(key) or {}
             if key in naming or key == "stage" or not convention or all(_follows(n, convention) for n in found):
                 continue
-            side = "suffix" if convention.get("suffix") else "prefix"
-            parts = {(n[n.rindex("_"):] if side == "suffix" else n[:n.index("_") + 1]) if "_" in n else None for n in found}
-            naming[key] = {side: parts.pop()} if len(parts) == 1 and None not in parts else None
+            naming[key] = _shared_affix(found, "suffix" if convention.get("suffix") else "prefix")
         if naming != (given.get("naming") or {}):
             self.new_settings["naming"] = naming
             self.settings_input["naming"] = naming
 
     def _check_settings(self) -> None:
         for name, call in sorted(self.calls.items()):
+            if _same_metadata(call):  # a TODO on its entity (run)
+                continue
             for arg, setting, value in (("src_ldts", "load_datetime_column", self.ldts),
                                         ("src_source", "record_source_column", self.rsrc)):
                 given = call.args.get(arg)
@@ -685,13 +691,19 @@ class _Reverse:
                                           f"vars.dv_spec.hash_algorithm: {automate_hash.lower()}"))
 
 
+def _same_metadata(call: ModelCall) -> bool:
+    """A table model that passes one column as both its load datetime and its record source (a slip)."""
+    ldts, rsrc = call.args.get("src_ldts"), call.args.get("src_source")
+    return call.macro != "stage" and isinstance(ldts, str) and isinstance(rsrc, str) and ldts.lower() == rsrc.lower()
+
+
 _QUOTED = re.compile(r"^'([^'\"\\\r\n]*)'$")
 _EXPRESSION = re.compile(r"^[^;\r\n]+$")
 
 
 def _record_source(value):
     """A stage's record-source derived column as the design holds it: a literal, {column} or {expression}; None if it cannot."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or "{{" in value:  # Jinja the reader kept as written: its value is unknown
         return None
     text = value.strip()
     if text.startswith("!"):
@@ -706,7 +718,7 @@ def _record_source(value):
 
 def _load_datetime(value):
     """A stage's load-datetime derived column as the design holds it: a column or {expression}; None if it cannot."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or "{{" in value:  # Jinja the reader kept as written: its value is unknown
         return None
     text = value.strip()
     if is_identifier(text) and text.lower() not in ("current_timestamp", "current_date", "sysdate", "getdate"):
@@ -734,6 +746,20 @@ def _signature(resolved_entity: dict) -> list:
     return [(s["ref"], s["stage"], s["record_source"], s["record_source_kind"], s["load_datetime"], s["load_datetime_kind"],
              [(c["ref"], c["target"], c["source_column"]) for c in s["key_columns"]])
             for s in resolved_entity.get("sources", [])]
+
+
+def _shared_affix(names: list, side: str):
+    """{prefix|suffix: part} that two or more names all share (the convention's own side first), else None (off).
+
+    One name shares its first and last parts with itself: that is no convention, so it switches the check off.
+    """
+    if len(set(names)) < 2:
+        return None
+    for each in (side, "prefix" if side == "suffix" else "suffix"):
+        parts = {(n[n.rindex("_"):] if each == "suffix" else n[:n.index("_") + 1]) if "_" in n else None for n in names}
+        if len(parts) == 1 and None not in parts:
+            return {each: parts.pop()}
+    return None
 
 
 def _follows(name: str, convention: dict) -> bool:

@@ -215,7 +215,7 @@ def subject_area_diagrams(design: Design, resolved: dict) -> dict:
 
 # Validate warnings that leave the engineer unable to pass the acceptance tests
 # on every load: each becomes an open question of the entity's spec.
-OPEN_QUESTION_RULES = ("DV230", "DV231", "DV232")
+OPEN_QUESTION_RULES = ("DV230", "DV231", "DV232", "DV233")
 
 
 def design_warnings(design: Design) -> dict:
