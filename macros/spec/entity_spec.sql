@@ -55,6 +55,7 @@
         "open_questions": dv_spec._spec_open_questions(entity, design, context, columns),
         "conventions": dv_spec._spec_conventions(design.settings, context),
     } -%}
+    {%- if kind == "xts" -%}{%- do spec.update(dv_spec._spec_xts_sections(entity, design, context, spec)) -%}{%- endif -%}
     {{ return(spec) }}
 {%- endmacro -%}
 
@@ -545,7 +546,7 @@
                         {%- do rows.append(dv_spec._spec_row(row, column, "as is", column)) -%}
                     {%- endfor -%}
                 {%- endif -%}
-            {%- else -%}
+            {%- elif kind_table[kind].hashdiff -%}
                 {%- for column in entity.get("multi_active_keys") or [] -%}
                     {%- do rows.append(dv_spec._spec_row(row, column, "as is", column)) -%}
                 {%- endfor -%}
