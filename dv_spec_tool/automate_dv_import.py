@@ -417,6 +417,9 @@ class _Reverse:
             payload = [str(c) for c in _as_list(call.args.get("src_payload"))]
             dependent = [d.lower() for d in dv.get("dependent_keys", [])]
             dv["payload"] = [c for c in payload if c.lower() not in dependent]
+            if not dv["payload"]:
+                entity.todos.append(("payload", f"payload: every src_payload column of `{entity.name}` is hashed into its "
+                                     "key (a dependent key); a non-historised link carries a payload: which columns?"))
             self._effective(entity, call, default_is_ldts=True)
 
     _nh_link = _link
