@@ -596,20 +596,27 @@ class _Reverse:
                                  "satellites it tracks: list them"))
             tracked = {}
         satellites = {name.lower(): name for name, known in self.known.items() if known.get("kind") in SAT_KINDS}
+        stages = [self.stages[m] for m in map(str, _as_list(call.args.get("source_model"))) if m in self.stages]
         name_columns = {}
         for key, spec in tracked.items():
             spec = spec if isinstance(spec, dict) else {}
             name_column = _single_value(spec.get("sat_name"))
             stage_hashdiff = _single_value(spec.get("hashdiff"))
             name = satellites.get(str(key).lower())
-            if name is None:  # named otherwise: the satellite of this parent whose stage hashdiff it reads
+            if name is None:  # named otherwise: the satellite whose name the stage's column holds ...
+                literals = {str(s.derived.get(str(name_column).lower(), (None, ""))[1]).lstrip("!") for s in stages} - {""}
+                found = [satellites[n.lower()] for n in literals if n.lower() in satellites]
+                name = found[0] if len(found) == 1 else None
+            if name is None:  # ... else the satellite of this parent whose stage hashdiff it reads
                 found = [n for n in satellites.values() if parent and self.known[n].get("parent") == parent[0]
                          and str(self.known[n].get("stage_hashdiff") or self.known[n].get("hashdiff")).lower()
                          == str(stage_hashdiff).lower()]
                 name = found[0] if len(found) == 1 else None
             if name is None:
+                named = f", named {', '.join(f'`{n}`' for n in sorted(literals))} in the stage" if literals else ""
                 entity.todos.append(("satellites", f"satellites: `{entity.name}` tracks `{key}` (hashdiff "
-                                     f"`{stage_hashdiff}`), which is no satellite of this project: which one is it?"))
+                                     f"`{stage_hashdiff}`{named}), which is no satellite imported from this project: "
+                                     "which one is it?"))
                 continue
             dv["satellites"].append(name)
             known_hashdiff = self.known[name].get("stage_hashdiff") or self.known[name].get("hashdiff")
@@ -643,6 +650,9 @@ class _Reverse:
         hub = call.args.get("source_model")
         if isinstance(hub, str):
             entity.dv["hub"] = hub
+            if (self.known.get(hub) or {}).get("kind") != "hub":
+                entity.todos.append(("hub", f"hub: `{entity.name}` is built from `{hub}`, which is no hub imported from "
+                                     f"this project (AutomateDV's {call.macro} reads a hub): which hub is it?"))
         else:
             entity.todos.append(("kind", f"hub: `{entity.name}`'s source_model is not one hub model"))
         if isinstance(call.args.get("as_of_dates_table"), str):

@@ -3,7 +3,9 @@
     (extended tracking satellite) spec that differ from a satellite's, to
     replace those entity_spec computed: its columns (HASHDIFF and
     SATELLITE_NAME, names AutomateDV's xts macro fixes), the mapping from the
-    stage columns of each tracked satellite, and how AutomateDV loads it.
+    stage columns of each tracked satellite, how AutomateDV loads it, and
+    `tracked_satellites` ({name, hashdiff, name_column}: the stage columns its
+    src_satellite names, for the prompt).
 -#}
 {%- macro _spec_xts_sections(entity, design, context, spec) -%}
     {%- set settings = design.settings -%}
@@ -41,5 +43,6 @@
         "NULL keys: a row whose `" ~ entity.parent_hash_key ~ "` is NULL is dropped.",
     ] -%}
     {{ return({"columns": columns, "mapping": mapping, "hashdiff": none, "load_pattern": load_pattern,
+               "tracked_satellites": entity.satellites,
                "ddl": dv_spec._spec_ddl(entity, columns)}) }}
 {%- endmacro -%}
