@@ -77,3 +77,12 @@ def test_the_scaffolded_xts_loads_each_hashdiff_once_and_passes_its_tests_and_ch
     capsys.readouterr()
     assert main(["check", "--project-dir", str(project)]) == 0, capsys.readouterr().out
     assert "0 failed, 0 not verified; 0 items for review" in capsys.readouterr().out
+
+
+def test_diagrams_leave_the_xts_out_and_say_so(tmp_path, capsys):
+    project = harness.copy_project(XTS, tmp_path / "xts")
+    capsys.readouterr()
+    assert main(["export", "mermaid", "--project-dir", str(project)]) == 0
+    out, err = capsys.readouterr()
+    assert "hub_customer {" in out and "xts_customer" not in out
+    assert err == "dv-spec: not drawn: xts_customer (xts); diagrams do not draw that kind\n"
