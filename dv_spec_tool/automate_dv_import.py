@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from .automate_dv_reader import PASS_THROUGH, ModelCall, read_model
 from .design import build_design
 from .diagrams.to_design import Imported, Reading, ordered
-from .kinds import HASH_KEY_KINDS, KIND_OF_MACRO, LINK_KINDS, MODEL_KINDS, SAT_KINDS
+from .kinds import HASH_KEY_KINDS, KIND_OF_MACRO, MODEL_KINDS, PARENT_KINDS, SAT_KINDS
 from .project import Project, is_identifier, read_text
 from .yamlpos import YamlError
 
@@ -494,7 +494,7 @@ class _Reverse:
 
     def _sat(self, entity: Imported, call: ModelCall) -> None:
         dv = entity.dv
-        parent = self._parent(entity, call, HASH_KEY_KINDS)
+        parent = self._parent(entity, call, PARENT_KINDS[entity.dv["kind"]])
         hashdiff = call.args.get("src_hashdiff")
         if isinstance(hashdiff, dict):  # {source_column: <the stage's name>, alias: <the table's name>}
             column, alias = hashdiff.get("source_column"), hashdiff.get("alias")
@@ -562,7 +562,7 @@ class _Reverse:
 
     def _eff_sat(self, entity: Imported, call: ModelCall) -> None:
         dv = entity.dv
-        parent = self._parent(entity, call, LINK_KINDS)
+        parent = self._parent(entity, call, PARENT_KINDS["eff_sat"])
         refs = self._refs(self.known[parent[0]]) if parent else []
         by_key = {fk.lower(): name for name, fk in refs}
         driving = []
@@ -588,7 +588,7 @@ class _Reverse:
     def _xts(self, entity: Imported, call: ModelCall) -> None:
         """src_satellite: {<satellite>: {sat_name: {SATELLITE_NAME: <stage column>}, hashdiff: {HASHDIFF: <stage column>}}}."""
         dv = entity.dv
-        parent = self._parent(entity, call, HASH_KEY_KINDS)
+        parent = self._parent(entity, call, PARENT_KINDS["xts"])
         tracked = call.args.get("src_satellite")
         dv["satellites"] = []
         if not isinstance(tracked, dict) or not tracked:
