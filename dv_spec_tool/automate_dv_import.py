@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from .automate_dv_reader import PASS_THROUGH, ModelCall, read_model
 from .design import build_design
 from .diagrams.to_design import Imported, Reading, ordered
-from .kinds import HASH_KEY_KINDS, KIND_OF_MACRO, LINK_KINDS, MODEL_KINDS
+from .kinds import HASH_KEY_KINDS, KIND_OF_MACRO, MODEL_KINDS, PARENT_KINDS, SAT_KINDS
 from .project import Project, is_identifier, read_text
 from .yamlpos import YamlError
 
@@ -172,9 +172,8 @@ class _Reverse:
     def run(self) -> ProjectReading:
         for macro, call in self.calls.items():
             if call.macro not in KIND_OF_MACRO and call.macro != "stage" and call.macro not in PASS_THROUGH:
-                why = ("an xts (extended tracking satellite) has no place in the design contract"
-                       if call.macro == "xts" else f"automate_dv.{call.macro} is not a table macro dv-spec designs")
-                self.reading.problems.append((f"{call.path}:{call.line}", f"model `{call.name}`: {why}; left out"))
+                self.reading.problems.append((f"{call.path}:{call.line}", f"model `{call.name}`: automate_dv.{call.macro} "
+                                              "is not a table macro dv-spec designs; left out"))
         for kind in ORDER[1:]:
             for name, call in self.calls.items():
                 if KIND_OF_MACRO.get(call.macro) == kind:
@@ -423,6 +422,9 @@ class _Reverse:
             payload = [str(c) for c in _as_list(call.args.get("src_payload"))]
             dependent = [d.lower() for d in dv.get("dependent_keys", [])]
             dv["payload"] = [c for c in payload if c.lower() not in dependent]
+            if not dv["payload"]:
+                entity.todos.append(("payload", f"payload: every src_payload column of `{entity.name}` is hashed into its "
+                                     "key (a dependent key); a non-historised link carries a payload: which columns?"))
             self._effective(entity, call, default_is_ldts=True)
 
     _nh_link = _link
@@ -497,18 +499,17 @@ class _Reverse:
 
     def _sat(self, entity: Imported, call: ModelCall) -> None:
         dv = entity.dv
-        parent = self._parent(entity, call, HASH_KEY_KINDS)
+        parent = self._parent(entity, call, PARENT_KINDS[entity.dv["kind"]])
         hashdiff = call.args.get("src_hashdiff")
-        if isinstance(hashdiff, dict):
+        if isinstance(hashdiff, dict):  # {source_column: <the stage's name>, alias: <the table's name>}
             column, alias = hashdiff.get("source_column"), hashdiff.get("alias")
-            if alias and column and str(alias).lower() != str(column).lower():
-                entity.todos.append(("hashdiff", f"hashdiff: `{entity.name}` renames the stage's `{column}` to `{alias}`; "
-                                     "the design uses one name for both"))
             stage_hashdiff = column or alias
             hashdiff = alias or column
         else:
             stage_hashdiff = hashdiff
         dv["hashdiff"] = hashdiff
+        if isinstance(stage_hashdiff, str) and isinstance(hashdiff, str) and stage_hashdiff.lower() != hashdiff.lower():
+            dv["stage_hashdiff"] = stage_hashdiff
         if entity.dv["kind"] == "ma_sat":
             dv["multi_active_keys"] = [str(c) for c in _as_list(call.args.get("src_cdk"))]
         payload = call.args.get("src_payload")
@@ -566,7 +567,7 @@ class _Reverse:
 
     def _eff_sat(self, entity: Imported, call: ModelCall) -> None:
         dv = entity.dv
-        parent = self._parent(entity, call, LINK_KINDS)
+        parent = self._parent(entity, call, PARENT_KINDS["eff_sat"])
         refs = self._refs(self.known[parent[0]]) if parent else []
         by_key = {fk.lower(): name for name, fk in refs}
         driving = []
@@ -589,6 +590,61 @@ class _Reverse:
         self._effective(entity, call, default_is_ldts=True)
         self._sat_sources(entity, call, parent)
 
+    def _xts(self, entity: Imported, call: ModelCall) -> None:
+        """src_satellite: {<satellite>: {sat_name: {SATELLITE_NAME: <stage column>}, hashdiff: {HASHDIFF: <stage column>}}}."""
+        dv = entity.dv
+        parent = self._parent(entity, call, PARENT_KINDS["xts"])
+        tracked = call.args.get("src_satellite")
+        dv["satellites"] = []
+        if not isinstance(tracked, dict) or not tracked:
+            entity.todos.append(("satellites", f"satellites: `{entity.name}`'s src_satellite is not a mapping of the "
+                                 "satellites it tracks: list them"))
+            tracked = {}
+        satellites = {name.lower(): name for name, known in self.known.items() if known.get("kind") in SAT_KINDS}
+        stages = [self.stages[m] for m in map(str, _as_list(call.args.get("source_model"))) if m in self.stages]
+        name_columns = {}
+        for key, spec in tracked.items():
+            spec = spec if isinstance(spec, dict) else {}
+            name_column = _single_value(spec.get("sat_name"))
+            stage_hashdiff = _single_value(spec.get("hashdiff"))
+            name = satellites.get(str(key).lower())
+            if name is None:  # named otherwise: the satellite whose name the stage's column holds ...
+                literals = {str(s.derived.get(str(name_column).lower(), (None, ""))[1]).lstrip("!") for s in stages} - {""}
+                found = [satellites[n.lower()] for n in literals if n.lower() in satellites]
+                name = found[0] if len(found) == 1 else None
+            if name is None:  # ... else the satellite of this parent whose stage hashdiff it reads
+                found = [n for n in satellites.values() if parent and self.known[n].get("parent") == parent[0]
+                         and str(self.known[n].get("stage_hashdiff") or self.known[n].get("hashdiff")).lower()
+                         == str(stage_hashdiff).lower()]
+                name = found[0] if len(found) == 1 else None
+            if name is None:
+                named = f", named {', '.join(f'`{n}`' for n in sorted(literals))} in the stage" if literals else ""
+                entity.todos.append(("satellites", f"satellites: `{entity.name}` tracks `{key}` (hashdiff "
+                                     f"`{stage_hashdiff}`{named}), which is no satellite imported from this project: "
+                                     "which one is it?"))
+                continue
+            dv["satellites"].append(name)
+            known_hashdiff = self.known[name].get("stage_hashdiff") or self.known[name].get("hashdiff")
+            if str(stage_hashdiff).lower() != str(known_hashdiff).lower():
+                entity.todos.append(("satellites", f"satellites: `{entity.name}` reads `{stage_hashdiff}` as the hashdiff "
+                                     f"of `{name}`, which loads `{known_hashdiff}`: which is right?"))
+            if isinstance(name_column, str) and name_column.lower() != f"{name}_name".lower():
+                name_columns[name] = name_column
+        if name_columns:
+            dv["satellite_name_columns"] = name_columns
+        self._sat_sources(entity, call, parent)
+        for _, _, stage in [u for u in self.stage_uses if u[0] is entity]:
+            for name in dv["satellites"]:
+                column = name_columns.get(name, f"{name}_name")
+                found = stage.derived.get(column.lower())
+                if found is None:
+                    entity.todos.append(("satellites", f"satellites: stage `{stage.call.name}` derives no `{column}`, "
+                                         f"the column `{entity.name}` reads `{name}`'s name from"))
+                elif found[1] == f"!{name}":  # the literal the design derives; any other keeps the stage as it is
+                    stage.explained_derived.add(column.lower())
+                known = self.known[name]
+                stage.hashdiff_columns(known.get("stage_hashdiff") or known.get("hashdiff") or "")
+
     def _ref_table(self, entity: Imported, call: ModelCall) -> None:
         entity.dv["reference_keys"] = [str(c) for c in _as_list(call.args.get("src_pk"))]
         entity.dv["payload"] = [str(c) for c in _as_list(call.args.get("src_extra_columns"))]
@@ -599,6 +655,9 @@ class _Reverse:
         hub = call.args.get("source_model")
         if isinstance(hub, str):
             entity.dv["hub"] = hub
+            if (self.known.get(hub) or {}).get("kind") != "hub":
+                entity.todos.append(("hub", f"hub: `{entity.name}` is built from `{hub}`, which is no hub imported from "
+                                     f"this project (AutomateDV's {call.macro} reads a hub): which hub is it?"))
         else:
             entity.todos.append(("kind", f"hub: `{entity.name}`'s source_model is not one hub model"))
         if isinstance(call.args.get("as_of_dates_table"), str):
@@ -627,6 +686,20 @@ class _Reverse:
         effectivity = [s.get("eff_sat_table") for s in steps if s.get("eff_sat_table")]
         if effectivity:
             entity.dv["effectivity_satellites"] = effectivity
+        # The bridge's own column names per link (bridge_walk's aliases), where they are not the contract's defaults.
+        named = {}
+        for step in steps:
+            link, eff_sat = step.get("link_table"), step.get("eff_sat_table")
+            if not isinstance(link, str):
+                continue
+            defaults = {"key": f"{link}_pk", "end_date": f"{eff_sat}_end_date", "load_date": f"{eff_sat}_load_datetime"}
+            columns = {key: step[arg] for key, arg in (("key", "bridge_link_pk"), ("end_date", "bridge_end_date"),
+                                                       ("load_date", "bridge_load_date"))
+                       if isinstance(step.get(arg), str) and step[arg].lower() != defaults[key].lower()}
+            if columns:
+                named[link] = columns
+        if named:
+            entity.dv["link_columns"] = named
 
     # ------------------------------------------------------------ settings
     def _project_settings(self) -> dict:
@@ -699,6 +772,13 @@ def _same_metadata(call: ModelCall) -> bool:
 
 _QUOTED = re.compile(r"^'([^'\"\\\r\n]*)'$")
 _EXPRESSION = re.compile(r"^[^;\r\n]+$")
+
+
+def _single_value(value):
+    """The value of a one-entry mapping ({HASHDIFF: customer_hashdiff} -> customer_hashdiff), else the value itself."""
+    if isinstance(value, dict) and len(value) == 1:
+        return next(iter(value.values()))
+    return value
 
 
 def _record_source(value):

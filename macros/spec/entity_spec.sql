@@ -55,6 +55,7 @@
         "open_questions": dv_spec._spec_open_questions(entity, design, context, columns),
         "conventions": dv_spec._spec_conventions(design.settings, context),
     } -%}
+    {%- if kind == "xts" -%}{%- do spec.update(dv_spec._spec_xts_sections(entity, design, context, spec)) -%}{%- endif -%}
     {{ return(spec) }}
 {%- endmacro -%}
 
@@ -412,9 +413,9 @@
     {%- set kind_table = dv_spec.kinds() -%}
     {%- set hash = context.hash -%}
     {%- if kind_table[entity.kind].hashdiff and entity.hashdiff -%}
-        {{ return({"column": entity.hashdiff, "columns": entity.hashdiff_columns, "hash_order": entity.hashdiff_columns | sort,
+        {{ return({"column": entity.hashdiff, "stage_column": entity.stage_hashdiff, "columns": entity.hashdiff_columns, "hash_order": entity.hashdiff_columns | sort,
                    "type": "BINARY(" ~ hash.bytes ~ ")",
-                   "derivations": dv_spec._spec_derivations(entity, entity.hashdiff, design, hash)}) }}
+                   "derivations": dv_spec._spec_derivations(entity, entity.stage_hashdiff, design, hash)}) }}
     {%- elif entity.kind == "stage" and entity.name in design.stages -%}
         {%- for column, item in design.stages[entity.name].hashed.items() if item.definition is mapping -%}
             {{ return({"column": column, "columns": item.definition.columns, "hash_order": item.definition.columns | sort,
@@ -545,11 +546,11 @@
                         {%- do rows.append(dv_spec._spec_row(row, column, "as is", column)) -%}
                     {%- endfor -%}
                 {%- endif -%}
-            {%- else -%}
+            {%- elif kind_table[kind].hashdiff -%}
                 {%- for column in entity.get("multi_active_keys") or [] -%}
                     {%- do rows.append(dv_spec._spec_row(row, column, "as is", column)) -%}
                 {%- endfor -%}
-                {%- do rows.append(dv_spec._spec_row(row, entity.hashdiff_columns | join(", "), "hashdiff (see Hashdiff)", entity.hashdiff)) -%}
+                {%- do rows.append(dv_spec._spec_row(row, entity.hashdiff_columns | join(", "), "hashdiff" ~ (", computed in the stage as `" ~ entity.stage_hashdiff ~ "`" if entity.stage_hashdiff != entity.hashdiff else "") ~ " (see Hashdiff)", entity.hashdiff)) -%}
                 {%- for column in entity.payload -%}
                     {%- do rows.append(dv_spec._spec_row(row, column, "as is", column)) -%}
                 {%- endfor -%}
