@@ -27,6 +27,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from . import macro_api
 from .automate_dv_reader import PASS_THROUGH, ModelCall, read_model
 from .design import build_design
 from .diagrams.to_design import Imported, Reading, ordered
@@ -156,7 +157,7 @@ class _Reverse:
                 self.reading.problems.append((f"{call.path}:{call.line or 1}", f"model `{call.name}`: {note}; check it"))
         self.new_settings = self._project_settings()
         self.settings_input = dict(design.settings_input, **self.new_settings)
-        self.settings = design.runner.call("design_settings", self.settings_input)
+        self.settings = macro_api.design_settings(self.settings_input)
         self.ldts = self.settings["load_datetime_column"]
         self.rsrc = self.settings["record_source_column"]
         self.stages = {name: self._stage(call) for name, call in self.calls.items() if call.macro == "stage"}
@@ -757,7 +758,7 @@ def _simplify(design, entities: list, settings_input: dict) -> None:
 
     def resolve(blocks: dict) -> dict:
         listed = [{"name": e.name, "dv": blocks[e.name], "description": "", "file": ""} for e in sound]
-        return design.runner.call("resolve_design", listed + others, settings_input)["entities"]
+        return macro_api.resolve_design(listed + others, settings_input)["entities"]
 
     current = {e.name: e.dv for e in sound}
     target = {name: _signature(entity) for name, entity in resolve(current).items() if name in current}

@@ -20,6 +20,7 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from . import macro_api
 from .design import build_design
 from .errors import UsageError
 from .kinds import HASH_KEY_KINDS, LINK_KINDS, PARENTED_KINDS, PAYLOAD_KINDS, RANK, SAT_KINDS
@@ -689,16 +690,16 @@ def change_set(project_dir: str, ref: str, design_loader, style: str = "automate
             raise UsageError(f"the design at {ref} ({commit[:12]}): {exc}") from None
         data = _compared(base, head, {"ref": ref, "commit": commit})
     specs = [head.entity_spec(e["entity"]) for e in data["changes"] if e["status"] != "removed"]
-    prompt = head.runner.call("change_set_prompt", data, specs, style)
+    prompt = macro_api.change_set_prompt(data, specs, style)
     data["starter_prompt"] = _without_header(prompt)
-    return data, head.runner.call("change_set_markdown", data), prompt
+    return data, macro_api.change_set_markdown(data), prompt
 
 
 def _compared(base: SpecBuilder, head: SpecBuilder, base_label: dict) -> dict:
     for name in base.entity_names:
         base.entity_spec(name)
     data = compare(base, head, base_label)
-    data["conventions"] = head.runner.call("_spec_conventions", head.resolved["settings"], head.context)
+    data["conventions"] = macro_api.spec_conventions(head.resolved["settings"], head.context)
     return data
 
 
@@ -708,7 +709,7 @@ def change_set_between(base_design, head_design, base_label: dict, head_label: s
     head = SpecBuilder(head_design)
     data = _compared(SpecBuilder(base_design), head, base_label)
     data["head"] = head_label
-    return data, head.runner.call("change_set_markdown", data)
+    return data, macro_api.change_set_markdown(data)
 
 
 def _without_header(text: str) -> str:

@@ -18,6 +18,7 @@ run by `dbt run-operation` does not see the same way.
 
 from __future__ import annotations
 
+from . import macro_api
 from .design import Design, source_ref
 from .files import read_input
 from .project import DESIGN_KEY, Project
@@ -353,8 +354,8 @@ def design_prompt_document(design: Design, description: str, full=None, sources=
     Markdown file so that writing it again replaces it, while a copy a person edited is kept."""
     from .spec import Document
 
-    text = design.runner.call("_md_generated", design_prompt(design, description, full, sources),
-                              "the design and an architect's description", "dv-spec prompts --draft")
+    text = macro_api.generated_markdown(design_prompt(design, description, full, sources),
+                                         "the design and an architect's description", "dv-spec prompts --draft")
     return Document("design_draft.prompt.md", text, "prompt", "design_draft")
 
 

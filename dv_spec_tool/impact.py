@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from . import macro_api
 from .design import Design
 from .kinds import HASH_KEY_KINDS, LINK_KINDS, PARENTED_KINDS, SAT_KINDS
 
@@ -197,7 +198,7 @@ def _resolved(design: Design, replace: dict) -> dict:
             dv = renamed_references(dv, was, now) or dv
         entities.append({"name": name, "dv": dv, "description": entry.description, "file": entry.file.path})
     try:
-        return design.runner.call("resolve_design", entities, design.settings_input)["entities"]
+        return macro_api.resolve_design(entities, design.settings_input)["entities"]
     except Exception:  # a design the resolver cannot take: the plan says "not verified"
         return {}
 

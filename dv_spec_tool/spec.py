@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from . import macro_api
 from .design import Design
 from .errors import UsageError
 from .files import load_json
@@ -46,11 +47,9 @@ def project_vars(project: Project) -> dict:
 
 def hash_settings(design: Design) -> dict:
     """dv_spec._hash_settings() with the project's vars: algorithm, bytes, concat string, placeholder, casing."""
-    runner = design.runner
     variables = project_vars(design.project)
     variables["dv_spec"] = design.settings_input
-    with runner.project_vars(variables):
-        return runner.call("_hash_settings")
+    return macro_api.hash_settings(variables)
 
 
 def column_types(project: Project) -> dict:
@@ -265,7 +264,6 @@ class SpecBuilder:
 
             require_valid(design)
         self.design = design
-        self.runner = design.runner
         self.resolved = design.resolve(sorted(n for n in design.entities if n not in self.broken))
         self.context = spec_context(design, self.resolved)
         self._entity_specs: dict = {}
@@ -280,7 +278,7 @@ class SpecBuilder:
 
     def entity_spec(self, name: str) -> dict:
         if name not in self._entity_specs:
-            self._entity_specs[name] = self.runner.call("entity_spec", name, self.resolved, self.context)
+            self._entity_specs[name] = macro_api.entity_spec(name, self.resolved, self.context)
         return self._entity_specs[name]
 
     def subject_area_spec(self, area: str) -> dict:
@@ -288,10 +286,10 @@ class SpecBuilder:
             raise UsageError(f"no entity has subject_area `{area}`; subject areas: {', '.join(self.subject_areas()) or 'none'}")
         members = [n for n, e in self.resolved["entities"].items() if e.get("subject_area") == area]
         specs = {name: self.entity_spec(name) for name in members}  # built once, shared with the entity specs
-        return self.runner.call("subject_area_spec", area, self.resolved, self.context, specs)
+        return macro_api.subject_area_spec(area, self.resolved, self.context, specs)
 
     def markdown(self, spec: dict) -> str:
-        return self.runner.call("spec_markdown", spec)
+        return macro_api.spec_markdown(spec)
 
 
 def as_json(data: dict, command: str = "dv-spec spec") -> str:

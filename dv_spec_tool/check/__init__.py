@@ -12,13 +12,14 @@ criteria; `compiled.read_manifest` reads dbt's manifest and target/compiled.
 
 from __future__ import annotations
 
+from .. import macro_api
 from .core import evaluate
 from .results import CheckReport, Flag, Outcome, Problem
 
 
 def acceptance_criteria(design, resolved: dict, names) -> dict:
     """{entity: its acceptance criteria}, from the `acceptance_criteria` macro (the ids the spec and dbt tests use)."""
-    return {name: design.runner.call("acceptance_criteria", resolved["entities"][name], resolved) for name in names}
+    return {name: macro_api.acceptance_criteria(resolved["entities"][name], resolved) for name in names}
 
 
 def check_design(design, sql: dict, depends_on: dict | None = None, *, dialect: str, select=None,
