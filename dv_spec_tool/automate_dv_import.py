@@ -33,6 +33,7 @@ from .design import build_design
 from .diagrams.to_design import Imported, Reading, ordered
 from .kinds import HASH_KEY_KINDS, KIND_OF_MACRO, LINK_KINDS, MODEL_KINDS
 from .project import Project, is_identifier, read_text
+from .resolved_design import ResolvedEntity
 from .yamlpos import YamlError
 
 ORDER = ("stage", *MODEL_KINDS)  # stages first, then the models in the table's order
@@ -731,10 +732,10 @@ def _beside(model_path: str) -> str:
 _OPTIONAL = ("business_keys", "record_source", "load_datetime")
 
 
-def _signature(resolved_entity: dict) -> list:
+def _signature(resolved_entity: ResolvedEntity) -> list:
     return [(s["ref"], s["stage"], s["record_source"], s["record_source_kind"], s["load_datetime"], s["load_datetime_kind"],
              [(c["ref"], c["target"], c["source_column"]) for c in s["key_columns"]])
-            for s in resolved_entity.get("sources", [])]
+            for s in resolved_entity["sources"]]
 
 
 def _follows(name: str, convention: dict) -> bool:

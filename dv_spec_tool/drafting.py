@@ -126,10 +126,9 @@ def _derived_stages(design: Design) -> set:
     if any(f.severity == "error" for f in validate(design)):
         return set()
     try:
-        stages = design.resolve().get("stages") or {}
+        return set(design.resolve()["stages"])
     except UsageError:
         return set()
-    return set(stages if isinstance(stages, dict) else (s.get("name") for s in stages if isinstance(s, dict)))
 
 
 def conventions(design: Design) -> dict:

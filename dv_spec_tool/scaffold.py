@@ -19,6 +19,7 @@ from .design import Design
 from .files import read_if_exists, write_atomic
 from .generated import header_state
 from .kinds import MODEL_KINDS
+from .resolved_design import ResolvedDesign
 from .yamledit import plain
 
 
@@ -106,7 +107,7 @@ def _why_different(item: Planned, current: str | None, state: str | None) -> str
 
 # ----------------------------------------------------------------- tests in YAML
 
-def _plan_tests(design: Design, resolved: dict, names: list) -> list:
+def _plan_tests(design: Design, resolved: ResolvedDesign, names: list) -> list:
     """The design's schema files with each entity's `ac_` tests brought up to date."""
     by_file = {}
     for name in names:

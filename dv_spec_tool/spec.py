@@ -20,6 +20,7 @@ from .design import Design
 from .errors import UsageError
 from .files import load_json
 from .project import Project
+from .resolved_design import ResolvedDesign
 
 SPEC_FORMATS = ("markdown", "json")
 SUBJECT_AREA_PREFIX = "subject_area:"
@@ -197,7 +198,7 @@ def downstream_models(project: Project, design: Design) -> dict:
     return dict(sorted(out.items()))
 
 
-def subject_area_diagrams(design: Design, resolved: dict) -> dict:
+def subject_area_diagrams(design: Design, resolved: ResolvedDesign) -> dict:
     """{subject area: Mermaid erDiagram of its entities}, drawn by `dv-spec export mermaid`'s exporter."""
     try:
         from .diagrams import write_diagram
@@ -206,7 +207,7 @@ def subject_area_diagrams(design: Design, resolved: dict) -> dict:
         return {}
     areas: dict = {}
     for name, entity in resolved["entities"].items():
-        if isinstance(entity.get("subject_area"), str) and entity["subject_area"]:
+        if entity["subject_area"]:
             areas.setdefault(entity["subject_area"], set()).add(name)
     return {area: write_diagram("mermaid", design_to_diagram(resolved, names, title=area)).strip("\n")
             for area, names in sorted(areas.items())}
@@ -228,7 +229,7 @@ def design_warnings(design: Design) -> dict:
     return dict(sorted(out.items()))
 
 
-def spec_context(design: Design, resolved: dict | None = None) -> dict:
+def spec_context(design: Design, resolved: ResolvedDesign | None = None) -> dict:
     """What the spec macros read besides the resolved design (see entity_spec's docstring)."""
     return {
         "design_warnings": design_warnings(design),
@@ -273,8 +274,7 @@ class SpecBuilder:
         return sorted(self.resolved["entities"])
 
     def subject_areas(self) -> list:
-        areas = {e.get("subject_area") for e in self.resolved["entities"].values()}
-        return sorted(a for a in areas if isinstance(a, str) and a)
+        return sorted({e["subject_area"] for e in self.resolved["entities"].values() if e["subject_area"]})
 
     def entity_spec(self, name: str) -> dict:
         if name not in self._entity_specs:
@@ -284,7 +284,7 @@ class SpecBuilder:
     def subject_area_spec(self, area: str) -> dict:
         if area not in self.subject_areas():
             raise UsageError(f"no entity has subject_area `{area}`; subject areas: {', '.join(self.subject_areas()) or 'none'}")
-        members = [n for n, e in self.resolved["entities"].items() if e.get("subject_area") == area]
+        members = [n for n, e in self.resolved["entities"].items() if e["subject_area"] == area]
         specs = {name: self.entity_spec(name) for name in members}  # built once, shared with the entity specs
         return macro_api.subject_area_spec(area, self.resolved, self.context, specs)
 
@@ -353,13 +353,13 @@ def selection_index(builder: SpecBuilder, command: str) -> str:
              f"Write them all: `dv-spec {command} --out {folder}/`.", "",
              "| select | kind | subject area | purpose |", "| --- | --- | --- | --- |"]
     for area in areas:
-        members = sum(1 for entity in entities.values() if entity.get("subject_area") == area)
+        members = sum(1 for entity in entities.values() if entity["subject_area"] == area)
         lines.append(f"| `{SUBJECT_AREA_PREFIX}{area}` | subject area | {area} | {members} "
                      f"{'entity' if members == 1 else 'entities'} |")
     for name in builder.entity_names:
         entity = entities[name]
-        purpose = _first_sentence(entity.get("description") or "") or "(no description)"
-        lines.append(f"| `{name}` | {entity['kind']} | {entity.get('subject_area') or ''} | {purpose} |")
+        purpose = _first_sentence(entity["description"]) or "(no description)"
+        lines.append(f"| `{name}` | {entity['kind']} | {entity['subject_area'] or ''} | {purpose} |")
     return "\n".join(lines) + "\n"
 
 
