@@ -27,11 +27,13 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from . import macro_api
 from .automate_dv_reader import PASS_THROUGH, ModelCall, read_model
 from .design import build_design
 from .diagrams.to_design import Imported, Reading, ordered
 from .kinds import HASH_KEY_KINDS, KIND_OF_MACRO, MODEL_KINDS, PARENT_KINDS, SAT_KINDS
 from .project import Project, is_identifier, read_text
+from .resolved_design import ResolvedEntity
 from .yamlpos import YamlError
 
 ORDER = ("stage", *MODEL_KINDS)  # stages first, then the models in the table's order
@@ -156,7 +158,7 @@ class _Reverse:
                 self.reading.problems.append((f"{call.path}:{call.line or 1}", f"model `{call.name}`: {note}; check it"))
         self.new_settings = self._project_settings()
         self.settings_input = dict(design.settings_input, **self.new_settings)
-        self.settings = design.runner.call("design_settings", self.settings_input)
+        self.settings = macro_api.design_settings(self.settings_input)
         self.ldts = self.settings["load_datetime_column"]
         self.rsrc = self.settings["record_source_column"]
         self.stages = {name: self._stage(call) for name, call in self.calls.items() if call.macro == "stage"}
@@ -822,10 +824,10 @@ def _beside(model_path: str) -> str:
 _OPTIONAL = ("business_keys", "record_source", "load_datetime")
 
 
-def _signature(resolved_entity: dict) -> list:
+def _signature(resolved_entity: ResolvedEntity) -> list:
     return [(s["ref"], s["stage"], s["record_source"], s["record_source_kind"], s["load_datetime"], s["load_datetime_kind"],
              [(c["ref"], c["target"], c["source_column"]) for c in s["key_columns"]])
-            for s in resolved_entity.get("sources", [])]
+            for s in resolved_entity["sources"]]
 
 
 def _shared_affix(names: list, side: str):
@@ -863,7 +865,7 @@ def _simplify(design, entities: list, settings_input: dict) -> None:
 
     def resolve(blocks: dict) -> dict:
         listed = [{"name": e.name, "dv": blocks[e.name], "description": "", "file": ""} for e in sound]
-        return design.runner.call("resolve_design", listed + others, settings_input)["entities"]
+        return macro_api.resolve_design(listed + others, settings_input)["entities"]
 
     current = {e.name: e.dv for e in sound}
     target = {name: _signature(entity) for name, entity in resolve(current).items() if name in current}

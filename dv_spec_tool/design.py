@@ -4,7 +4,8 @@ contract's defaults.
 Resolution (mapping defaults, foreign-key names, record sources, the stages
 that compute keys) is implemented once, in the dbt macro
 `macros/design/resolve_design.sql`, and called from here through
-`jinja.MacroRunner`, so the command line and `dbt run-operation` agree.
+`macro_api.resolve_design`, so the command line and `dbt run-operation` agree.
+Its result is typed by `resolved_design.ResolvedDesign`.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from . import macro_api
 from .kinds import STAGED_KINDS
 from .project import EntityEntry, Project
+from .resolved_design import ResolvedDesign, ResolvedEntity, Settings, Source
 
 
 @dataclass
@@ -34,12 +37,6 @@ class Design:
         return [e for e in self.entities.values() if isinstance(e.dv, dict) and e.dv.get("kind") in kinds]
 
     @cached_property
-    def runner(self):
-        from .jinja import macro_runner
-
-        return macro_runner()
-
-    @cached_property
     def settings_input(self) -> dict:
         """The project's vars.dv_spec if well-formed, else {} (DV020 reports why)."""
         from .structure import settings_errors
@@ -48,10 +45,10 @@ class Design:
         return raw if isinstance(raw, dict) and not settings_errors(raw) else {}
 
     @cached_property
-    def settings(self) -> dict:
-        return self.runner.call("design_settings", self.settings_input)
+    def settings(self) -> Settings:
+        return macro_api.design_settings(self.settings_input)
 
-    def resolve(self, names=None) -> dict:
+    def resolve(self, names=None) -> ResolvedDesign:
         """{settings, entities, stages} for the named (structurally valid) entities.
 
         Resolved once per selection (validate and the generator after it share it);
@@ -61,7 +58,7 @@ class Design:
         if key not in self._resolutions:
             chosen = [self.entities[n] for n in key]
             entities = [{"name": e.name, "dv": e.dv, "description": e.description, "file": e.file.path} for e in chosen]
-            self._resolutions[key] = self.runner.call("resolve_design", entities, self.settings_input)
+            self._resolutions[key] = macro_api.resolve_design(entities, self.settings_input)
         return self._resolutions[key]
 
 
@@ -84,7 +81,7 @@ def source_ref(source: dict) -> str:
     return source.get("model") or source.get("source") or ""
 
 
-def required_source_columns(entity: dict, source: dict) -> list:
+def required_source_columns(entity: ResolvedEntity, source: Source) -> list:
     """(column, path) pairs one source must provide for a resolved entity: keys, payload, dates."""
     kind = entity["kind"]
     if kind not in STAGED_KINDS:
@@ -99,8 +96,8 @@ def required_source_columns(entity: dict, source: dict) -> list:
         if entity.get(key):
             columns.append((entity[key], (key,)))
     if not source["declared_stage"]:
-        if source.get("load_datetime_kind", "column") == "column":
+        if source["load_datetime_kind"] == "column":
             columns.append((source["load_datetime"], where))
-        if source.get("record_source_kind") == "column":
+        if source["record_source_kind"] == "column":
             columns.append((source["record_source"], where))
     return columns

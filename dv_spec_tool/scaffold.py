@@ -14,10 +14,12 @@ from dataclasses import dataclass
 
 import yaml
 
+from . import macro_api
 from .design import Design
 from .files import read_if_exists, write_atomic
 from .generated import header_state
 from .kinds import MODEL_KINDS
+from .resolved_design import ResolvedDesign
 from .yamledit import plain
 
 
@@ -48,7 +50,7 @@ def plan(design: Design, select=None) -> list:
     require_valid(design)
     resolved = design.resolve()
     chosen = sorted(select) if select else None
-    files = design.runner.call("scaffold_plan", resolved, chosen, design.project.model_paths[0])
+    files = macro_api.scaffold_plan(resolved, chosen, design.project.model_paths[0])
     planned = [Planned(f["path"], f["content"], f["name"], "model") for f in files]
     names = [n for n in (chosen or sorted(resolved["entities"])) if resolved["entities"][n]["kind"] in MODEL_KINDS]
     return planned + _plan_tests(design, resolved, names)
@@ -105,12 +107,12 @@ def _why_different(item: Planned, current: str | None, state: str | None) -> str
 
 # ----------------------------------------------------------------- tests in YAML
 
-def _plan_tests(design: Design, resolved: dict, names: list) -> list:
+def _plan_tests(design: Design, resolved: ResolvedDesign, names: list) -> list:
     """The design's schema files with each entity's `ac_` tests brought up to date."""
     by_file = {}
     for name in names:
         entry = design.entities[name]
-        tests = design.runner.call("scaffold_tests", resolved["entities"][name], resolved)
+        tests = macro_api.scaffold_tests(resolved["entities"][name], resolved)
         by_file.setdefault(entry.file.path, []).append((entry, tests))
     planned = []
     for path, items in sorted(by_file.items()):

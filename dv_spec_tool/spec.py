@@ -15,10 +15,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from . import macro_api
 from .design import Design
 from .errors import UsageError
 from .files import load_json
 from .project import Project
+from .resolved_design import ResolvedDesign
 
 SPEC_FORMATS = ("markdown", "json")
 SUBJECT_AREA_PREFIX = "subject_area:"
@@ -46,11 +48,9 @@ def project_vars(project: Project) -> dict:
 
 def hash_settings(design: Design) -> dict:
     """dv_spec._hash_settings() with the project's vars: algorithm, bytes, concat string, placeholder, casing."""
-    runner = design.runner
     variables = project_vars(design.project)
     variables["dv_spec"] = design.settings_input
-    with runner.project_vars(variables):
-        return runner.call("_hash_settings")
+    return macro_api.hash_settings(variables)
 
 
 def column_types(project: Project) -> dict:
@@ -198,7 +198,7 @@ def downstream_models(project: Project, design: Design) -> dict:
     return dict(sorted(out.items()))
 
 
-def subject_area_diagrams(design: Design, resolved: dict) -> dict:
+def subject_area_diagrams(design: Design, resolved: ResolvedDesign) -> dict:
     """{subject area: Mermaid erDiagram of its entities}, drawn by `dv-spec export mermaid`'s exporter."""
     try:
         from .diagrams import write_diagram
@@ -207,7 +207,7 @@ def subject_area_diagrams(design: Design, resolved: dict) -> dict:
         return {}
     areas: dict = {}
     for name, entity in resolved["entities"].items():
-        if isinstance(entity.get("subject_area"), str) and entity["subject_area"]:
+        if entity["subject_area"]:
             areas.setdefault(entity["subject_area"], set()).add(name)
     return {area: write_diagram("mermaid", design_to_diagram(resolved, names, title=area)).strip("\n")
             for area, names in sorted(areas.items())}
@@ -229,7 +229,7 @@ def design_warnings(design: Design) -> dict:
     return dict(sorted(out.items()))
 
 
-def spec_context(design: Design, resolved: dict | None = None) -> dict:
+def spec_context(design: Design, resolved: ResolvedDesign | None = None) -> dict:
     """What the spec macros read besides the resolved design (see entity_spec's docstring)."""
     return {
         "design_warnings": design_warnings(design),
@@ -265,7 +265,6 @@ class SpecBuilder:
 
             require_valid(design)
         self.design = design
-        self.runner = design.runner
         self.resolved = design.resolve(sorted(n for n in design.entities if n not in self.broken))
         self.context = spec_context(design, self.resolved)
         self._entity_specs: dict = {}
@@ -275,23 +274,22 @@ class SpecBuilder:
         return sorted(self.resolved["entities"])
 
     def subject_areas(self) -> list:
-        areas = {e.get("subject_area") for e in self.resolved["entities"].values()}
-        return sorted(a for a in areas if isinstance(a, str) and a)
+        return sorted({e["subject_area"] for e in self.resolved["entities"].values() if e["subject_area"]})
 
     def entity_spec(self, name: str) -> dict:
         if name not in self._entity_specs:
-            self._entity_specs[name] = self.runner.call("entity_spec", name, self.resolved, self.context)
+            self._entity_specs[name] = macro_api.entity_spec(name, self.resolved, self.context)
         return self._entity_specs[name]
 
     def subject_area_spec(self, area: str) -> dict:
         if area not in self.subject_areas():
             raise UsageError(f"no entity has subject_area `{area}`; subject areas: {', '.join(self.subject_areas()) or 'none'}")
-        members = [n for n, e in self.resolved["entities"].items() if e.get("subject_area") == area]
+        members = [n for n, e in self.resolved["entities"].items() if e["subject_area"] == area]
         specs = {name: self.entity_spec(name) for name in members}  # built once, shared with the entity specs
-        return self.runner.call("subject_area_spec", area, self.resolved, self.context, specs)
+        return macro_api.subject_area_spec(area, self.resolved, self.context, specs)
 
     def markdown(self, spec: dict) -> str:
-        return self.runner.call("spec_markdown", spec)
+        return macro_api.spec_markdown(spec)
 
 
 def as_json(data: dict, command: str = "dv-spec spec") -> str:
@@ -355,13 +353,13 @@ def selection_index(builder: SpecBuilder, command: str) -> str:
              f"Write them all: `dv-spec {command} --out {folder}/`.", "",
              "| select | kind | subject area | purpose |", "| --- | --- | --- | --- |"]
     for area in areas:
-        members = sum(1 for entity in entities.values() if entity.get("subject_area") == area)
+        members = sum(1 for entity in entities.values() if entity["subject_area"] == area)
         lines.append(f"| `{SUBJECT_AREA_PREFIX}{area}` | subject area | {area} | {members} "
                      f"{'entity' if members == 1 else 'entities'} |")
     for name in builder.entity_names:
         entity = entities[name]
-        purpose = _first_sentence(entity.get("description") or "") or "(no description)"
-        lines.append(f"| `{name}` | {entity['kind']} | {entity.get('subject_area') or ''} | {purpose} |")
+        purpose = _first_sentence(entity["description"]) or "(no description)"
+        lines.append(f"| `{name}` | {entity['kind']} | {entity['subject_area'] or ''} | {purpose} |")
     return "\n".join(lines) + "\n"
 
 
