@@ -22,6 +22,7 @@ class Design:
     entities: dict = field(default_factory=dict)  # name -> EntityEntry (first wins)
     duplicates: list = field(default_factory=list)  # later EntityEntry with a taken name
     _resolutions: dict = field(default_factory=dict, repr=False)  # names -> resolve() result
+    _findings: list | None = field(default=None, repr=False)  # validate()'s, computed once
 
     def get(self, name) -> EntityEntry | None:
         return self.entities.get(name) if isinstance(name, str) else None

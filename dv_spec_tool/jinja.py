@@ -31,6 +31,8 @@ from functools import lru_cache
 
 import jinja2
 import jinja2.bccache
+import jinja2.compiler
+import jinja2.nodes
 import jinja2.runtime
 import yaml
 
@@ -38,6 +40,7 @@ from .errors import UsageError
 
 PACKAGE = "dv_spec"
 PORTABLE_FOLDERS = ("design", "scaffold", "spec")
+_COMPILER_VERSION = 3  # of _CodeGenerator: part of the bytecode cache's file names
 # Also loaded, for the few pure helpers portable macros call (the spec's hash
 # SQL: `_hash_settings`, `_hash_input`, `default__hash_expression`). Their other
 # macros need dbt (adapter, ref) and are never called here; a file that does
@@ -74,7 +77,7 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         os.makedirs(folder, mode=0o700, exist_ok=True)
     except OSError:
         return None  # a read-only home: compile every run, as without a cache
-    return _QuietBytecodeCache(folder, pattern=f"dv_spec_%s_{jinja2.__version__}.cache")
+    return _QuietBytecodeCache(folder, pattern=f"dv_spec_%s_{jinja2.__version__}_{_COMPILER_VERSION}.cache")
 
 
 class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
@@ -99,6 +102,93 @@ class _Context(jinja2.runtime.Context):
         return super().call(__obj, *args, **kwargs)
 
 
+class _Returned:
+    """What a macro compiled by _CodeGenerator gives back for `{{ return(x) }}`: x, for _MacroCall to unwrap."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+class _CodeGenerator(jinja2.compiler.CodeGenerator):
+    """Jinja's compiler with two shortcuts for our own macros, same results as dbt's rendering.
+
+    * `{{ return(x) }}` written directly in a macro's body (not inside a call
+      block or a recursive loop, which are functions of their own) compiles to
+      a Python `return`: it ends the macro, as dbt's exception does, without
+      raising and catching one per call. Anywhere else `return()` raises as before.
+    * A call of a method or a macro (`x.append(y)`, `dv_spec.m(...)`) is a
+      plain Python call: such callables never take Jinja's context, which
+      `Context.call` would probe them for.
+    * `name.key` reads a plain dict's key inline (what Jinja's getattr would
+      return for a key that is not a dict method), and `a ~ b` formats with
+      `%s` (str(), as Jinja's str_join), without a Python call each.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._return_here = [False]  # whether a Python `return` would leave the macro being compiled
+
+    def _with_return(self, allowed, visit, *args, **kwargs):
+        self._return_here.append(allowed)
+        try:
+            return visit(*args, **kwargs)
+        finally:
+            self._return_here.pop()
+
+    def visit_Macro(self, node, frame):
+        return self._with_return(True, super().visit_Macro, node, frame)
+
+    def visit_CallBlock(self, node, frame):
+        return self._with_return(False, super().visit_CallBlock, node, frame)
+
+    def visit_For(self, node, frame):
+        return self._with_return(self._return_here[-1] and not node.recursive, super().visit_For, node, frame)
+
+    def visit_Output(self, node, frame):
+        call = node.nodes[0] if len(node.nodes) == 1 else None
+        if (self._return_here[-1] and isinstance(call, jinja2.nodes.Call) and isinstance(call.node, jinja2.nodes.Name)
+                and call.node.name == "return" and len(call.args) == 1 and not call.kwargs
+                and call.dyn_args is None and call.dyn_kwargs is None):
+            self.writeline("return environment.returned(", node)
+            self.visit(call.args[0], frame)
+            self.write(")")
+            return
+        super().visit_Output(node, frame)
+
+    def visit_Getattr(self, node, frame):
+        if not isinstance(node.node, jinja2.nodes.Name) or node.attr in _DICT_ATTRIBUTES:
+            return super().visit_Getattr(node, frame)
+        ref, key = frame.symbols.ref(node.node.name), repr(node.attr)
+        self.write(f"({ref}[{key}] if type({ref}) is dict and {key} in {ref} else environment.getattr(")
+        self.visit(node.node, frame)
+        self.write(f", {key}))")
+
+    @jinja2.compiler.optimizeconst
+    def visit_Concat(self, node, frame):
+        if frame.eval_ctx.volatile or frame.eval_ctx.autoescape:
+            return super().visit_Concat(node, frame)
+        self.write(f"({'%s' * len(node.nodes)!r} % (")
+        for argument in node.nodes:
+            self.visit(argument, frame)
+            self.write(", ")
+        self.write("))")
+
+    @jinja2.compiler.optimizeconst
+    def visit_Call(self, node, frame, forward_caller=False):
+        if (forward_caller or not isinstance(node.node, jinja2.nodes.Getattr) or node.dyn_args is not None
+                or node.dyn_kwargs is not None or any(jinja2.compiler.is_python_keyword(k.key) for k in node.kwargs)):
+            return super().visit_Call(node, frame, forward_caller=forward_caller)
+        self.visit(node.node, frame)
+        self.write("(")
+        for index, argument in enumerate([*node.args, *node.kwargs]):
+            if index:
+                self.write(", ")
+            self.visit(argument, frame)
+        self.write(")")
+
+
 class _Environment(jinja2.Environment):
     """Jinja's environment with a direct path for the commonest lookup, `mapping.key`.
 
@@ -107,6 +197,8 @@ class _Environment(jinja2.Environment):
     """
 
     context_class = _Context
+    code_generator_class = _CodeGenerator
+    returned = _Returned
 
     def getattr(self, obj, attribute):
         if type(obj) in _ITEM_FIRST and attribute not in _MAPPING_ATTRIBUTES:
@@ -166,18 +258,29 @@ class _Namespace(dict):
 
 
 class _MacroCall:
-    """A macro as `dv_spec.<name>` calls it: `return(x)` gives x, as in dbt."""
+    """A macro as `dv_spec.<name>` calls it: `return(x)` gives x, as in dbt.
 
-    __slots__ = ("__name__", "macro")
+    A call with positional arguments only goes straight to the compiled
+    function (missing ones take their defaults there), as Jinja's Macro would.
+    """
+
+    __slots__ = ("__name__", "macro", "_function", "_unset")
 
     def __init__(self, name, macro):
         self.__name__, self.macro = name, macro
+        plain = not (macro.catch_kwargs or macro.catch_varargs or macro.caller)
+        self._function = macro._func if plain else None
+        self._unset = (jinja2.runtime.missing,) * len(macro.arguments)
 
     def __call__(self, *args, **kwargs):
         try:
-            return self.macro(*args, **kwargs)
+            if self._function is not None and not kwargs and len(args) <= len(self._unset):
+                value = self._function(*args, *self._unset[len(args):])
+            else:
+                value = self.macro(*args, **kwargs)
         except _Return as returned:
             return returned.value
+        return value.value if type(value) is _Returned else value
 
 
 # Callables that can never ask for Jinja's context (builtins and macro
@@ -186,6 +289,7 @@ _DIRECT_CALLABLES = frozenset({types.BuiltinFunctionType, types.MethodWrapperTyp
 # Mappings whose keys _Environment.getattr looks up first, unless the name is a method.
 _ITEM_FIRST = frozenset({dict, _Namespace})
 _MAPPING_ATTRIBUTES = frozenset(dir(_Namespace))
+_DICT_ATTRIBUTES = frozenset(dir(dict))  # `x.get` is the method, not the key, as Jinja's getattr has it
 
 
 def _toyaml(value, sort_keys=False):
