@@ -40,7 +40,7 @@ from .errors import UsageError
 
 PACKAGE = "dv_spec"
 PORTABLE_FOLDERS = ("design", "scaffold", "spec")
-_COMPILER_VERSION = 3  # of _CodeGenerator: part of the bytecode cache's file names
+_COMPILER_VERSION = 6  # of _CodeGenerator and _direct_filters (compiled calls depend on both): part of the cache files' names
 # Also loaded, for the few pure helpers portable macros call (the spec's hash
 # SQL: `_hash_settings`, `_hash_input`, `default__hash_expression`). Their other
 # macros need dbt (adapter, ref) and are never called here; a file that does
@@ -102,25 +102,18 @@ class _Context(jinja2.runtime.Context):
         return super().call(__obj, *args, **kwargs)
 
 
-class _Returned:
-    """What a macro compiled by _CodeGenerator gives back for `{{ return(x) }}`: x, for _MacroCall to unwrap."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
-
-
 class _CodeGenerator(jinja2.compiler.CodeGenerator):
-    """Jinja's compiler with two shortcuts for our own macros, same results as dbt's rendering.
+    """Jinja's compiler with shortcuts for our own macros, same results as dbt's rendering.
 
     * `{{ return(x) }}` written directly in a macro's body (not inside a call
       block or a recursive loop, which are functions of their own) compiles to
-      a Python `return`: it ends the macro, as dbt's exception does, without
-      raising and catching one per call. Anywhere else `return()` raises as before.
+      a Python `return x`: it ends the macro, as dbt's exception does, without
+      raising and catching one per call. Anywhere else `return()` raises as
+      before, and the macro is marked `raises_return`.
     * A call of a method or a macro (`x.append(y)`, `dv_spec.m(...)`) is a
-      plain Python call: such callables never take Jinja's context, which
-      `Context.call` would probe them for.
+      plain Python call (of the macro's compiled function: _MacroCall.direct):
+      such callables never take Jinja's context, which `Context.call` would
+      probe them for.
     * `name.key` reads a plain dict's key inline (what Jinja's getattr would
       return for a key that is not a dict method), and `a ~ b` formats with
       `%s` (str(), as Jinja's str_join), without a Python call each.
@@ -129,6 +122,7 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._return_here = [False]  # whether a Python `return` would leave the macro being compiled
+        self._raising = []  # per macro being compiled: whether a return() in it is left to raise
 
     def _with_return(self, allowed, visit, *args, **kwargs):
         self._return_here.append(allowed)
@@ -138,7 +132,13 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
             self._return_here.pop()
 
     def visit_Macro(self, node, frame):
-        return self._with_return(True, super().visit_Macro, node, frame)
+        self._raising.append(False)
+        try:
+            self._with_return(True, super().visit_Macro, node, frame)
+        finally:
+            raising = self._raising.pop()
+        if raising:  # _MacroCall then catches its exception
+            self.writeline(f"{frame.symbols.ref(node.name)}.raises_return = True")
 
     def visit_CallBlock(self, node, frame):
         return self._with_return(False, super().visit_CallBlock, node, frame)
@@ -151,19 +151,43 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
         if (self._return_here[-1] and isinstance(call, jinja2.nodes.Call) and isinstance(call.node, jinja2.nodes.Name)
                 and call.node.name == "return" and len(call.args) == 1 and not call.kwargs
                 and call.dyn_args is None and call.dyn_kwargs is None):
-            self.writeline("return environment.returned(", node)
+            self.writeline("return ", node)
             self.visit(call.args[0], frame)
-            self.write(")")
             return
         super().visit_Output(node, frame)
 
     def visit_Getattr(self, node, frame):
-        if not isinstance(node.node, jinja2.nodes.Name) or node.attr in _DICT_ATTRIBUTES:
-            return super().visit_Getattr(node, frame)
-        ref, key = frame.symbols.ref(node.node.name), repr(node.attr)
-        self.write(f"({ref}[{key}] if type({ref}) is dict and {key} in {ref} else environment.getattr(")
-        self.visit(node.node, frame)
+        key = repr(node.attr)
+        if isinstance(node.node, jinja2.nodes.Name):
+            value = first = frame.symbols.ref(node.node.name)  # `missing` when undefined: Jinja's getattr says so
+        else:
+            value = self.temporary_identifier()  # the object, computed once, in the first test
+            first = None
+        self.write("(")
+        if node.attr not in _DICT_ATTRIBUTES:
+            self.write(f"{value}[{key}] if type(")
+            self._write_object(node, frame, first, value)
+            self.write(f") in environment.item_first_types and {key} in {value} else ")
+            first = value
+        method_of = [name for name, python_type in (("dict", dict), ("list", list), ("str", str))
+                     if hasattr(python_type, node.attr)]
+        if method_of:
+            self.write(f"{value}.{node.attr} if type(")
+            self._write_object(node, frame, first, value)
+            self.write(f") in ({', '.join(method_of)},) else ")
+        self.write("environment.getattr(")
+        if isinstance(node.node, jinja2.nodes.Name):
+            self.visit(node.node, frame)
+        else:
+            self.write(value)
         self.write(f", {key}))")
+
+    def _write_object(self, node, frame, first, value):
+        if first is not None:
+            self.write(first)
+        else:
+            self.write(f"{value} := ")
+            self.visit(node.node, frame)
 
     @jinja2.compiler.optimizeconst
     def visit_Concat(self, node, frame):
@@ -177,10 +201,14 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
 
     @jinja2.compiler.optimizeconst
     def visit_Call(self, node, frame, forward_caller=False):
+        if isinstance(node.node, jinja2.nodes.Name) and node.node.name == "return" and self._raising:
+            self._raising[-1] = True
         if (forward_caller or not isinstance(node.node, jinja2.nodes.Getattr) or node.dyn_args is not None
                 or node.dyn_kwargs is not None or any(jinja2.compiler.is_python_keyword(k.key) for k in node.kwargs)):
             return super().visit_Call(node, frame, forward_caller=forward_caller)
         self.visit(node.node, frame)
+        if isinstance(node.node.node, jinja2.nodes.Name) and node.node.node.name == PACKAGE and not node.kwargs:
+            self.write(".direct")  # _MacroCall's compiled function, when it can be called as it is
         self.write("(")
         for index, argument in enumerate([*node.args, *node.kwargs]):
             if index:
@@ -198,7 +226,7 @@ class _Environment(jinja2.Environment):
 
     context_class = _Context
     code_generator_class = _CodeGenerator
-    returned = _Returned
+    item_first_types = frozenset({dict})  # completed below, with _Namespace
 
     def getattr(self, obj, attribute):
         if type(obj) in _ITEM_FIRST and attribute not in _MAPPING_ATTRIBUTES:
@@ -260,36 +288,51 @@ class _Namespace(dict):
 class _MacroCall:
     """A macro as `dv_spec.<name>` calls it: `return(x)` gives x, as in dbt.
 
-    A call with positional arguments only goes straight to the compiled
-    function (missing ones take their defaults there), as Jinja's Macro would.
+    `direct` is what compiled macros call with positional arguments: the
+    macro's compiled function itself (missing arguments default to Jinja's
+    `missing`, which the function replaces with the macro's defaults), unless
+    the macro takes `caller`, `varargs` or `kwargs` or raises return() (then
+    this wrapper, which handles those).
     """
 
-    __slots__ = ("__name__", "macro", "_function", "_unset")
+    __slots__ = ("__name__", "macro", "direct")
 
     def __init__(self, name, macro):
-        self.__name__, self.macro = name, macro
-        plain = not (macro.catch_kwargs or macro.catch_varargs or macro.caller)
-        self._function = macro._func if plain else None
-        self._unset = (jinja2.runtime.missing,) * len(macro.arguments)
+        self.__name__, self.macro, self.direct = name, macro, self
+        if not (macro.catch_kwargs or macro.catch_varargs or macro.caller or getattr(macro, "raises_return", False)):
+            function = macro._func
+            function.__defaults__ = (jinja2.runtime.missing,) * len(macro.arguments)
+            self.direct = function
 
     def __call__(self, *args, **kwargs):
         try:
-            if self._function is not None and not kwargs and len(args) <= len(self._unset):
-                value = self._function(*args, *self._unset[len(args):])
-            else:
-                value = self.macro(*args, **kwargs)
+            if self.direct is not self and not kwargs and len(args) <= len(self.macro.arguments):
+                return self.direct(*args)
+            return self.macro(*args, **kwargs)
         except _Return as returned:
             return returned.value
-        return value.value if type(value) is _Returned else value
 
 
 # Callables that can never ask for Jinja's context (builtins and macro
 # wrappers): _Context.call calls them directly, skipping Jinja's attribute probes.
 _DIRECT_CALLABLES = frozenset({types.BuiltinFunctionType, types.MethodWrapperType, _MacroCall, jinja2.runtime.Macro})
 # Mappings whose keys _Environment.getattr looks up first, unless the name is a method.
-_ITEM_FIRST = frozenset({dict, _Namespace})
+_ITEM_FIRST = _Environment.item_first_types = frozenset({dict, _Namespace})
 _MAPPING_ATTRIBUTES = frozenset(dir(_Namespace))
 _DICT_ATTRIBUTES = frozenset(dir(dict))  # `x.get` is the method, not the key, as Jinja's getattr has it
+
+
+def _direct_filters(filters: dict) -> dict:
+    """Jinja's own filters without their per-call detours (the same functions, same results):
+    the synchronous variant of each async-capable filter (this environment is never async),
+    and `replace` without its autoescape branch (autoescape is never on here)."""
+    direct = {name: function.__wrapped__ for name, function in filters.items() if getattr(function, "jinja_async_variant", False)}
+    direct["replace"] = _replace
+    return direct
+
+
+def _replace(s, old, new, count=None):
+    return str(s).replace(str(old), str(new), -1 if count is None else count)
 
 
 def _toyaml(value, sort_keys=False):
@@ -317,6 +360,7 @@ class MacroRunner:
             bytecode_cache=_bytecode_cache(),
             auto_reload=False,
         )
+        self.env.filters.update(_direct_filters(self.env.filters))
         self.namespace = _Namespace(load_more=lambda: self._load(PORTABLE_FOLDERS[1:] + HELPER_FOLDERS))
         self.env.globals.update({
             PACKAGE: self.namespace,

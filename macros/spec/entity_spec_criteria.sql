@@ -4,14 +4,15 @@
 
 {#- The acceptance criteria, with the dbt test each "dbt test" criterion becomes (named as scaffolding names it). -#}
 {%- macro _spec_criteria(entity, design) -%}
+    {%- set criteria = dv_spec.acceptance_criteria(entity, design) -%}
     {%- set names = {} -%}
-    {%- for test in (dv_spec.scaffold_tests(entity, design) if entity.kind != "stage" else []) -%}
+    {%- for test in (dv_spec.scaffold_tests(entity, design, criteria) if entity.kind != "stage" else []) -%}
         {%- for test_name, body in test.items() -%}
             {%- do names.update({body.config.meta.acceptance_criterion: body.name}) -%}
         {%- endfor -%}
     {%- endfor -%}
     {%- set out = [] -%}
-    {%- for criterion in dv_spec.acceptance_criteria(entity, design) -%}
+    {%- for criterion in criteria -%}
         {%- set item = {} -%}
         {%- do item.update(criterion) -%}
         {%- if criterion.verified_by == "dbt test" -%}
