@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import itertools
 import sys
-import tempfile
 
 from .errors import UsageError
 
@@ -15,6 +15,7 @@ from .errors import UsageError
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 BOM = "\ufeff"
+_TEMPORARY_NUMBERS = itertools.count()
 
 
 def load_json(text: str | bytes):
@@ -109,19 +110,22 @@ def write_atomic(path: str, text, durable: bool = True) -> None:
     passes False: one fsync per file was most of the time writing a thousand specs."""
     folder = os.path.dirname(os.path.abspath(path))
     try:
-        os.makedirs(folder, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=".dv-spec-", suffix=".tmp", dir=folder)
         try:
-            existing = os.path.exists(path)
+            mode, existing = os.stat(path).st_mode & 0o7777, True
+        except FileNotFoundError:
+            mode, existing = 0o666 & ~_UMASK, False
+        handle, temp = _temporary_file(folder, mode)
+        try:
             binary = isinstance(text, bytes)  # a .lucid export is a ZIP archive
             if existing and not binary and not text.startswith(BOM) and _starts_with_bom(path):
                 text = BOM + text  # the file keeps its encoding: UTF-8 with a byte order mark
             with (os.fdopen(handle, "wb") if binary else os.fdopen(handle, "w", encoding="utf-8", newline="")) as out:
+                if mode & _UMASK:  # bits the umask took from the new file's mode
+                    os.fchmod(out.fileno(), mode)
                 out.write(text)
                 if durable:
                     out.flush()
                     os.fsync(out.fileno())
-            os.chmod(temp, (os.stat(path).st_mode & 0o7777) if existing else (0o666 & ~_UMASK))
             os.replace(temp, path)
         except BaseException:
             if os.path.exists(temp):
@@ -129,6 +133,20 @@ def write_atomic(path: str, text, durable: bool = True) -> None:
             raise
     except OSError as exc:
         raise UsageError(f"{path}: cannot write: {exc.strerror}") from None
+
+
+def _temporary_file(folder: str, mode: int) -> tuple:
+    """(descriptor, path) of a new, empty file in `folder` (created when missing), created with `mode`
+    (less the umask), which no other process has open: tempfile.mkstemp without its 0600 and extra calls."""
+    for _ in range(1000):
+        temp = os.path.join(folder, f".dv-spec-{os.getpid()}-{next(_TEMPORARY_NUMBERS)}.tmp")
+        try:
+            return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode), temp
+        except FileNotFoundError:
+            os.makedirs(folder, exist_ok=True)
+        except FileExistsError:
+            continue
+    raise FileExistsError(17, "cannot create a temporary file", folder)
 
 
 def _starts_with_bom(path: str) -> bool:
