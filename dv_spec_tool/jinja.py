@@ -325,14 +325,26 @@ _DICT_ATTRIBUTES = frozenset(dir(dict))  # `x.get` is the method, not the key, a
 def _direct_filters(filters: dict) -> dict:
     """Jinja's own filters without their per-call detours (the same functions, same results):
     the synchronous variant of each async-capable filter (this environment is never async),
-    and `replace` without its autoescape branch (autoescape is never on here)."""
+    `replace` without its autoescape branch (autoescape is never on here) and `join` of strings as they are."""
     direct = {name: function.__wrapped__ for name, function in filters.items() if getattr(function, "jinja_async_variant", False)}
     direct["replace"] = _replace
+    direct["join"] = _join
     return direct
 
 
 def _replace(s, old, new, count=None):
     return str(s).replace(str(old), str(new), -1 if count is None else count)
+
+
+@jinja2.pass_eval_context
+def _join(eval_ctx, value, d="", attribute=None):
+    """Jinja's join, joining a list of strings as it is (without str() of each)."""
+    if attribute is None and type(value) in (list, tuple) and type(d) is str and not eval_ctx.autoescape:
+        try:
+            return d.join(value)
+        except TypeError:  # not all strings
+            pass
+    return jinja2.filters.sync_do_join(eval_ctx, value, d, attribute)
 
 
 def _toyaml(value, sort_keys=False):

@@ -72,7 +72,7 @@
 
 {#- "## title" at a level relative to the document's base level (1 = "#"). -#}
 {%- macro _md_heading(level, title) -%}
-    {{ return("#" * ([level, 6] | min) ~ " " ~ title) }}
+    {{ return("#" * (level if level < 6 else 6) ~ " " ~ title) }}
 {%- endmacro -%}
 
 

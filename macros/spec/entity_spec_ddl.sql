@@ -6,11 +6,13 @@
     {%- if entity.kind == "stage" -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set width = namespace(name=0, type=0) -%}
+    {%- set name_widths = [0] -%}
+    {%- set type_widths = [0] -%}
     {%- for column in columns -%}
-        {%- set width.name = [width.name, column.name | length] | max -%}
-        {%- set width.type = [width.type, (column.type or "<type unknown>") | length] | max -%}
+        {%- do name_widths.append(column.name | length) -%}
+        {%- do type_widths.append((column.type or "<type unknown>") | length) -%}
     {%- endfor -%}
+    {%- set width = {"name": name_widths | max, "type": type_widths | max} -%}
     {%- set lines = ["CREATE TABLE " ~ entity.name ~ " ("] -%}
     {%- for column in columns -%}
         {%- set type = column.type or "<type unknown>" -%}

@@ -75,7 +75,7 @@
     {%- if key is not none -%}{%- do cache.update({key: lines}) -%}{%- endif -%}
     {%- set out = [] -%}
     {%- for line in lines -%}
-        {%- do out.append(line if line is string else "#" * ([level + line.depth, 6] | min) ~ " " ~ line.title) -%}
+        {%- do out.append(line if line is string else "#" * (level + line.depth if level + line.depth < 6 else 6) ~ " " ~ line.title) -%}
     {%- endfor -%}
     {{ return(out | join("\n") ~ "\n") }}
 {%- endmacro -%}
