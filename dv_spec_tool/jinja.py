@@ -14,8 +14,11 @@ Portable macros call each other through the package namespace
 Unlike dbt, the environment is not sandboxed: it only ever compiles this
 package's own macros (the design reaches them as data, never as template
 text), and the sandbox's per-attribute and per-call checks were half of the
-generators' time. Parity with dbt's sandbox is tested by rendering the same
-macros under `dbt run-operation` (tests/test_scaffold.py,
+generators' time. For the same reason the macros are compiled with a few
+shortcuts that give the same results (`_CodeGenerator`: return() as a Python
+return, direct calls, inline dict lookups) and Jinja's own filters without
+their per-call detours (`_direct_filters`). Parity with dbt is tested by
+rendering the same macros under `dbt run-operation` (tests/test_scaffold.py,
 tests/test_spec_run_operation.py). Compiled macros are kept in a bytecode
 cache across runs (`cache_dir()`).
 """
