@@ -25,6 +25,7 @@ class Design:
     entities: dict = field(default_factory=dict)  # name -> EntityEntry (first wins)
     duplicates: list = field(default_factory=list)  # later EntityEntry with a taken name
     _resolutions: dict = field(default_factory=dict, repr=False)  # names -> resolve() result
+    _findings: list | None = field(default=None, repr=False)  # validate()'s, computed once
 
     def get(self, name) -> EntityEntry | None:
         return self.entities.get(name) if isinstance(name, str) else None
@@ -56,9 +57,15 @@ class Design:
         """
         key = tuple(self.entities) if names is None else tuple(names)
         if key not in self._resolutions:
-            chosen = [self.entities[n] for n in key]
-            entities = [{"name": e.name, "dv": e.dv, "description": e.description, "file": e.file.path} for e in chosen]
-            self._resolutions[key] = macro_api.resolve_design(entities, self.settings_input)
+            # The same entities in another order resolve alike (each entity from the whole set, the
+            # stages by name): only the order of `entities` follows the names.
+            same = next((r for k, r in self._resolutions.items() if len(k) == len(key) and set(k) == set(key)), None)
+            if same is not None:
+                self._resolutions[key] = {**same, "entities": {name: same["entities"][name] for name in key}}
+            else:
+                chosen = [self.entities[n] for n in key]
+                entities = [{"name": e.name, "dv": e.dv, "description": e.description, "file": e.file.path} for e in chosen]
+                self._resolutions[key] = macro_api.resolve_design(entities, self.settings_input)
         return self._resolutions[key]
 
 

@@ -88,8 +88,9 @@ def subject_area_spec(area: str, resolved: ResolvedDesign, context: dict, entity
     return _call("subject_area_spec", area, resolved, context, entity_specs)
 
 
-def spec_markdown(spec: dict) -> str:
-    return _call("spec_markdown", spec)
+def spec_markdown(spec: dict, cache: dict | None = None) -> str:
+    """A spec's Markdown; `cache` keeps each entity's lines for its subject area's document."""
+    return _call("spec_markdown", spec, cache)
 
 
 def spec_conventions(settings: Settings, context: dict) -> dict:
