@@ -28,12 +28,14 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from . import macro_api
 from .automate_dv_reader import PASS_THROUGH, ModelCall, read_model
 from .design import build_design
 from .diagrams.to_design import Imported, Reading, ordered
 from .files import read_text
-from .kinds import HASH_KEY_KINDS, KIND_OF_MACRO, LINK_KINDS, MODEL_KINDS
+from .kinds import HASH_KEY_KINDS, KIND_OF_MACRO, MODEL_KINDS, PARENT_KINDS, SAT_KINDS
 from .project import Project, is_identifier
+from .resolved_design import ResolvedEntity
 from .structure import schema_errors
 from .yamlpos import YamlError
 
@@ -159,7 +161,7 @@ class _Reverse:
                 self.reading.problems.append((f"{call.path}:{call.line or 1}", f"model `{call.name}`: {note}; check it"))
         self.new_settings = self._project_settings()
         self.settings_input = dict(design.settings_input, **self.new_settings)
-        self.settings = design.runner.call("design_settings", self.settings_input)
+        self.settings = macro_api.design_settings(self.settings_input)
         self.ldts = self.settings["load_datetime_column"]
         self.rsrc = self.settings["record_source_column"]
         self.stages = {name: self._stage(call) for name, call in self.calls.items() if call.macro == "stage"}
@@ -175,15 +177,19 @@ class _Reverse:
     def run(self) -> ProjectReading:
         for macro, call in self.calls.items():
             if call.macro not in KIND_OF_MACRO and call.macro != "stage" and call.macro not in PASS_THROUGH:
-                why = ("an xts (extended tracking satellite) has no place in the design contract"
-                       if call.macro == "xts" else f"automate_dv.{call.macro} is not a table macro dv-spec designs")
-                self.reading.problems.append((f"{call.path}:{call.line}", f"model `{call.name}`: {why}; left out"))
+                self.reading.problems.append((f"{call.path}:{call.line}", f"model `{call.name}`: automate_dv.{call.macro} "
+                                              "is not a table macro dv-spec designs; left out"))
         for kind in ORDER[1:]:
             for name, call in self.calls.items():
                 if KIND_OF_MACRO.get(call.macro) == kind:
                     entity = Imported(name, {"kind": kind}, target=_beside(call.path),
                                       where=f"{call.path}:{call.line}")
                     getattr(self, f"_{kind}")(entity, call)
+                    if _same_metadata(call):
+                        entity.todos.append(("sources", f"sources: `{name}` passes `{call.args['src_ldts']}` as both "
+                                             "src_ldts and src_source: its record source would be its load datetime "
+                                             "(and AutomateDV selects the column twice); pass the record-source column "
+                                             "as src_source"))
                     if kind != "ref_table" and call.args.get("src_extra_columns"):
                         entity.todos.append(("kind", f"`{name}` also loads src_extra_columns "
                                              f"{call.args['src_extra_columns']!r}, which the design does not hold: "
@@ -421,6 +427,9 @@ class _Reverse:
             payload = [str(c) for c in _as_list(call.args.get("src_payload"))]
             dependent = [d.lower() for d in dv.get("dependent_keys", [])]
             dv["payload"] = [c for c in payload if c.lower() not in dependent]
+            if not dv["payload"]:
+                entity.todos.append(("payload", f"payload: every src_payload column of `{entity.name}` is hashed into its "
+                                     "key (a dependent key); a non-historised link carries a payload: which columns?"))
             self._effective(entity, call, default_is_ldts=True)
 
     _nh_link = _link
@@ -493,18 +502,17 @@ class _Reverse:
 
     def _sat(self, entity: Imported, call: ModelCall) -> None:
         dv = entity.dv
-        parent = self._parent(entity, call, HASH_KEY_KINDS)
+        parent = self._parent(entity, call, PARENT_KINDS[entity.dv["kind"]])
         hashdiff = call.args.get("src_hashdiff")
-        if isinstance(hashdiff, dict):
+        if isinstance(hashdiff, dict):  # {source_column: <the stage's name>, alias: <the table's name>}
             column, alias = hashdiff.get("source_column"), hashdiff.get("alias")
-            if alias and column and str(alias).lower() != str(column).lower():
-                entity.todos.append(("hashdiff", f"hashdiff: `{entity.name}` renames the stage's `{column}` to `{alias}`; "
-                                     "the design uses one name for both"))
             stage_hashdiff = column or alias
             hashdiff = alias or column
         else:
             stage_hashdiff = hashdiff
         dv["hashdiff"] = hashdiff
+        if isinstance(stage_hashdiff, str) and isinstance(hashdiff, str) and stage_hashdiff.lower() != hashdiff.lower():
+            dv["stage_hashdiff"] = stage_hashdiff
         if entity.dv["kind"] == "ma_sat":
             dv["multi_active_keys"] = [str(c) for c in _as_list(call.args.get("src_cdk"))]
         payload = call.args.get("src_payload")
@@ -562,7 +570,7 @@ class _Reverse:
 
     def _eff_sat(self, entity: Imported, call: ModelCall) -> None:
         dv = entity.dv
-        parent = self._parent(entity, call, LINK_KINDS)
+        parent = self._parent(entity, call, PARENT_KINDS["eff_sat"])
         refs = self._refs(self.known[parent[0]]) if parent else []
         by_key = {fk.lower(): name for name, fk in refs}
         driving = []
@@ -585,6 +593,61 @@ class _Reverse:
         self._effective(entity, call, default_is_ldts=True)
         self._sat_sources(entity, call, parent)
 
+    def _xts(self, entity: Imported, call: ModelCall) -> None:
+        """src_satellite: {<satellite>: {sat_name: {SATELLITE_NAME: <stage column>}, hashdiff: {HASHDIFF: <stage column>}}}."""
+        dv = entity.dv
+        parent = self._parent(entity, call, PARENT_KINDS["xts"])
+        tracked = call.args.get("src_satellite")
+        dv["satellites"] = []
+        if not isinstance(tracked, dict) or not tracked:
+            entity.todos.append(("satellites", f"satellites: `{entity.name}`'s src_satellite is not a mapping of the "
+                                 "satellites it tracks: list them"))
+            tracked = {}
+        satellites = {name.lower(): name for name, known in self.known.items() if known.get("kind") in SAT_KINDS}
+        stages = [self.stages[m] for m in map(str, _as_list(call.args.get("source_model"))) if m in self.stages]
+        name_columns = {}
+        for key, spec in tracked.items():
+            spec = spec if isinstance(spec, dict) else {}
+            name_column = _single_value(spec.get("sat_name"))
+            stage_hashdiff = _single_value(spec.get("hashdiff"))
+            name = satellites.get(str(key).lower())
+            if name is None:  # named otherwise: the satellite whose name the stage's column holds ...
+                literals = {str(s.derived.get(str(name_column).lower(), (None, ""))[1]).lstrip("!") for s in stages} - {""}
+                found = [satellites[n.lower()] for n in literals if n.lower() in satellites]
+                name = found[0] if len(found) == 1 else None
+            if name is None:  # ... else the satellite of this parent whose stage hashdiff it reads
+                found = [n for n in satellites.values() if parent and self.known[n].get("parent") == parent[0]
+                         and str(self.known[n].get("stage_hashdiff") or self.known[n].get("hashdiff")).lower()
+                         == str(stage_hashdiff).lower()]
+                name = found[0] if len(found) == 1 else None
+            if name is None:
+                named = f", named {', '.join(f'`{n}`' for n in sorted(literals))} in the stage" if literals else ""
+                entity.todos.append(("satellites", f"satellites: `{entity.name}` tracks `{key}` (hashdiff "
+                                     f"`{stage_hashdiff}`{named}), which is no satellite imported from this project: "
+                                     "which one is it?"))
+                continue
+            dv["satellites"].append(name)
+            known_hashdiff = self.known[name].get("stage_hashdiff") or self.known[name].get("hashdiff")
+            if str(stage_hashdiff).lower() != str(known_hashdiff).lower():
+                entity.todos.append(("satellites", f"satellites: `{entity.name}` reads `{stage_hashdiff}` as the hashdiff "
+                                     f"of `{name}`, which loads `{known_hashdiff}`: which is right?"))
+            if isinstance(name_column, str) and name_column.lower() != f"{name}_name".lower():
+                name_columns[name] = name_column
+        if name_columns:
+            dv["satellite_name_columns"] = name_columns
+        self._sat_sources(entity, call, parent)
+        for _, _, stage in [u for u in self.stage_uses if u[0] is entity]:
+            for name in dv["satellites"]:
+                column = name_columns.get(name, f"{name}_name")
+                found = stage.derived.get(column.lower())
+                if found is None:
+                    entity.todos.append(("satellites", f"satellites: stage `{stage.call.name}` derives no `{column}`, "
+                                         f"the column `{entity.name}` reads `{name}`'s name from"))
+                elif found[1] == f"!{name}":  # the literal the design derives; any other keeps the stage as it is
+                    stage.explained_derived.add(column.lower())
+                known = self.known[name]
+                stage.hashdiff_columns(known.get("stage_hashdiff") or known.get("hashdiff") or "")
+
     def _ref_table(self, entity: Imported, call: ModelCall) -> None:
         entity.dv["reference_keys"] = [str(c) for c in _as_list(call.args.get("src_pk"))]
         entity.dv["payload"] = [str(c) for c in _as_list(call.args.get("src_extra_columns"))]
@@ -595,6 +658,9 @@ class _Reverse:
         hub = call.args.get("source_model")
         if isinstance(hub, str):
             entity.dv["hub"] = hub
+            if (self.known.get(hub) or {}).get("kind") != "hub":
+                entity.todos.append(("hub", f"hub: `{entity.name}` is built from `{hub}`, which is no hub imported from "
+                                     f"this project (AutomateDV's {call.macro} reads a hub): which hub is it?"))
         else:
             entity.todos.append(("kind", f"hub: `{entity.name}`'s source_model is not one hub model"))
         if isinstance(call.args.get("as_of_dates_table"), str):
@@ -623,6 +689,20 @@ class _Reverse:
         effectivity = [s.get("eff_sat_table") for s in steps if s.get("eff_sat_table")]
         if effectivity:
             entity.dv["effectivity_satellites"] = effectivity
+        # The bridge's own column names per link (bridge_walk's aliases), where they are not the contract's defaults.
+        named = {}
+        for step in steps:
+            link, eff_sat = step.get("link_table"), step.get("eff_sat_table")
+            if not isinstance(link, str):
+                continue
+            defaults = {"key": f"{link}_pk", "end_date": f"{eff_sat}_end_date", "load_date": f"{eff_sat}_load_datetime"}
+            columns = {key: step[arg] for key, arg in (("key", "bridge_link_pk"), ("end_date", "bridge_end_date"),
+                                                       ("load_date", "bridge_load_date"))
+                       if isinstance(step.get(arg), str) and step[arg].lower() != defaults[key].lower()}
+            if columns:
+                named[link] = columns
+        if named:
+            entity.dv["link_columns"] = named
 
     # ------------------------------------------------------------ settings
     def _project_settings(self) -> dict:
@@ -632,7 +712,8 @@ class _Reverse:
         found = {}
         for arg, setting in (("src_ldts", "load_datetime_column"), ("src_source", "record_source_column")):
             values = sorted({str(c.args[arg]) for c in self.calls.values()
-                             if c.macro != "stage" and isinstance(c.args.get(arg), str)})
+                             if c.macro != "stage" and isinstance(c.args.get(arg), str)
+                             and not (arg == "src_source" and _same_metadata(c))})
             if setting not in given and len({v.lower() for v in values}) == 1 \
                     and values[0].lower() != self.design.settings[setting].lower() and is_identifier(values[0]):
                 found[setting] = values[0]
@@ -660,15 +741,15 @@ class _Reverse:
             convention = conventions.get(key) or {}
             if key in naming or key == "stage" or not convention or all(_follows(n, convention) for n in found):
                 continue
-            side = "suffix" if convention.get("suffix") else "prefix"
-            parts = {(n[n.rindex("_"):] if side == "suffix" else n[:n.index("_") + 1]) if "_" in n else None for n in found}
-            naming[key] = {side: parts.pop()} if len(parts) == 1 and None not in parts else None
+            naming[key] = _shared_affix(found, "suffix" if convention.get("suffix") else "prefix")
         if naming != (given.get("naming") or {}):
             self.new_settings["naming"] = naming
             self.settings_input["naming"] = naming
 
     def _check_settings(self) -> None:
         for name, call in sorted(self.calls.items()):
+            if _same_metadata(call):  # a TODO on its entity (run)
+                continue
             for arg, setting, value in (("src_ldts", "load_datetime_column", self.ldts),
                                         ("src_source", "record_source_column", self.rsrc)):
                 given = call.args.get(arg)
@@ -686,13 +767,26 @@ class _Reverse:
                                           f"vars.dv_spec.hash_algorithm: {automate_hash.lower()}"))
 
 
+def _same_metadata(call: ModelCall) -> bool:
+    """A table model that passes one column as both its load datetime and its record source (a slip)."""
+    ldts, rsrc = call.args.get("src_ldts"), call.args.get("src_source")
+    return call.macro != "stage" and isinstance(ldts, str) and isinstance(rsrc, str) and ldts.lower() == rsrc.lower()
+
+
 _QUOTED = re.compile(r"^'([^'\"\\\r\n]*)'$")
 _EXPRESSION = re.compile(r"^[^;\r\n]+$")
 
 
+def _single_value(value):
+    """The value of a one-entry mapping ({HASHDIFF: customer_hashdiff} -> customer_hashdiff), else the value itself."""
+    if isinstance(value, dict) and len(value) == 1:
+        return next(iter(value.values()))
+    return value
+
+
 def _record_source(value):
     """A stage's record-source derived column as the design holds it: a literal, {column} or {expression}; None if it cannot."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or "{{" in value:  # Jinja the reader kept as written: its value is unknown
         return None
     text = value.strip()
     if text.startswith("!"):
@@ -707,7 +801,7 @@ def _record_source(value):
 
 def _load_datetime(value):
     """A stage's load-datetime derived column as the design holds it: a column or {expression}; None if it cannot."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or "{{" in value:  # Jinja the reader kept as written: its value is unknown
         return None
     text = value.strip()
     if is_identifier(text) and text.lower() not in ("current_timestamp", "current_date", "sysdate", "getdate"):
@@ -731,10 +825,24 @@ def _beside(model_path: str) -> str:
 _OPTIONAL = ("business_keys", "record_source", "load_datetime")
 
 
-def _signature(resolved_entity: dict) -> list:
+def _signature(resolved_entity: ResolvedEntity) -> list:
     return [(s["ref"], s["stage"], s["record_source"], s["record_source_kind"], s["load_datetime"], s["load_datetime_kind"],
              [(c["ref"], c["target"], c["source_column"]) for c in s["key_columns"]])
-            for s in resolved_entity.get("sources", [])]
+            for s in resolved_entity["sources"]]
+
+
+def _shared_affix(names: list, side: str):
+    """{prefix|suffix: part} that two or more names all share (the convention's own side first), else None (off).
+
+    One name shares its first and last parts with itself: that is no convention, so it switches the check off.
+    """
+    if len(set(names)) < 2:
+        return None
+    for each in (side, "prefix" if side == "suffix" else "suffix"):
+        parts = {(n[n.rindex("_"):] if each == "suffix" else n[:n.index("_") + 1]) if "_" in n else None for n in names}
+        if len(parts) == 1 and None not in parts:
+            return {each: parts.pop()}
+    return None
 
 
 def _follows(name: str, convention: dict) -> bool:
@@ -756,7 +864,7 @@ def _simplify(design, entities: list, settings_input: dict) -> None:
 
     def resolve(blocks: dict) -> dict:
         listed = [{"name": e.name, "dv": blocks[e.name], "description": "", "file": ""} for e in sound]
-        return design.runner.call("resolve_design", listed + others, settings_input)["entities"]
+        return macro_api.resolve_design(listed + others, settings_input)["entities"]
 
     current = {e.name: e.dv for e in sound}
     target = {name: _signature(entity) for name, entity in resolve(current).items() if name in current}

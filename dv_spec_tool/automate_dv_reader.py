@@ -114,6 +114,10 @@ def read_model(name: str, path: str, text: str, variables: dict | None = None) -
         return call
     scope = _scope(template)
     scope["__vars__"] = variables or {}
+    scope["__kept__"] = []  # (line, Jinja) parts of set blocks kept as written
+    for value in scope.values():
+        if isinstance(value, _Block):
+            value.written = _block_outputs(text, value.node)
     try:
         names = MACROS.get(call.macro) or PASS_THROUGH.get(call.macro, ())
         if len(node.args) > len(names):
@@ -135,6 +139,19 @@ def read_model(name: str, path: str, text: str, variables: dict | None = None) -
     except Unreadable as exc:
         call.error, call.line = exc.message, exc.line or node.lineno
         return call
+    if scope["__kept__"]:
+        where = [path for path in _text_paths(call.args) if path[0] != "derived_columns" or len(path) != 2]
+        if where:  # only a derived column's value may hold it: the importer then asks for that value
+            jinja = scope["__kept__"][0][1]
+            call.error = f"`{jinja}` needs dbt to render, and it sits in {'.'.join(map(str, where[0]))}"
+            call.line = scope["__kept__"][0][0]
+            return call
+    kept = {}
+    for line, jinja in scope["__kept__"]:
+        kept.setdefault(jinja, []).append(str(line))
+    for jinja, lines in kept.items():
+        call.notes.append(f"`{jinja}` (line{'s' if len(set(lines)) > 1 else ''} {', '.join(dict.fromkeys(lines))}) needs "
+                          "dbt to render; it is kept as written, so a value holding it is not read")
     if call.macro == "stage":
         try:
             call.wrapper_columns = _wrapper_columns(template, node, scope)
@@ -233,9 +250,56 @@ def _scope(template) -> dict:
 
 @dataclass
 class _Block:
-    """A `{% set x %}...{% endset %}` block: its text, with its `{{ ... }}` parts evaluated when read."""
+    """A `{% set x %}...{% endset %}` block: its text, with its `{{ ... }}` parts evaluated when read.
+
+    A part that needs dbt (`run_started_at`, a macro call) is kept as written (`written`: the block's `{{ ... }}`
+    parts in order), so one dynamic value leaves the rest of a YAML metadata block readable; a value that holds
+    `{{` is then one the importer does not take.
+    """
 
     node: object
+    written: list = field(default_factory=list)
+
+
+def _text_paths(value, path=()) -> list:
+    """The paths of the strings in a value that hold Jinja kept as written."""
+    if isinstance(value, str):
+        return [path] if "{{" in value else []
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _text_paths(v, path + (k,))] + \
+            [path + (k,) for k in value if isinstance(k, str) and "{{" in k]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _text_paths(v, path + (i,))]
+    return []
+
+
+def _block_outputs(text: str, node) -> list:
+    """The `{{ ... }}` parts of a set block as written in the model, in order."""
+    lines = text.splitlines(keepends=True)
+    start = sum(len(line) for line in lines[:max(node.lineno - 1, 0)])
+    opening = re.compile(r"\{%-?\s*set\s+" + re.escape(node.target.name) + r"\s*-?%\}").search(text, start)
+    closing = re.compile(r"\{%-?\s*endset\s*-?%\}").search(text, opening.end()) if opening else None
+    if not opening or not closing:
+        return []
+    return re.findall(r"\{\{.*?\}\}", text[opening.end():closing.start()], re.S)
+
+
+def _render_block(block: _Block, scope: dict, depth: int) -> str:
+    parts, index = [], 0
+    for output in block.node.body:
+        for child in output.nodes:
+            if isinstance(child, nodes.TemplateData):
+                parts.append(child.data)
+                continue
+            try:
+                parts.append(_text(_evaluate(child, scope, depth + 1)))
+            except Unreadable:
+                if index >= len(block.written) or "{{" not in block.written[index]:
+                    raise
+                parts.append(block.written[index])
+                scope.setdefault("__kept__", []).append((getattr(child, "lineno", block.node.lineno), block.written[index]))
+            index += 1
+    return "".join(parts)
 
 
 def _evaluate(node, scope: dict, depth: int = 0):
@@ -245,8 +309,7 @@ def _evaluate(node, scope: dict, depth: int = 0):
     if isinstance(node, Unreadable):
         raise node
     if isinstance(node, _Block):
-        return "".join(d.data if isinstance(d, nodes.TemplateData) else _text(_evaluate(d, scope, depth + 1))
-                       for o in node.node.body for d in o.nodes)
+        return _render_block(node, scope, depth)
     if isinstance(node, nodes.Const):
         return node.value
     if isinstance(node, (nodes.List, nodes.Tuple)):

@@ -6,6 +6,7 @@ from functools import cached_property
 
 from .design import Design
 from .project import EntityEntry
+from .resolved_design import HubRef, ResolvedDesign, ResolvedEntity
 from .rules.rule import Issue
 from .structure import schema_errors
 
@@ -30,16 +31,16 @@ class Context:
         return [e for name, e in self.design.entities.items() if not self.schema_errors[name]]
 
     @cached_property
-    def resolved(self) -> dict:
+    def resolved(self) -> ResolvedDesign:
         """The sound entities resolved with the contract's defaults (macros/design/)."""
         return self.design.resolve([e.name for e in self.sound_entities()])
 
-    def refs(self, link_name) -> list:
+    def refs(self, link_name) -> list[HubRef]:
         """A sound link's resolved hub references, in hash order ([] otherwise)."""
         link = self.entity(link_name)
         return link.get("refs", []) if link else []
 
-    def entity(self, name) -> dict | None:
+    def entity(self, name) -> ResolvedEntity | None:
         """A sound entity, resolved; None for unknown or broken ones."""
         return self.resolved["entities"].get(name) if isinstance(name, str) else None
 

@@ -4,7 +4,8 @@ contract's defaults.
 Resolution (mapping defaults, foreign-key names, record sources, the stages
 that compute keys) is implemented once, in the dbt macro
 `macros/design/resolve_design.sql`, and called from here through
-`jinja.MacroRunner`, so the command line and `dbt run-operation` agree.
+`macro_api.resolve_design`, so the command line and `dbt run-operation` agree.
+Its result is typed by `resolved_design.ResolvedDesign`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .jinja import macro_runner
+from . import macro_api
 from .kinds import STAGED_KINDS
 from .project import EntityEntry, Project
+from .resolved_design import ResolvedDesign, ResolvedEntity, Settings, Source
 from .structure import settings_errors
 
 
@@ -24,6 +26,7 @@ class Design:
     entities: dict = field(default_factory=dict)  # name -> EntityEntry (first wins)
     duplicates: list = field(default_factory=list)  # later EntityEntry with a taken name
     _resolutions: dict = field(default_factory=dict, repr=False)  # names -> resolve() result
+    _findings: list | None = field(default=None, repr=False)  # validate()'s, computed once
 
     def get(self, name) -> EntityEntry | None:
         return self.entities.get(name) if isinstance(name, str) else None
@@ -36,20 +39,16 @@ class Design:
         return [e for e in self.entities.values() if isinstance(e.dv, dict) and e.dv.get("kind") in kinds]
 
     @cached_property
-    def runner(self):
-        return macro_runner()
-
-    @cached_property
     def settings_input(self) -> dict:
         """The project's vars.dv_spec if well-formed, else {} (DV020 reports why)."""
         raw = self.project.settings
         return raw if isinstance(raw, dict) and not settings_errors(raw) else {}
 
     @cached_property
-    def settings(self) -> dict:
-        return self.runner.call("design_settings", self.settings_input)
+    def settings(self) -> Settings:
+        return macro_api.design_settings(self.settings_input)
 
-    def resolve(self, names=None) -> dict:
+    def resolve(self, names=None) -> ResolvedDesign:
         """{settings, entities, stages} for the named (structurally valid) entities.
 
         Resolved once per selection (validate and the generator after it share it);
@@ -57,9 +56,15 @@ class Design:
         """
         key = tuple(self.entities) if names is None else tuple(names)
         if key not in self._resolutions:
-            chosen = [self.entities[n] for n in key]
-            entities = [{"name": e.name, "dv": e.dv, "description": e.description, "file": e.file.path} for e in chosen]
-            self._resolutions[key] = self.runner.call("resolve_design", entities, self.settings_input)
+            # The same entities in another order resolve alike (each entity from the whole set, the
+            # stages by name): only the order of `entities` follows the names.
+            same = next((r for k, r in self._resolutions.items() if len(k) == len(key) and set(k) == set(key)), None)
+            if same is not None:
+                self._resolutions[key] = {**same, "entities": {name: same["entities"][name] for name in key}}
+            else:
+                chosen = [self.entities[n] for n in key]
+                entities = [{"name": e.name, "dv": e.dv, "description": e.description, "file": e.file.path} for e in chosen]
+                self._resolutions[key] = macro_api.resolve_design(entities, self.settings_input)
         return self._resolutions[key]
 
 
@@ -82,7 +87,7 @@ def source_ref(source: dict) -> str:
     return source.get("model") or source.get("source") or ""
 
 
-def required_source_columns(entity: dict, source: dict) -> list:
+def required_source_columns(entity: ResolvedEntity, source: Source) -> list:
     """(column, path) pairs one source must provide for a resolved entity: keys, payload, dates."""
     kind = entity["kind"]
     if kind not in STAGED_KINDS:
@@ -97,8 +102,8 @@ def required_source_columns(entity: dict, source: dict) -> list:
         if entity.get(key):
             columns.append((entity[key], (key,)))
     if not source["declared_stage"]:
-        if source.get("load_datetime_kind", "column") == "column":
+        if source["load_datetime_kind"] == "column":
             columns.append((source["load_datetime"], where))
-        if source.get("record_source_kind") == "column":
+        if source["record_source_kind"] == "column":
             columns.append((source["record_source"], where))
     return columns

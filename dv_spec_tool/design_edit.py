@@ -380,6 +380,7 @@ def delete_entity(root: str, name: str, base_version=None) -> str:
 
 
 REFERENCE_KEYS = ("parent", "hub", "hubs", "satellites", "links", "effectivity_satellites", "driving_keys")
+MEMBER_MAPPINGS = ("link_columns", "satellite_name_columns")  # keyed by the names of listed links or satellites
 
 
 def renamed_references(dv, old: str, new: str):
@@ -389,6 +390,8 @@ def renamed_references(dv, old: str, new: str):
     >>> renamed_references({"kind": "link", "hubs": ["hub_a", {"hub": "hub_b"}],
     ...     "sources": [{"model": "m", "business_keys": {"hub_a": ["x"]}}]}, "hub_a", "hub_c")
     {'kind': 'link', 'hubs': ['hub_c', {'hub': 'hub_b'}], 'sources': [{'model': 'm', 'business_keys': {'hub_c': ['x']}}]}
+    >>> renamed_references({"kind": "bridge", "links": ["l_a"], "link_columns": {"l_a": {"key": "L_PK"}}}, "l_a", "l_b")
+    {'kind': 'bridge', 'links': ['l_b'], 'link_columns': {'l_b': {'key': 'L_PK'}}}
     """
     if not isinstance(dv, dict):
         return None
@@ -404,6 +407,10 @@ def renamed_references(dv, old: str, new: str):
                     value[index], changed = new, True
                 elif isinstance(item, dict) and item.get("hub") == old:
                     item["hub"], changed = new, True
+    for key in MEMBER_MAPPINGS:
+        members = result.get(key)
+        if isinstance(members, dict) and old in members and new not in members:
+            result[key], changed = {(new if k == old else k): v for k, v in members.items()}, True
     for source in result.get("sources") if isinstance(result.get("sources"), list) else []:
         keys = source.get("business_keys") if isinstance(source, dict) else None
         if isinstance(keys, dict) and old in keys and new not in keys:

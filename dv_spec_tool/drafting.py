@@ -22,6 +22,7 @@ from fnmatch import fnmatchcase
 
 import yaml
 
+from . import macro_api
 from .design import Design, source_ref
 from .errors import UsageError
 from .files import read_input
@@ -128,10 +129,9 @@ def _derived_stages(design: Design) -> set:
     if any(f.severity == "error" for f in validate(design)):
         return set()
     try:
-        stages = design.resolve().get("stages") or {}
+        return set(design.resolve()["stages"])
     except UsageError:
         return set()
-    return set(stages if isinstance(stages, dict) else (s.get("name") for s in stages if isinstance(s, dict)))
 
 
 def conventions(design: Design) -> dict:
@@ -350,8 +350,8 @@ def design_prompt(design: Design, description: str, full=None, sources=None) -> 
 def design_prompt_document(design: Design, description: str, full=None, sources=None):
     """The drafting prompt as a generated document (`design_draft.prompt.md`), marked like every generated
     Markdown file so that writing it again replaces it, while a copy a person edited is kept."""
-    text = design.runner.call("_md_generated", design_prompt(design, description, full, sources),
-                              "the design and an architect's description", "dv-spec prompts --draft")
+    text = macro_api.generated_markdown(design_prompt(design, description, full, sources),
+                                         "the design and an architect's description", "dv-spec prompts --draft")
     return Document("design_draft.prompt.md", text, "prompt", "design_draft")
 
 

@@ -116,12 +116,12 @@ def write_documents(root: str, documents, force: bool = False, beside: bool = Fa
                 reason = "not written by dv-spec" if why == "foreign" else "edited by hand since dv-spec wrote it"
                 if beside:
                     other = beside_name(path)
-                    write_atomic(os.path.join(root, other), text)
+                    write_atomic(os.path.join(root, other), text, durable=False)
                     outcomes.append(Outcome(path, f"written beside as {other} ({path} is {reason}; merge by hand, or --force overwrites)", other))
                 else:
                     outcomes.append(Outcome(path, f"kept ({reason}; --force overwrites)"))
                 continue
-        write_atomic(target, text)
+        write_atomic(target, text, durable=False)  # generated: written again by the next run
         outcomes.append(Outcome(path, "created" if current is None else "updated"))
     return outcomes
 

@@ -22,9 +22,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from . import macro_api
 from .design import Design
 from .design_edit import renamed_references
 from .kinds import HASH_KEY_KINDS, LINK_KINDS, PARENTED_KINDS, SAT_KINDS
+from .resolved_design import ResolvedEntity
 from .structure import schema_errors
 
 # Design keys that name a physical column derived from the entity's name by default.
@@ -184,7 +186,7 @@ def physical_names(design: Design, kind: str, name: str) -> dict:
     return {key: words[key] for key in PHYSICAL_KEYS.get(kind, ())}
 
 
-def _resolved(design: Design, replace: dict) -> dict:
+def _resolved(design: Design, replace: dict) -> dict[str, ResolvedEntity]:
     """{name: resolved entity} of the structurally sound entities, with `replace`
     ({old: (new name, new dv)}) applied and references to the old names renamed."""
     entities = []
@@ -196,19 +198,19 @@ def _resolved(design: Design, replace: dict) -> dict:
             dv = renamed_references(dv, was, now) or dv
         entities.append({"name": name, "dv": dv, "description": entry.description, "file": entry.file.path})
     try:
-        return design.runner.call("resolve_design", entities, design.settings_input)["entities"]
+        return macro_api.resolve_design(entities, design.settings_input)["entities"]
     except Exception:  # a design the resolver cannot take: the plan says "not verified"
         return {}
 
 
-def _column_changes(before: dict, after: dict, old: str, new: str) -> list:
+def _column_changes(before: dict[str, ResolvedEntity], after: dict[str, ResolvedEntity], old: str, new: str) -> list:
     """(entity, old column, new column) where a column's name changed position by position."""
     result = []
     for name, entity in sorted(after.items()):
         was = before.get(old if name == new else name)
         if not was:
             continue
-        for a, b in zip(was.get("columns") or [], entity.get("columns") or []):
+        for a, b in zip(was["columns"], entity["columns"]):
             if a != b:
                 result.append((name, a, b))
     return result

@@ -14,8 +14,11 @@ Portable macros call each other through the package namespace
 Unlike dbt, the environment is not sandboxed: it only ever compiles this
 package's own macros (the design reaches them as data, never as template
 text), and the sandbox's per-attribute and per-call checks were half of the
-generators' time. Parity with dbt's sandbox is tested by rendering the same
-macros under `dbt run-operation` (tests/test_scaffold.py,
+generators' time. For the same reason the macros are compiled with a few
+shortcuts that give the same results (`_CodeGenerator`: return() as a Python
+return, direct calls, inline dict lookups) and Jinja's own filters without
+their per-call detours (`_direct_filters`). Parity with dbt is tested by
+rendering the same macros under `dbt run-operation` (tests/test_scaffold.py,
 tests/test_spec_run_operation.py). Compiled macros are kept in a bytecode
 cache across runs (`cache_dir()`).
 """
@@ -31,6 +34,8 @@ from functools import lru_cache
 
 import jinja2
 import jinja2.bccache
+import jinja2.compiler
+import jinja2.nodes
 import jinja2.runtime
 import yaml
 
@@ -40,6 +45,7 @@ from .errors import UsageError
 
 PACKAGE = "dv_spec"
 PORTABLE_FOLDERS = ("design", "scaffold", "spec")
+_COMPILER_VERSION = 6  # of _CodeGenerator and _direct_filters (compiled calls depend on both): part of the cache files' names
 # Also loaded, for the few pure helpers portable macros call (the spec's hash
 # SQL: `_hash_settings`, `_hash_input`, `default__hash_expression`). Their other
 # macros need dbt (adapter, ref) and are never called here; a file that does
@@ -76,7 +82,7 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         os.makedirs(folder, mode=0o700, exist_ok=True)
     except OSError:
         return None  # a read-only home: compile every run, as without a cache
-    return _QuietBytecodeCache(folder, pattern=f"dv_spec_%s_{jinja2.__version__}.cache")
+    return _QuietBytecodeCache(folder, pattern=f"dv_spec_%s_{jinja2.__version__}_{_COMPILER_VERSION}.cache")
 
 
 class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
@@ -101,6 +107,121 @@ class _Context(jinja2.runtime.Context):
         return super().call(__obj, *args, **kwargs)
 
 
+class _CodeGenerator(jinja2.compiler.CodeGenerator):
+    """Jinja's compiler with shortcuts for our own macros, same results as dbt's rendering.
+
+    * `{{ return(x) }}` written directly in a macro's body (not inside a call
+      block or a recursive loop, which are functions of their own) compiles to
+      a Python `return x`: it ends the macro, as dbt's exception does, without
+      raising and catching one per call. Anywhere else `return()` raises as
+      before, and the macro is marked `raises_return`.
+    * A call of a method or a macro (`x.append(y)`, `dv_spec.m(...)`) is a
+      plain Python call (of the macro's compiled function: _MacroCall.direct):
+      such callables never take Jinja's context, which `Context.call` would
+      probe them for.
+    * `name.key` reads a plain dict's key inline (what Jinja's getattr would
+      return for a key that is not a dict method), and `a ~ b` formats with
+      `%s` (str(), as Jinja's str_join), without a Python call each.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._return_here = [False]  # whether a Python `return` would leave the macro being compiled
+        self._raising = []  # per macro being compiled: whether a return() in it is left to raise
+
+    def _with_return(self, allowed, visit, *args, **kwargs):
+        self._return_here.append(allowed)
+        try:
+            return visit(*args, **kwargs)
+        finally:
+            self._return_here.pop()
+
+    def visit_Macro(self, node, frame):
+        self._raising.append(False)
+        try:
+            self._with_return(True, super().visit_Macro, node, frame)
+        finally:
+            raising = self._raising.pop()
+        if raising:  # _MacroCall then catches its exception
+            self.writeline(f"{frame.symbols.ref(node.name)}.raises_return = True")
+
+    def visit_CallBlock(self, node, frame):
+        return self._with_return(False, super().visit_CallBlock, node, frame)
+
+    def visit_For(self, node, frame):
+        return self._with_return(self._return_here[-1] and not node.recursive, super().visit_For, node, frame)
+
+    def visit_Output(self, node, frame):
+        call = node.nodes[0] if len(node.nodes) == 1 else None
+        if (self._return_here[-1] and isinstance(call, jinja2.nodes.Call) and isinstance(call.node, jinja2.nodes.Name)
+                and call.node.name == "return" and len(call.args) == 1 and not call.kwargs
+                and call.dyn_args is None and call.dyn_kwargs is None):
+            self.writeline("return ", node)
+            self.visit(call.args[0], frame)
+            return
+        super().visit_Output(node, frame)
+
+    def visit_Getattr(self, node, frame):
+        key = repr(node.attr)
+        if isinstance(node.node, jinja2.nodes.Name):
+            value = first = frame.symbols.ref(node.node.name)  # `missing` when undefined: Jinja's getattr says so
+        else:
+            value = self.temporary_identifier()  # the object, computed once, in the first test
+            first = None
+        self.write("(")
+        if node.attr not in _DICT_ATTRIBUTES:
+            self.write(f"{value}[{key}] if type(")
+            self._write_object(node, frame, first, value)
+            self.write(f") in environment.item_first_types and {key} in {value} else ")
+            first = value
+        method_of = [name for name, python_type in (("dict", dict), ("list", list), ("str", str))
+                     if hasattr(python_type, node.attr)]
+        if method_of:
+            self.write(f"{value}.{node.attr} if type(")
+            self._write_object(node, frame, first, value)
+            self.write(f") in ({', '.join(method_of)},) else ")
+        self.write("environment.getattr(")
+        if isinstance(node.node, jinja2.nodes.Name):
+            self.visit(node.node, frame)
+        else:
+            self.write(value)
+        self.write(f", {key}))")
+
+    def _write_object(self, node, frame, first, value):
+        if first is not None:
+            self.write(first)
+        else:
+            self.write(f"{value} := ")
+            self.visit(node.node, frame)
+
+    @jinja2.compiler.optimizeconst
+    def visit_Concat(self, node, frame):
+        if frame.eval_ctx.volatile or frame.eval_ctx.autoescape:
+            return super().visit_Concat(node, frame)
+        self.write(f"({'%s' * len(node.nodes)!r} % (")
+        for argument in node.nodes:
+            self.visit(argument, frame)
+            self.write(", ")
+        self.write("))")
+
+    @jinja2.compiler.optimizeconst
+    def visit_Call(self, node, frame, forward_caller=False):
+        if isinstance(node.node, jinja2.nodes.Name) and node.node.name == "return" and self._raising:
+            self._raising[-1] = True
+        if (forward_caller or not isinstance(node.node, jinja2.nodes.Getattr) or node.dyn_args is not None
+                or node.dyn_kwargs is not None or any(jinja2.compiler.is_python_keyword(k.key) for k in node.kwargs)):
+            return super().visit_Call(node, frame, forward_caller=forward_caller)
+        self.visit(node.node, frame)
+        if isinstance(node.node.node, jinja2.nodes.Name) and node.node.node.name == PACKAGE and not node.kwargs:
+            self.write(".direct")  # _MacroCall's compiled function, when it can be called as it is
+        self.write("(")
+        for index, argument in enumerate([*node.args, *node.kwargs]):
+            if index:
+                self.write(", ")
+            self.visit(argument, frame)
+        self.write(")")
+
+
 class _Environment(jinja2.Environment):
     """Jinja's environment with a direct path for the commonest lookup, `mapping.key`.
 
@@ -109,6 +230,8 @@ class _Environment(jinja2.Environment):
     """
 
     context_class = _Context
+    code_generator_class = _CodeGenerator
+    item_first_types = frozenset({dict})  # completed below, with _Namespace
 
     def getattr(self, obj, attribute):
         if type(obj) in _ITEM_FIRST and attribute not in _MAPPING_ATTRIBUTES:
@@ -168,15 +291,28 @@ class _Namespace(dict):
 
 
 class _MacroCall:
-    """A macro as `dv_spec.<name>` calls it: `return(x)` gives x, as in dbt."""
+    """A macro as `dv_spec.<name>` calls it: `return(x)` gives x, as in dbt.
 
-    __slots__ = ("__name__", "macro")
+    `direct` is what compiled macros call with positional arguments: the
+    macro's compiled function itself (missing arguments default to Jinja's
+    `missing`, which the function replaces with the macro's defaults), unless
+    the macro takes `caller`, `varargs` or `kwargs` or raises return() (then
+    this wrapper, which handles those).
+    """
+
+    __slots__ = ("__name__", "macro", "direct")
 
     def __init__(self, name, macro):
-        self.__name__, self.macro = name, macro
+        self.__name__, self.macro, self.direct = name, macro, self
+        if not (macro.catch_kwargs or macro.catch_varargs or macro.caller or getattr(macro, "raises_return", False)):
+            function = macro._func
+            function.__defaults__ = (jinja2.runtime.missing,) * len(macro.arguments)
+            self.direct = function
 
     def __call__(self, *args, **kwargs):
         try:
+            if self.direct is not self and not kwargs and len(args) <= len(self.macro.arguments):
+                return self.direct(*args)
             return self.macro(*args, **kwargs)
         except _Return as returned:
             return returned.value
@@ -186,8 +322,34 @@ class _MacroCall:
 # wrappers): _Context.call calls them directly, skipping Jinja's attribute probes.
 _DIRECT_CALLABLES = frozenset({types.BuiltinFunctionType, types.MethodWrapperType, _MacroCall, jinja2.runtime.Macro})
 # Mappings whose keys _Environment.getattr looks up first, unless the name is a method.
-_ITEM_FIRST = frozenset({dict, _Namespace})
+_ITEM_FIRST = _Environment.item_first_types = frozenset({dict, _Namespace})
 _MAPPING_ATTRIBUTES = frozenset(dir(_Namespace))
+_DICT_ATTRIBUTES = frozenset(dir(dict))  # `x.get` is the method, not the key, as Jinja's getattr has it
+
+
+def _direct_filters(filters: dict) -> dict:
+    """Jinja's own filters without their per-call detours (the same functions, same results):
+    the synchronous variant of each async-capable filter (this environment is never async),
+    `replace` without its autoescape branch (autoescape is never on here) and `join` of strings as they are."""
+    direct = {name: function.__wrapped__ for name, function in filters.items() if getattr(function, "jinja_async_variant", False)}
+    direct["replace"] = _replace
+    direct["join"] = _join
+    return direct
+
+
+def _replace(s, old, new, count=None):
+    return str(s).replace(str(old), str(new), -1 if count is None else count)
+
+
+@jinja2.pass_eval_context
+def _join(eval_ctx, value, d="", attribute=None):
+    """Jinja's join, joining a list of strings as it is (without str() of each)."""
+    if attribute is None and type(value) in (list, tuple) and type(d) is str and not eval_ctx.autoescape:
+        try:
+            return d.join(value)
+        except TypeError:  # not all strings
+            pass
+    return jinja2.filters.sync_do_join(eval_ctx, value, d, attribute)
 
 
 def _toyaml(value, sort_keys=False):
@@ -215,6 +377,7 @@ class MacroRunner:
             bytecode_cache=_bytecode_cache(),
             auto_reload=False,
         )
+        self.env.filters.update(_direct_filters(self.env.filters))
         self.namespace = _Namespace(load_more=lambda: self._load(PORTABLE_FOLDERS[1:] + HELPER_FOLDERS))
         self.env.globals.update({
             PACKAGE: self.namespace,

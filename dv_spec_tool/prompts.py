@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 
+from . import macro_api
 from .errors import UsageError
 from .files import read_if_exists, read_input, read_json_input, write_atomic
 from .findings import did_you_mean
@@ -30,10 +31,10 @@ def prompt_documents(builder: SpecBuilder, entities=None, areas=None, style: str
         entities, areas = builder.entity_names, builder.subject_areas()
     documents = []
     for name in entities or []:
-        text = builder.runner.call("spec_prompt", builder.entity_spec(name), style)
+        text = macro_api.spec_prompt(builder.entity_spec(name), style)
         documents.append(Document(f"{name}.prompt.md", text, "prompt", name))
     for area in areas or []:
-        text = builder.runner.call("spec_prompt", builder.subject_area_spec(area), style)
+        text = macro_api.spec_prompt(builder.subject_area_spec(area), style)
         documents.append(Document(f"subject_area_{area}.prompt.md", text, "prompt", area))
     return documents
 
@@ -51,7 +52,7 @@ def instruction_documents(builder: SpecBuilder, out_dir: str, style: str = "auto
     prefix = "" if relative == "." or relative.startswith("..") else relative
     if style not in STYLES:
         raise UsageError(f"--style must be one of {', '.join(STYLES)}, got {style}")
-    files = builder.runner.call("instruction_files", builder.resolved, builder.context, prefix, style)
+    files = macro_api.instruction_files(builder.resolved, builder.context, prefix, style)
     return [Document(item["path"], item["content"], "managed_block" if item.get("managed") else "instructions", item["path"])
             for item in files]
 
@@ -204,5 +205,5 @@ def review_document(builder: SpecBuilder, name: str, check_report: str | None = 
     sql, origin = implementation_sql(builder, name, sql_file)
     findings = check_findings(check_report, name)
     tests = test_results(run_results, name)
-    text = builder.runner.call("review_prompt", builder.entity_spec(name), sql, origin, findings, tests)
+    text = macro_api.review_prompt(builder.entity_spec(name), sql, origin, findings, tests)
     return Document(f"{name}.review.md", text, "prompt", name)

@@ -10,14 +10,17 @@ them atomically; it never overwrites a person's edit without `force`.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 import yaml
 
+from . import macro_api
 from .design import Design
 from .files import read_if_exists, write_atomic
 from .generated import header_state
 from .kinds import MODEL_KINDS
+from .resolved_design import ResolvedDesign
 from .validate import require_valid
 from .yamledit import plain, splice_entries
 
@@ -47,7 +50,7 @@ def plan(design: Design, select=None) -> list:
     require_valid(design)
     resolved = design.resolve()
     chosen = sorted(select) if select else None
-    files = design.runner.call("scaffold_plan", resolved, chosen, design.project.model_paths[0])
+    files = macro_api.scaffold_plan(resolved, chosen, design.project.model_paths[0])
     planned = [Planned(f["path"], f["content"], f["name"], "model") for f in files]
     names = [n for n in (chosen or sorted(resolved["entities"])) if resolved["entities"][n]["kind"] in MODEL_KINDS]
     return planned + _plan_tests(design, resolved, names)
@@ -84,7 +87,7 @@ def apply(root: str, planned: list, force: bool = False, dry_run: bool = False) 
         if dry_run:
             outcomes.append(Outcome(item.path, f"would be {action}", why))
             continue
-        write_atomic(target, item.content)
+        write_atomic(target, item.content, durable=item.kind != "model")  # a schema file is a person's
         outcomes.append(Outcome(item.path, action, why))
     return outcomes
 
@@ -104,12 +107,12 @@ def _why_different(item: Planned, current: str | None, state: str | None) -> str
 
 # ----------------------------------------------------------------- tests in YAML
 
-def _plan_tests(design: Design, resolved: dict, names: list) -> list:
+def _plan_tests(design: Design, resolved: ResolvedDesign, names: list) -> list:
     """The design's schema files with each entity's `ac_` tests brought up to date."""
     by_file = {}
     for name in names:
         entry = design.entities[name]
-        tests = design.runner.call("scaffold_tests", resolved["entities"][name], resolved)
+        tests = macro_api.scaffold_tests(resolved["entities"][name], resolved)
         by_file.setdefault(entry.file.path, []).append((entry, tests))
     planned = []
     for path, items in sorted(by_file.items()):
@@ -165,11 +168,71 @@ def _splice_generated_tests(text: str, doc, entry, tests: list):
         start = end
     block = ""
     if fresh:
-        dumped = yaml.dump(fresh, Dumper=_IndentedDumper, sort_keys=False, default_flow_style=False, width=4096,
-                             allow_unicode=True)
+        dumped = dump_tests(fresh)
         block = " " * indent + f"{key}:\n" + "".join(" " * (indent + 2) + line if line.strip() else line
                                                     for line in dumped.splitlines(keepends=True))
     return "".join(lines[:start]) + block + "".join(lines[end:])
+
+
+def dump_tests(tests: list) -> str:
+    """The YAML of a tests list, lists indented under their key, as dbt projects write them.
+
+    PyYAML's pure-Python emitter was half of scaffolding (libyaml's cannot indent lists under
+    their key), so the usual shape (mappings and lists of identifiers, integers and booleans)
+    is written here, and anything else by PyYAML. Both give the same text (tests/test_scaffold.py).
+    """
+    lines: list = []
+    try:
+        _block_list(tests, 0, lines)
+    except _NotPlain:
+        return yaml.dump(tests, Dumper=_IndentedDumper, sort_keys=False, default_flow_style=False, width=4096,
+                         allow_unicode=True)
+    return "".join(lines)
+
+
+class _NotPlain(Exception):
+    """A value dump_tests leaves to PyYAML."""
+
+
+# What PyYAML writes unquoted whatever the context: identifier-like words it does not read as
+# another type (booleans and null are the only such words starting with a letter or underscore).
+_PLAIN_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
+_TYPED_WORDS = frozenset({"yes", "no", "true", "false", "on", "off", "null", "y", "n"})
+
+
+def _scalar(value) -> str:
+    if value is True or value is False:
+        return "true" if value else "false"
+    if type(value) is int:
+        return str(value)
+    if type(value) is str and len(value) < 128 and _PLAIN_WORD.match(value) and value.lower() not in _TYPED_WORDS:
+        return value
+    raise _NotPlain
+
+
+def _block_list(items: list, indent: int, lines: list) -> None:
+    if type(items) is not list or not items:
+        raise _NotPlain
+    for item in items:
+        if type(item) is dict:
+            _block_mapping(item, indent + 2, lines, " " * indent + "- ")
+        else:
+            lines.append(f"{' ' * indent}- {_scalar(item)}\n")
+
+
+def _block_mapping(mapping: dict, indent: int, lines: list, first: str | None = None) -> None:
+    if not mapping:
+        raise _NotPlain
+    for index, (key, value) in enumerate(mapping.items()):
+        lead = (first if index == 0 and first is not None else " " * indent) + _scalar(key)
+        if type(value) is dict:
+            lines.append(lead + ":\n")
+            _block_mapping(value, indent + 2, lines)
+        elif type(value) is list:
+            lines.append(lead + ":\n")
+            _block_list(value, indent + 2, lines)
+        else:
+            lines.append(f"{lead}: {_scalar(value)}\n")
 
 
 class _IndentedDumper(yaml.SafeDumper):

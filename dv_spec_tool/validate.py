@@ -10,16 +10,15 @@ from .rules import all_rules
 
 
 def validate(design: Design, select=None) -> list:
-    """Every finding of every rule, sorted; `select` limits them to some entities."""
-    ctx = Context(design)
-    findings = []
-    for rule in all_rules():
-        for issue in rule.func(ctx):
-            if select and issue.entity not in select:
-                continue
-            findings.append(Finding(issue.file, issue.line, issue.col, rule.id, rule.severity,
-                                    clip(issue.message), clip(issue.hint), issue.entity))
-    return sort_findings(findings)
+    """Every finding of every rule, sorted; `select` limits them to some entities.
+
+    The rules run once per design (a generator checks the design, then turns its warnings into open questions)."""
+    if design._findings is None:
+        ctx = Context(design)
+        design._findings = sort_findings([
+            Finding(issue.file, issue.line, issue.col, rule.id, rule.severity, clip(issue.message), clip(issue.hint), issue.entity)
+            for rule in all_rules() for issue in rule.func(ctx)])
+    return [f for f in design._findings if not select or f.entity in select]
 
 
 def require_valid(design: Design) -> None:

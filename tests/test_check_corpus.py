@@ -32,7 +32,7 @@ def design():
     """The resolved design, its criteria and known columns: computed once for the whole corpus."""
     built = build_design(load_project(str(BASE)))
     resolved = built.resolve()
-    criteria = acceptance_criteria(built, resolved, sorted(resolved["entities"]))
+    criteria = acceptance_criteria(resolved, sorted(resolved["entities"]))
     columns = {name: node.columns for name, node in built.project.nodes.items() if node.columns}
     return resolved, criteria, columns
 

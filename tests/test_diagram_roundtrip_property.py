@@ -8,13 +8,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dv_spec_tool import macro_api
 from dv_spec_tool.diagrams.conventions import load_conventions
 from dv_spec_tool.diagrams.drawio import read_drawio, to_drawio
 from dv_spec_tool.diagrams.from_design import design_to_diagram
 from dv_spec_tool.diagrams.lucid_json import read_lucid_json, to_lucid
 from dv_spec_tool.diagrams.mermaid import read_mermaid, to_mermaid
 from dv_spec_tool.diagrams.to_design import diagram_to_design
-from dv_spec_tool.jinja import macro_runner
 
 WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"]
 COLUMNS = ["code", "name", "city", "amount", "status", "region", "score", "note"]
@@ -55,8 +55,7 @@ DRAWN = ("kind", "hash_key", "business_keys", "hubs", "dependent_keys", "parent"
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(vault=vaults())
 def test_drawn_and_read_back_is_the_same_design(fmt, vault):
-    runner = macro_runner()
-    resolved = runner.call("resolve_design", [{"name": n, "dv": dv, "description": "", "file": ""} for n, dv in vault], {})
+    resolved = macro_api.resolve_design([{"name": n, "dv": dv, "description": "", "file": ""} for n, dv in vault], {})
     diagram = design_to_diagram(resolved)
     if fmt == "mermaid":
         read = read_mermaid("v.mmd", to_mermaid(diagram))

@@ -68,6 +68,7 @@ def test_the_contract_and_the_diagram_conventions_know_every_kind():
     schema = json.loads(Path(DV_SCHEMA_PATH).read_text(encoding="utf-8"))
     assert set(schema["$defs"]["kind"]["enum"]) == set(kinds.KINDS)  # DV100's list of kinds
     assert set(kinds.KINDS) <= set(schema["$defs"])
+    assert set(kinds.MODEL_KINDS) <= set(schema["$defs"]["settings"]["properties"]["naming"]["properties"])  # DV020
     assert set(kind_fields()) == set(kinds.KINDS)
     for key in ("prefixes", "containers", "kind_words"):
         assert set(kinds.DIAGRAM_KINDS) <= set(DEFAULTS[key]), key

@@ -238,3 +238,21 @@ def test_run_operation_prints_what_the_cli_writes(tmp_path):
     assert sorted(printed) == sorted(expected)
     for path, content in expected.items():
         assert printed[path] == content, path
+
+
+@pytest.mark.parametrize("tests", [
+    [{"dv_spec.hash_key_unique": {"name": "ac_hub_a_01_hash_key_unique", "arguments": {"hash_key": "a_hk"},
+                                  "config": {"meta": {"acceptance_criterion": "AC-hub_a-01"}}}}],
+    [{"t": {"arguments": {"hubs": [{"hub": "hub_a", "business_keys": ["a_id", "a_code"]}], "n": 3, "strict": True}}}],
+    [{"t": {"arguments": {"expression": "amount > 0", "word": "yes", "none": None, "empty": [], "ratio": 0.5}}}],
+    [{"t": {"arguments": {"quoted": "it's: here", "multi": "a\nb", "null_word": "Null", "long": "x" * 200}}}],
+    ["plain", 1, False],
+])
+def test_acceptance_tests_yaml_is_what_pyyaml_writes(tests):
+    # dump_tests writes the usual shape itself (PyYAML's emitter was half of scaffolding) and must give PyYAML's text.
+    import yaml
+
+    from dv_spec_tool.scaffold import _IndentedDumper, dump_tests
+
+    assert dump_tests(tests) == yaml.dump(tests, Dumper=_IndentedDumper, sort_keys=False, default_flow_style=False,
+                                          width=4096, allow_unicode=True)

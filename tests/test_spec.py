@@ -21,9 +21,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from dv_spec_tool import macro_api
 from dv_spec_tool.cli import main
 from dv_spec_tool.design import build_design
 from dv_spec_tool.generated import state
+from dv_spec_tool.jinja import macro_runner
 from dv_spec_tool.project import load_project
 from dv_spec_tool.spec import SpecBuilder
 
@@ -112,10 +114,10 @@ def test_spec_lists_every_criterion_the_tools_verify_with_the_same_ids(builder, 
     entity = builder.resolved["entities"][name]
     listed = {c["id"]: c for c in spec["acceptance_criteria"]}
     # The catalogue the dbt tests and dv-spec check use.
-    catalogue = builder.runner.call("acceptance_criteria", entity, builder.resolved)
+    catalogue = macro_api.acceptance_criteria(entity, builder.resolved)
     assert list(listed) == [c["id"] for c in catalogue]
     # Every generated dbt test is listed under its criterion id, with its test name.
-    tests = builder.runner.call("scaffold_tests", entity, builder.resolved) if entity["kind"] != "stage" else []
+    tests = macro_api.scaffold_tests(entity, builder.resolved) if entity["kind"] != "stage" else []
     for test in tests:
         (macro, body), = test.items()
         criterion = listed[body["config"]["meta"]["acceptance_criterion"]]
@@ -282,11 +284,12 @@ def test_markdown_tables_render_on_a_git_host(generated):
     assert checked > 100
 
 
-def test_cells_escape_pipes_and_line_breaks(builder):
-    cell = builder.runner.call("_md_cell", "a | b\nc <d>")
+def test_cells_escape_pipes_and_line_breaks():
+    runner = macro_runner()
+    cell = runner.call("_md_cell", "a | b\nc <d>")
     assert cell == "a \\| b c &lt;d>"
-    assert builder.runner.call("_md_code", "x || y") == "`x \\|\\| y`"
-    assert builder.runner.call("_md_code", "a `b`") == "`` a `b` ``"
+    assert runner.call("_md_code", "x || y") == "`x \\|\\| y`"
+    assert runner.call("_md_code", "a `b`") == "`` a `b` ``"
 
 
 def test_generated_markdown_is_recognised_as_generated(generated):
@@ -493,7 +496,7 @@ def test_catalog_types_come_before_inference(capsys, tmp_path):
                  ["yaml_metadata"], id="plain_sql"),
 ])
 def test_entity_prompt_styles(builder, style, present, absent):
-    text = builder.runner.call("spec_prompt", builder.entity_spec("hub_provider"), style)
+    text = macro_api.spec_prompt(builder.entity_spec("hub_provider"), style)
     for fragment in present:
         assert fragment in text
     for fragment in absent:

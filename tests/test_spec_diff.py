@@ -139,6 +139,13 @@ def end_date_automatically(project: Path) -> None:
     edit(project, NETWORK, "end_dating: source", "end_dating: auto")
 
 
+def name_the_bridge_link_column(project: Path) -> None:
+    edit(project, "models/business_vault/_business_vault__design.yml",
+         "          effectivity_satellites: [eff_sat_provider_network]\n",
+         "          effectivity_satellites: [eff_sat_provider_network]\n"
+         "          link_columns: {link_provider_network: {key: provider_network_link_hk}}\n")
+
+
 def diff(capsys, project: Path, *extra) -> tuple:
     code = main(["diff", "--project-dir", str(project), "--base", "HEAD", *map(str, extra)])
     out, err = capsys.readouterr()
@@ -211,6 +218,11 @@ CASES = [
         {"eff_sat_provider_network": ("changed", ["CS108"], ["Who closes relationships changes"])},
         {},
         id="end_date_an_effectivity_satellite_automatically"),
+    pytest.param(
+        name_the_bridge_link_column,
+        {"bridge_provider_network": ("changed", ["CS109"], ["`bridge_provider_network`'s columns are renamed: it is rebuilt (full refresh)"])},
+        {},
+        id="name_a_bridge_column"),
 ]
 
 

@@ -774,17 +774,21 @@ def test_a_new_shape_goes_where_the_person_clicks(vault_page, vault):
     assert abs(placed["y"] + placed["height"] / 2 - spot[1]) < placed["height"]
 
 
-@pytest.mark.parametrize("kind", ["nh_link", "ma_sat", "eff_sat", "pit", "bridge", "ref_table", "stage"])
+@pytest.mark.parametrize("kind", ["nh_link", "ma_sat", "eff_sat", "xts", "pit", "bridge", "ref_table", "stage"])
 def test_every_other_kind_opens_its_form_prefilled_from_the_selection(vault_page, kind):
     page = vault_page
     shape(page, "link_customer_store" if kind == "eff_sat" else "hub_customer").click()
     page.select_option("#add-other", kind)
     assert page.inner_text("#inspector h2") == f"New {kind.replace('_', ' ')}"
     expected = {"ma_sat": ("dv.parent", "hub_customer"), "eff_sat": ("dv.parent", "link_customer_store"),
+                "xts": ("dv.parent", "hub_customer"),
                 "pit": ("dv.hub", "hub_customer"), "bridge": ("dv.hub", "hub_customer")}.get(kind)
     if expected:
         assert page.input_value(f'#inspector [name="{expected[0]}"]') == expected[1]
     if kind == "nh_link":
         assert hubs_of(page) == [("hub_customer", "")]
+    if kind in ("xts", "eff_sat"):  # the parent choices are the kinds table's `parents`, as DV203 checks them
+        options = page.eval_on_selector_all('#inspector [name="dv.parent"] ~ datalist option', "os => os.map(o => o.value)")
+        assert sorted(options) == (["hub_customer", "hub_store", "link_customer_store"] if kind == "xts" else ["link_customer_store"])
     page.click("#inspector button:has-text('Cancel')")
     assert page.inner_text("#inspector h2") == "Design"

@@ -60,6 +60,9 @@ CASES = [
     case("pit-satellite-of-other-parent", "satellites: [sat_provider_details, ma_sat_provider_address]", "satellites: [sat_provider_details, eff_sat_provider_network]", "DV203", "eff_sat_provider_network]"),
     case("pit-on-another-hub", "hub: hub_provider\n          satellites:", "hub: hub_network\n          satellites:", "DV214", "satellites: [sat_provider_details"),
     case("bridge-starts-elsewhere", "hub: hub_provider\n          links: [link_provider_network]", "hub: hub_network\n          links: [nh_link_referral]", "DV215", "links: [nh_link_referral]"),
+    case("bridge-columns-of-another-link", "          effectivity_satellites: [eff_sat_provider_network]\n",
+         "          effectivity_satellites: [eff_sat_provider_network]\n          link_columns:\n            link_provider_netwrk: {key: LINK_PROVIDER_NETWORK_PK}\n",
+         "DV220", "link_provider_netwrk:"),
     case("bridge-link-without-effectivity", "          effectivity_satellites: [eff_sat_provider_network]\n", "", "DV219",
          "links: [link_provider_network]", severity="warning"),
     case("satellite-two-sources", "            - model: stg_providers\n\n  - name: ma_sat", "            - model: stg_providers\n            - model: raw_providers\n              business_keys: [npi]\n\n  - name: ma_sat",
@@ -79,6 +82,10 @@ CASES = [
          "          hashdiff: provider_names_hashdiff\n          payload: [last_name]\n          sources:\n            - model: stg_providers\n\n"
          "  - name: ma_sat_provider_address\n", "DV231", "payload: [last_name]", severity="warning"),
     case("effectivity-dates-ignored", "          end_dating: source\n", "", "DV232", "kind: eff_sat", severity="warning"),
+    case("hashdiff-hashes-load-datetime", "          payload: [first_name, last_name, specialty_code]\n",
+         "          payload: [first_name, last_name, specialty_code]\n"
+         "          hashdiff_columns: [first_name, last_name, specialty_code, load_datetime]\n", "DV233",
+         "hashdiff_columns: [first_name", severity="warning"),
     case("payload-not-in-seed", "payload: [street, city]", "payload: [street, town]", "DV300", "payload: [street, town]"),
     case("business-key-not-in-dbt-source", "business_keys: [network_code]", "business_keys: [network_id]", "DV300", "- source: crm.networks"),
     case("mapped-key-not-in-staged-seed", "            - model: stg_providers\n              business_keys: [npi]", "            - model: stg_providers\n              business_keys: [provider_id]", "DV300", "business_keys: [provider_id]"),
@@ -128,3 +135,16 @@ def test_corpus_is_large_and_covers_rules():
     covered = {c.values[3] for c in CASES}
     untested = {r.id for r in all_rules()} - covered - {"DV003", "DV004", "DV010"}  # covered in test_cli
     assert not untested, f"rules without a broken-design case: {sorted(untested)}"
+
+
+def test_an_ma_sat_whose_multi_active_keys_are_all_it_tracks_is_no_dv208(tmp_path):
+    """A dbtvault jaffle-shop vault's phone-number ma_sat: src_cdk [PHONE_TYPE, PHONE_NUMBER], no src_payload."""
+    project = tmp_path / "project"
+    shutil.copytree(BASE, project)
+    target = project / DESIGN
+    text = target.read_text()
+    old = "          multi_active_keys: [address_type]\n          payload: [street, city]\n"
+    assert text.count(old) == 1
+    target.write_text(text.replace(old, "          multi_active_keys: [address_type, street]\n          payload: []\n"))
+    findings = validate(build_design(load_project(str(project))))
+    assert not [f for f in findings if f.rule == "DV208"]

@@ -8,6 +8,7 @@ change_set_prompt.
 
 from __future__ import annotations
 
+from .. import macro_api
 from ..errors import UsageError
 from ..generated import without_header
 from ..kinds import RANK, SAT_KINDS
@@ -213,16 +214,16 @@ def change_set(project_dir: str, ref: str, design_loader, style: str = "automate
             raise UsageError(f"the design at {ref} ({commit[:12]}): {exc}") from None
         data = _compared(base, head, {"ref": ref, "commit": commit})
     specs = [head.entity_spec(e["entity"]) for e in data["changes"] if e["status"] != "removed"]
-    prompt = head.runner.call("change_set_prompt", data, specs, style)
+    prompt = macro_api.change_set_prompt(data, specs, style)
     data["starter_prompt"] = without_header(prompt)
-    return data, head.runner.call("change_set_markdown", data), prompt
+    return data, macro_api.change_set_markdown(data), prompt
 
 
 def _compared(base: SpecBuilder, head: SpecBuilder, base_label: dict) -> dict:
     for name in base.entity_names:
         base.entity_spec(name)
     data = compare(base, head, base_label)
-    data["conventions"] = head.runner.call("_spec_conventions", head.resolved["settings"], head.context)
+    data["conventions"] = macro_api.spec_conventions(head.resolved["settings"], head.context)
     return data
 
 
@@ -232,4 +233,4 @@ def change_set_between(base_design, head_design, base_label: dict, head_label: s
     head = SpecBuilder(head_design)
     data = _compared(SpecBuilder(base_design), head, base_label)
     data["head"] = head_label
-    return data, head.runner.call("change_set_markdown", data)
+    return data, macro_api.change_set_markdown(data)

@@ -21,6 +21,7 @@ def entity_added(name: str, entity: dict, split_from: list = ()) -> Change:
         "sat": "it starts empty; a backfill from the source's history (oldest load first) brings the history the source still holds",
         "ma_sat": "it starts empty; a backfill from the source's history (oldest load first) brings the history the source still holds",
         "eff_sat": "it starts empty; a backfill from the source's history rebuilds the periods",
+        "xts": "it starts empty; a backfill from the source's history (oldest load first) records what each load brought",
         "ref_table": "its first load brings the reference data",
         "pit": "it is built from the hub and satellites it lists",
         "bridge": "it is built from the hub and links it lists",

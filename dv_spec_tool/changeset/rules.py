@@ -276,7 +276,9 @@ def satellite_keys_changed(pair: Pair) -> list:
 
 @change_rule("CS109")
 def structure_changed(pair: Pair) -> list:
-    """PIT satellites, bridge links, as-of dates: rebuild the table."""
+    """PIT satellites, bridge links, their column names, as-of dates: rebuild the table; an xts's tracked satellites."""
+    if pair.kind == "xts":
+        return _tracked_satellites_changed(pair)
     if pair.kind not in ("pit", "bridge"):
         return []
     changes = []
@@ -295,7 +297,26 @@ def structure_changed(pair: Pair) -> list:
             implications=[f"`{pair.name}`'s columns change: it is rebuilt (full refresh); queries joining through it change with it."],
             migration=[("rebuild", f"Rebuild `{pair.name}` with `--full-refresh` after the {members} it lists are loaded.")],
             criteria=[f"`{pair.name}` has one column pair per listed {members[:-1]} and its grain tests pass."]))
+    elif pair.base.get("columns") != pair.head.get("columns"):  # the same members under other column names
+        old_columns, new_columns = pair.base.get("columns") or [], pair.head.get("columns") or []
+        changes.append(Change(
+            "CS109", "columns", f"columns renamed from {as_code(old_columns)} to {as_code(new_columns)}", old_columns, new_columns,
+            implications=[f"`{pair.name}`'s columns are renamed: it is rebuilt (full refresh); queries reading the old names break."],
+            migration=[("rebuild", f"Rebuild `{pair.name}` with `--full-refresh`; update the queries that read it.")]))
     return changes
+
+
+def _tracked_satellites_changed(pair: Pair) -> list:
+    old = [m["name"] for m in pair.base.get("satellites") or []]
+    new = [m["name"] for m in pair.head.get("satellites") or []]
+    if old == new:
+        return []
+    return [Change(
+        "CS109", "satellites", f"satellites changed from {as_code(old)} to {as_code(new)}", old, new,
+        implications=[f"From the next load, `{pair.name}` records the rows of {as_code(new)}; rows already recorded stay "
+                      "(those of a satellite no longer tracked included)."],
+        migration=[("load", f"Backfill `{pair.name}` from the sources' history (oldest load first) if an added "
+                            "satellite's earlier loads must be tracked too.")])]
 
 
 @change_rule("CS110")

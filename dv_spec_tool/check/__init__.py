@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import os
 
+from .. import macro_api
 from ..errors import UsageError
+from ..resolved_design import ResolvedDesign
 from ..validate import sound_entities
 from .compiled import check_dialect, dialect_for, read_manifest
 from .core import evaluate
 from .results import CheckReport, Flag, Outcome, Problem
 
 
-def acceptance_criteria(design, resolved: dict, names) -> dict:
+def acceptance_criteria(resolved: ResolvedDesign, names) -> dict:
     """{entity: its acceptance criteria}, from the `acceptance_criteria` macro (the ids the spec and dbt tests use)."""
-    return {name: design.runner.call("acceptance_criteria", resolved["entities"][name], resolved) for name in names}
+    return {name: macro_api.acceptance_criteria(resolved["entities"][name], resolved) for name in names}
 
 
 def check_design(design, sql: dict, depends_on: dict | None = None, *, dialect: str, select=None,
@@ -39,7 +41,7 @@ def check_design(design, sql: dict, depends_on: dict | None = None, *, dialect: 
     wanted = set(select) if select else None
     resolved = design.resolve(sorted(n for n in design.entities if n not in broken))
     names = sorted(n for n in (wanted or resolved["entities"]) if n not in broken)
-    criteria = acceptance_criteria(design, resolved, names)
+    criteria = acceptance_criteria(resolved, names)
     if columns is None:
         columns = {name: node.columns for name, node in design.project.nodes.items() if node.columns}
     report = evaluate(resolved, criteria, sql, depends_on, dialect=dialect, columns=columns, relations=relations, select=names)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from ..kinds import CHECKED_KINDS
+from ..resolved_design import ResolvedDesign, ResolvedEntity
 from .context import Context
 from .criteria import CHECKS, NotVerified
 from .flags import all_flags, review_targets
@@ -11,7 +12,7 @@ from .results import CheckReport, Flag, Outcome, Problem
 
 
 
-def evaluate(resolved: dict, criteria: dict, sql: dict, depends_on: dict | None = None, *, dialect: str = "snowflake",
+def evaluate(resolved: ResolvedDesign, criteria: dict, sql: dict, depends_on: dict | None = None, *, dialect: str = "snowflake",
              columns: dict | None = None, relations: dict | None = None, select=None) -> CheckReport:
     """Check each selected entity's compiled SQL against its design.
 
@@ -37,7 +38,7 @@ def evaluate(resolved: dict, criteria: dict, sql: dict, depends_on: dict | None 
     return report
 
 
-def _outcome(ctx: Context, entity: dict, criterion: dict) -> Outcome:
+def _outcome(ctx: Context, entity: ResolvedEntity, criterion: dict) -> Outcome:
     check = CHECKS.get(criterion["check"])
     base = dict(criterion=criterion["id"], entity=entity["name"], check=criterion["check"], text=criterion["text"])
     if check is None:

@@ -57,7 +57,8 @@ def pattern_columns(ctx: Context) -> set:
     """Key, date and metadata column names of the whole design: what a load pattern filters on."""
     names = {ctx.settings["load_datetime_column"], ctx.settings["record_source_column"], "as_of_date"}
     for entity in ctx.entities.values():
-        for key in ("hash_key", "parent_hash_key", "hashdiff", "effective_from", "start_date", "end_date", "hub_hash_key"):
+        for key in ("hash_key", "parent_hash_key", "hashdiff", "stage_hashdiff", "satellite_name", "effective_from", "start_date",
+                    "end_date", "hub_hash_key"):
             if entity.get(key):
                 names.add(entity[key])
         for key in ("business_keys", "reference_keys", "multi_active_keys", "dependent_keys",

@@ -22,6 +22,7 @@ def register(commands) -> None:
 def run(args) -> int:
     from ..diagrams import write_diagram
     from ..diagrams.from_design import design_to_diagram
+    from ..kinds import DIAGRAM_KINDS
     from ..validate import validate
 
     if args.format == "lucid" and not args.out:
@@ -33,6 +34,10 @@ def run(args) -> int:
         if selected is None or name in selected:
             print(f"dv-spec: skipped {name}: its design has errors (dv-spec validate)", file=sys.stderr)
     names = [n for n in (selected or design.entities) if n not in broken]
+    for name in names:  # a kind diagrams leave out (its row's `diagram`), stages aside: their sources are drawn
+        kind = design.kind_of(name)
+        if kind not in DIAGRAM_KINDS and kind != "stage":
+            print(f"dv-spec: not drawn: {name} ({kind}); diagrams do not draw that kind", file=sys.stderr)
     resolved = design.resolve(sorted(n for n in design.entities if n not in broken))
     diagram = design_to_diagram(resolved, set(names), title=design.project.name)
     write_output(write_diagram(args.format, diagram, catalog=design.project.name), args.out)

@@ -11,12 +11,13 @@ else varchar.
 from __future__ import annotations
 
 from ..kinds import DIAGRAM_KINDS
+from ..resolved_design import ResolvedDesign, ResolvedEntity
 from .model import Column, Diagram, Relation, Table
 
 HASH_TYPES = {"md5": "binary(16)", "sha256": "binary(32)", "sha1": "binary(20)"}
 
 
-def design_to_diagram(resolved: dict, names=None, title: str = "") -> Diagram:
+def design_to_diagram(resolved: ResolvedDesign, names=None, title: str = "") -> Diagram:
     """The diagram of a resolved design (design.resolve()), limited to `names` when given."""
     settings = resolved["settings"]
     entities = resolved["entities"]
@@ -46,7 +47,7 @@ class _Drawer:
     def _metadata(self, primary=False) -> list:
         return [Column(self.ldts, "timestamp", ("PK",) if primary else ()), Column(self.rsrc, "varchar")]
 
-    def table(self, entity: dict) -> tuple:
+    def table(self, entity: ResolvedEntity) -> tuple:
         kind = entity["kind"]
         columns, lines = getattr(self, f"_{kind}")(entity)
         columns = [c for c in columns if c.name]  # a key whose entity is missing from the design has no name

@@ -24,9 +24,9 @@ from .conventions import classify, hash_like, hashdiff_like, is_metadata, kind_f
 from .model import Column, Diagram, identifier
 
 KEY_ORDER = ("kind", "subject_area", "owner", "hash_key", "business_keys", "hubs", "dependent_keys", "parent",
-             "driving_keys", "start_date", "end_date", "hashdiff", "multi_active_keys", "reference_keys", "payload",
-             "effective_from", "hub", "satellites", "links", "effectivity_satellites", "as_of_dates", "ghost_record",
-             "sources")
+             "driving_keys", "start_date", "end_date", "hashdiff", "stage_hashdiff", "multi_active_keys",
+             "reference_keys", "payload", "effective_from", "hub", "satellites", "satellite_name_columns", "links",
+             "effectivity_satellites", "link_columns", "as_of_dates", "ghost_record", "sources")
 SOURCES_TODO = ("sources: name the model(s) or dbt source(s) `{name}` loads from, "
                 "e.g. `- model: <model>` or `- source: <source>.<table>` (a diagram does not say)")
 

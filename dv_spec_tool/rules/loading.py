@@ -79,3 +79,22 @@ def effectivity_dates_ignored(ctx):
                              f"`{source['ref']}` has `{entity['start_date']}` and `{entity['end_date']}`, but `{entry.name}` "
                              "computes its dates (end_dating defaults to `auto`) and ignores them",
                              "set `end_dating: source` if the source sends closing rows, or `end_dating: auto` to confirm")
+
+
+@rule("DV233", "hashdiff-hashes-load-datetime", severity="warning")
+def hashdiff_hashes_load_datetime(ctx):
+    """A satellite's hashdiff hashes its load datetime, which differs on every load: each load then adds a row although nothing in the payload changed."""
+    settings = ctx.resolved["settings"]
+    for entry in ctx.sound_entities():
+        entity = ctx.entity(entry.name)
+        if entity["kind"] not in SAT_KINDS:
+            continue
+        hashed = {str(column).lower(): column for column in entity["hashdiff_columns"]}
+        loads = [settings["load_datetime_column"]] + [source["load_datetime"] for source in entity["sources"]
+                                                      if source["load_datetime_kind"] == "column"]
+        found = [hashed[column.lower()] for column in dict.fromkeys(loads) if column.lower() in hashed]
+        if found:
+            yield ctx.at(entry, ("hashdiff_columns",) if "hashdiff_columns" in entry.dv else ("payload",),
+                         f"`{entry.name}`'s hashdiff `{entity['hashdiff']}` hashes {', '.join(f'`{c}`' for c in found)}, "
+                         "its load datetime: every load is a change, and adds a row although the payload did not change",
+                         f"drop {', '.join(f'`{c}`' for c in found)} from the hashdiff (the stage's and `hashdiff_columns`)")

@@ -105,9 +105,10 @@ def payload_overlaps_keys(ctx):
 
 @rule("DV208", "hashdiff-without-payload")
 def hashdiff_without_payload(ctx):
-    """A satellite declares a hashdiff but no payload, so the hashdiff would hash nothing."""
+    """A satellite declares a hashdiff but no payload (nor multi-active keys or hashdiff_columns), so the hashdiff would hash nothing."""
     for entry in ctx.sound_entities():
-        if entry.dv["kind"] in SAT_KINDS and not entry.dv.get("payload"):
+        if entry.dv["kind"] in SAT_KINDS and not entry.dv.get("payload") \
+                and not entry.dv.get("multi_active_keys") and not entry.dv.get("hashdiff_columns"):
             yield ctx.at(entry, ("hashdiff",), f"`{entry.name}` has hashdiff `{entry.dv['hashdiff']}` but no payload",
                          "add `payload: [columns]` the satellite tracks")
 

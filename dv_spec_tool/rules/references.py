@@ -6,10 +6,8 @@ from ..kinds import LINK_KINDS, PARENT_KINDS, SAT_KINDS
 from .rule import rule
 
 # (kind, key, kinds it may name); list-valued keys are walked item by item.
-_ENTITY_REFERENCES = (
-    ("sat", "parent", PARENT_KINDS["sat"]),
-    ("ma_sat", "parent", PARENT_KINDS["ma_sat"]),
-    ("eff_sat", "parent", PARENT_KINDS["eff_sat"]),
+_ENTITY_REFERENCES = tuple((kind, "parent", parents) for kind, parents in PARENT_KINDS.items()) + (
+    ("xts", "satellites", SAT_KINDS),
     ("pit", "hub", ("hub",)),
     ("pit", "satellites", SAT_KINDS),
     ("bridge", "hub", ("hub",)),
@@ -186,20 +184,36 @@ def unknown_driving_key(ctx):
                          "list only the driving side, e.g. the hub whose relationship changes over time")
 
 
-@rule("DV214", "pit-satellite-elsewhere")
-def pit_satellite_elsewhere(ctx):
-    """A PIT lists a satellite that does not hang off the PIT's hub."""
+@rule("DV214", "satellite-elsewhere")
+def satellite_elsewhere(ctx):
+    """A PIT or xts lists a satellite that does not hang off the PIT's hub or the xts's parent."""
     for entry in ctx.sound_entities():
-        if entry.dv["kind"] != "pit":
+        kind = entry.dv["kind"]
+        if kind not in ("pit", "xts"):
             continue
+        owner = entry.dv["hub"] if kind == "pit" else entry.dv["parent"]
         for index, name in enumerate(entry.dv["satellites"]):
             sat = ctx.design.get(name)
             if sat is not None and isinstance(sat.dv, dict) and sat.dv.get("kind") in SAT_KINDS:
                 parent = sat.dv.get("parent")
-                if parent != entry.dv["hub"]:
+                if parent != owner:
                     yield ctx.at(entry, ("satellites", index),
-                                 f"satellite `{name}` describes `{parent}`, not the PIT's hub `{entry.dv['hub']}`",
-                                 "a PIT joins satellites of one hub; drop it or build a PIT on its parent")
+                                 f"satellite `{name}` describes `{parent}`, not the {'PIT' if kind == 'pit' else 'xts'}'s "
+                                 f"{'hub' if kind == 'pit' else 'parent'} `{owner}`",
+                                 "a PIT joins satellites of one hub; drop it or build a PIT on its parent" if kind == "pit"
+                                 else "an xts tracks satellites of its parent's key; drop it or track it in an xts on its parent")
+
+
+@rule("DV220", "unknown-member")
+def unknown_member(ctx):
+    """A per-member mapping (a bridge's `link_columns`, an xts's `satellite_name_columns`) names a link or satellite the entity does not list."""
+    for entry in ctx.sound_entities():
+        for key, members in (("link_columns", "links"), ("satellite_name_columns", "satellites")):
+            listed = as_list(entry.dv.get(members))
+            for name in entry.dv.get(key) or {}:
+                if name not in listed:
+                    yield ctx.at(entry, (key, name), f"`{key}` names `{name}`, which is not in `{members}`",
+                                 did_you_mean(name, listed) or f"add `{name}` to `{members}` or drop its entry")
 
 
 @rule("DV215", "broken-bridge-path")

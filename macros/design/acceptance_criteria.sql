@@ -55,6 +55,14 @@
         {%- if kind == "ma_sat" -%}{%- do delta_test.update({"multi_active_keys": entity.multi_active_keys}) -%}{%- endif -%}
         {%- do out.append(dv_spec._criterion(entity, 15, "No two consecutive rows of one key carry the same `" ~ entity.hashdiff ~ "` (only changes are loaded).",
             "dbt test", test=("no_repeated_hashdiff", delta_test))) -%}
+    {%- elif kind == "xts" -%}
+        {%- set tracked = [] -%}
+        {%- for sat in entity.satellites -%}{%- do tracked.append(sat.name) -%}{%- endfor -%}
+        {%- do out.append(dv_spec._criterion(entity, 8, "(" ~ [entity.parent_hash_key, ldts, entity.satellite_name, entity.hashdiff] | join(", ") ~ ") is unique: one row per hashdiff of a tracked satellite (" ~ tracked | join(", ") ~ ") and load.",
+            "dbt test", test=("satellite_grain_unique", {"parent_hash_key": entity.parent_hash_key, "load_datetime": ldts,
+                                                         "multi_active_keys": [entity.satellite_name, entity.hashdiff]}))) -%}
+        {%- do out.append(dv_spec._criterion(entity, 9, "Every `" ~ entity.parent_hash_key ~ "` is present in `" ~ entity.parent ~ "`.",
+            "dbt test", test=("parent_key_present", {"parent": entity.parent, "parent_hash_key": entity.parent_hash_key}))) -%}
     {%- elif kind == "eff_sat" -%}
         {%- do out.append(dv_spec._criterion(entity, 9, "Every `" ~ entity.parent_hash_key ~ "` is present in `" ~ entity.parent ~ "`.",
             "dbt test", test=("parent_key_present", {"parent": entity.parent, "parent_hash_key": entity.parent_hash_key}))) -%}

@@ -61,7 +61,20 @@
         {%- if kind_table[kind].hashdiff -%}
             {#- AutomateDV's ma_sat hashes the multi-active keys with the payload. -#}
             {#- hashdiff_columns: written when the hashdiff is not exactly the payload (real projects often hash the keys too). -#}
-            {%- do out.update({"hashdiff_columns": dv.get("hashdiff_columns") or (dv.get("multi_active_keys", []) + dv.get("payload", []))}) -%}
+            {#- stage_hashdiff: the stage's name for it when the table's differs (src_hashdiff: {source_column, alias}). -#}
+            {%- do out.update({"hashdiff_columns": dv.get("hashdiff_columns") or (dv.get("multi_active_keys", []) + dv.get("payload", [])),
+                               "stage_hashdiff": dv.get("stage_hashdiff") or dv.get("hashdiff")}) -%}
+        {%- elif kind == "xts" -%}
+            {#- AutomateDV's xts reads, per tracked satellite, that satellite's hashdiff and a column holding its name
+                from the stage, and writes them as HASHDIFF and SATELLITE_NAME (names its macro fixes). -#}
+            {%- set tracked = [] -%}
+            {%- for sat_name in dv.satellites -%}
+                {%- set sat = raw.get(sat_name) -%}
+                {%- do tracked.append({"name": sat_name,
+                                       "hashdiff": (sat.dv.get("stage_hashdiff") or sat.dv.get("hashdiff")) if sat else none,
+                                       "name_column": (dv.get("satellite_name_columns") or {}).get(sat_name) or sat_name ~ "_name"}) -%}
+            {%- endfor -%}
+            {%- do out.update({"satellites": tracked, "hashdiff": "hashdiff", "satellite_name": "satellite_name"}) -%}
         {%- else -%}
             {%- set refs = dv_spec._hub_refs(parent.dv, raw) if parent_kind and kind_table[parent_kind].family == "link" else [] -%}
             {%- set driving = [] -%}
@@ -99,12 +112,14 @@
             {%- for ref in (dv_spec._hub_refs(link.dv, raw) if link else []) -%}
                 {%- do foreign_keys.append(ref.foreign_key) -%}
             {%- endfor -%}
-            {#- The bridge's own columns for this link: <link>_pk, and with an effectivity satellite <eff_sat>_end_date and <eff_sat>_load_datetime. -#}
+            {#- The bridge's own columns for this link (AutomateDV's bridge_walk aliases), as `link_columns` names them,
+                else <link>_pk, and with an effectivity satellite <eff_sat>_end_date and <eff_sat>_load_datetime. -#}
+            {%- set named = (dv.get("link_columns") or {}).get(name) or {} -%}
             {%- do links.append({"name": name, "hash_key": link.dv.get("hash_key") if link else none,
                                  "foreign_keys": foreign_keys, "effectivity_satellite": eff_sat.name,
-                                 "end_date": eff_sat.end_date, "foreign_key": name ~ "_pk",
-                                 "bridge_end_date": (eff_sat.name ~ "_end_date") if eff_sat.name else none,
-                                 "bridge_load_date": (eff_sat.name ~ "_load_datetime") if eff_sat.name else none}) -%}
+                                 "end_date": eff_sat.end_date, "foreign_key": named.get("key") or name ~ "_pk",
+                                 "bridge_end_date": named.get("end_date") or ((eff_sat.name ~ "_end_date") if eff_sat.name else none),
+                                 "bridge_load_date": named.get("load_date") or ((eff_sat.name ~ "_load_datetime") if eff_sat.name else none)}) -%}
         {%- endfor -%}
         {%- do out.update({"hub": dv.hub, "hub_hash_key": raw[dv.hub].dv.get("hash_key") if dv.hub in raw else none,
                            "links": links, "as_of_dates": dv.as_of_dates}) -%}
@@ -141,6 +156,8 @@
         {%- do columns.extend([entity.parent_hash_key, entity.hashdiff] + entity.payload + eff + metadata) -%}
     {%- elif kind == "ma_sat" -%}
         {%- do columns.extend([entity.parent_hash_key] + entity.multi_active_keys + entity.payload + [entity.hashdiff] + eff + metadata) -%}
+    {%- elif kind == "xts" -%}
+        {%- do columns.extend([entity.parent_hash_key, entity.hashdiff, entity.satellite_name] + metadata) -%}
     {%- elif kind == "eff_sat" -%}
         {%- do columns.extend([entity.parent_hash_key] + entity.driving_foreign_keys + entity.secondary_foreign_keys
                               + [entity.start_date, entity.end_date] + eff + metadata) -%}
@@ -308,8 +325,15 @@
                         {%- do dv_spec._link_hashes(stage, parent, source, name) -%}
                     {%- endif -%}
                     {%- if kind_table[entity.kind].hashdiff -%}
-                        {%- do dv_spec._stage_column(stage, "hashed", entity.hashdiff,
+                        {%- do dv_spec._stage_column(stage, "hashed", entity.stage_hashdiff,
                                                      {"is_hashdiff": true, "columns": entity.hashdiff_columns}, name) -%}
+                    {%- elif entity.kind == "xts" -%}
+                        {#- Each tracked satellite's hashdiff, hashed as that satellite hashes it, and its name. -#}
+                        {%- for tracked in entity.satellites if tracked.name in resolved and tracked.hashdiff and resolved[tracked.name].get("hashdiff_columns") -%}
+                            {%- do dv_spec._stage_column(stage, "hashed", tracked.hashdiff,
+                                                         {"is_hashdiff": true, "columns": resolved[tracked.name].hashdiff_columns}, name) -%}
+                            {%- do dv_spec._stage_column(stage, "derived", tracked.name_column, "!" ~ tracked.name, name) -%}
+                        {%- endfor -%}
                     {%- endif -%}
                 {%- endif -%}
             {%- endfor -%}

@@ -169,12 +169,24 @@
         {%- if kind == "ma_sat" -%}
             {%- do meta.extend(["src_cdk:", dv_spec._yaml_list(entity.multi_active_keys, 2)]) -%}
         {%- endif -%}
-        {%- do meta.extend(["src_hashdiff: " ~ entity.hashdiff, "src_payload:", dv_spec._yaml_list(entity.payload, 2)]) -%}
+        {%- if entity.stage_hashdiff != entity.hashdiff -%}
+            {%- do meta.extend(["src_hashdiff:", "  source_column: " ~ entity.stage_hashdiff, "  alias: " ~ entity.hashdiff]) -%}
+        {%- else -%}
+            {%- do meta.append("src_hashdiff: " ~ entity.hashdiff) -%}
+        {%- endif -%}
+        {%- do meta.extend(["src_payload:", dv_spec._yaml_list(entity.payload, 2)]) -%}
         {%- if entity.effective_from -%}
             {%- do meta.append("src_eff: " ~ entity.effective_from) -%}
         {%- endif -%}
         {%- do args.extend(["src_pk"] + (["src_cdk"] if kind == "ma_sat" else []) + ["src_hashdiff", "src_payload"]
                            + (["src_eff"] if entity.effective_from else []) + ["src_ldts", "src_source", "source_model"]) -%}
+    {%- elif kind == "xts" -%}
+        {%- do meta.extend(["source_model: " ~ stages[0], "src_pk: " ~ entity.parent_hash_key, "src_satellite:"]) -%}
+        {%- for tracked in entity.satellites -%}
+            {%- do meta.extend(["  " ~ tracked.name ~ ":", "    sat_name:", "      SATELLITE_NAME: " ~ tracked.name_column,
+                                "    hashdiff:", "      HASHDIFF: " ~ tracked.hashdiff]) -%}
+        {%- endfor -%}
+        {%- do args.extend(["src_pk", "src_satellite", "src_ldts", "src_source", "source_model"]) -%}
     {%- elif kind == "eff_sat" -%}
         {%- do meta.extend(["source_model: " ~ entity.unloaded_model, "src_pk: " ~ entity.parent_hash_key,
                             "src_dfk:", dv_spec._yaml_list(entity.driving_foreign_keys, 2),

@@ -7,9 +7,14 @@
 
 {#- Plain text for a table cell: one line, pipes escaped, HTML angle brackets neutralised. -#}
 {%- macro _md_cell(text) -%}
+    {#- Each replace only when needed: these run for every cell of every spec. -#}
     {%- set value = "" if text is none else text | string -%}
-    {%- set value = value | replace("\r\n", " ") | replace("\n", " ") | replace("\r", " ") | trim -%}
-    {%- set value = value | replace("|", "\\|") | replace("<", "&lt;") -%}
+    {%- if "\n" in value or "\r" in value -%}
+        {%- set value = value | replace("\r\n", " ") | replace("\n", " ") | replace("\r", " ") -%}
+    {%- endif -%}
+    {%- set value = value | trim -%}
+    {%- if "|" in value -%}{%- set value = value | replace("|", "\\|") -%}{%- endif -%}
+    {%- if "<" in value -%}{%- set value = value | replace("<", "&lt;") -%}{%- endif -%}
     {{ return(value if value else "-") }}
 {%- endmacro -%}
 
@@ -17,11 +22,13 @@
 {#- A code span for any text: pipes escaped (GitHub reads `\|` as a pipe even in code spans inside tables),
     enough backticks around it when the text holds some. -#}
 {%- macro _md_code(text) -%}
-    {%- set value = ("" if text is none else text | string) | replace("\n", " ") -%}
-    {%- set value = value | replace("|", "\\|") -%}
-    {%- set fence = "``" if "`" in value else "`" -%}
-    {%- set pad = " " if "`" in value else "" -%}
-    {{ return(fence ~ pad ~ value ~ pad ~ fence) }}
+    {%- set value = "" if text is none else text | string -%}
+    {%- if "\n" in value -%}{%- set value = value | replace("\n", " ") -%}{%- endif -%}
+    {%- if "|" in value -%}{%- set value = value | replace("|", "\\|") -%}{%- endif -%}
+    {%- if "`" in value -%}
+        {{ return("`` " ~ value ~ " ``") }}
+    {%- endif -%}
+    {{ return("`" ~ value ~ "`") }}
 {%- endmacro -%}
 
 
@@ -65,7 +72,7 @@
 
 {#- "## title" at a level relative to the document's base level (1 = "#"). -#}
 {%- macro _md_heading(level, title) -%}
-    {{ return("#" * ([level, 6] | min) ~ " " ~ title) }}
+    {{ return("#" * (level if level < 6 else 6) ~ " " ~ title) }}
 {%- endmacro -%}
 
 

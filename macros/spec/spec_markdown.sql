@@ -5,15 +5,15 @@
     HTML comment (invisible when rendered) with a checksum, so `dv-spec spec`
     can tell its own output from a copy a person has edited.
 -#}
-{%- macro spec_markdown(spec) -%}
+{%- macro spec_markdown(spec, cache=none) -%}
     {%- if spec is not mapping or spec.get("spec_type") not in ("entity", "subject_area") -%}
         {{ exceptions.raise_compiler_error("spec_markdown: `spec` must be what entity_spec or subject_area_spec returns; got " ~ (spec | string)[:80]) }}
     {%- endif -%}
     {%- if spec.spec_type == "entity" -%}
-        {%- set body = dv_spec._spec_entity_markdown(spec, 1) -%}
+        {%- set body = dv_spec._spec_entity_markdown(spec, 1, cache=cache) -%}
         {{ return(dv_spec._md_generated(body, "the design of " ~ spec.kind ~ " " ~ spec.name ~ " (" ~ spec.design_file ~ ")", "dv-spec spec")) }}
     {%- endif -%}
-    {%- set body = dv_spec._spec_area_markdown(spec, 1) -%}
+    {%- set body = dv_spec._spec_area_markdown(spec, 1, cache=cache) -%}
     {{ return(dv_spec._md_generated(body, "the design of subject area " ~ spec.name, "dv-spec spec")) }}
 {%- endmacro -%}
 
@@ -67,9 +67,23 @@
 {#- brief=true is the spec as a prompt ends with it: each fact once, so without the column-type
     table under a DDL (the DDL has the types; unknown ones are open questions), the dbt model
     section and the dependencies (the prompt's task says the file, config and what it reads). -#}
-{%- macro _spec_entity_markdown(spec, level, brief=false) -%}
-    {%- set h = level -%}
-    {%- set out = [dv_spec._md_heading(h, spec.name ~ " (" ~ spec.kind ~ ")"), ""] -%}
+{%- macro _spec_entity_markdown(spec, level, brief=false, cache=none) -%}
+    {#- The lines are built once per entity when the caller keeps a `cache` (spec_markdown's): the entity's
+        own spec and its subject area's differ only in the heading levels. -#}
+    {%- set key = none if brief or cache is none else spec.name -%}
+    {%- set lines = cache[key] if key is not none and key in cache else dv_spec._spec_entity_markdown_lines(spec, brief) -%}
+    {%- if key is not none -%}{%- do cache.update({key: lines}) -%}{%- endif -%}
+    {%- set out = [] -%}
+    {%- for line in lines -%}
+        {%- do out.append(line if line is string else "#" * (level + line.depth if level + line.depth < 6 else 6) ~ " " ~ line.title) -%}
+    {%- endfor -%}
+    {{ return(out | join("\n") ~ "\n") }}
+{%- endmacro -%}
+
+
+{#- The lines of an entity's Markdown, its headings as {depth (0 for the title), title}. -#}
+{%- macro _spec_entity_markdown_lines(spec, brief) -%}
+    {%- set out = [{"depth": 0, "title": spec.name ~ " (" ~ spec.kind ~ ")"}, ""] -%}
     {%- set facts = [
         ["kind", dv_spec._md_code(spec.kind)],
         ["subject area", dv_spec._md_cell(spec.subject_area or "not set")],
@@ -79,7 +93,7 @@
     ] -%}
     {%- if not brief -%}
         {%- do out.extend([dv_spec._md_table(["property", "value"], facts), ""]) -%}
-        {%- do out.extend([dv_spec._md_heading(h + 1, "Purpose"), "", dv_spec._md_paragraphs(spec.purpose) or "_No description in the design (see the open questions)._", ""]) -%}
+        {%- do out.extend([{"depth": 1, "title": "Purpose"}, "", dv_spec._md_paragraphs(spec.purpose) or "_No description in the design (see the open questions)._", ""]) -%}
     {%- endif -%}
 
     {%- if spec.sources -%}
@@ -91,7 +105,7 @@
                                 dv_spec._md_code(source.record_source) ~ ("" if source.record_source_declared else " (default)"),
                                 dv_spec._md_code(source.load_datetime)]) -%}
         {%- endfor -%}
-        {%- do out.extend([dv_spec._md_heading(h + 1, "Sources and stages"), "",
+        {%- do out.extend([{"depth": 1, "title": "Sources and stages"}, "",
             dv_spec._md_table(["source"] + ([] if brief else ["read with"]) + ["stage", "record source", "load datetime column"], rows), ""]) -%}
         {%- if spec.model.reads_through and not brief -%}
             {%- do out.extend(["AutomateDV's " ~ spec.kind ~ " reads its stage through " ~ dv_spec._md_code(spec.model.reads_through)
@@ -110,17 +124,17 @@
         {%- set source = dv_spec._md_code(row.stage or row.source) if brief else dv_spec._md_code(row.source) ~ (" via " ~ dv_spec._md_code(row.stage) if row.stage else "") -%}
         {%- do rows.append(([source] if with_source else []) + cells) -%}
     {%- endfor -%}
-    {%- do out.extend([dv_spec._md_heading(h + 1, "Source-to-target mapping"), "",
+    {%- do out.extend([{"depth": 1, "title": "Source-to-target mapping"}, "",
         dv_spec._md_table((["source"] if with_source else []) + ["column", "transformation", "target column"], rows), ""]) -%}
 
     {%- if spec.hash_keys or spec.hashdiff -%}
-        {%- do out.extend([dv_spec._md_heading(h + 1, "Business keys and hash keys"), ""]) -%}
+        {%- do out.extend([{"depth": 1, "title": "Business keys and hash keys"}, ""]) -%}
         {%- for rule in spec.hashing.rules if not brief -%}
             {%- do out.append("- " ~ rule) -%}
         {%- endfor -%}
         {%- if not brief -%}{%- do out.append("") -%}{%- endif -%}
         {%- for key in spec.hash_keys -%}
-            {%- do out.extend([dv_spec._md_heading(h + 2, dv_spec._md_code(key.column) ~ ": " ~ key.role), "",
+            {%- do out.extend([{"depth": 2, "title": dv_spec._md_code(key.column) ~ ": " ~ key.role}, "",
                 "Hashes, in this order: " ~ dv_spec._md_codes(key.inputs) ~ ". Type " ~ dv_spec._md_code(key.type) ~ ".", ""]) -%}
             {%- set sql = [] -%}
             {%- for derivation in key.derivations -%}
@@ -131,7 +145,7 @@
             {%- endif -%}
         {%- endfor -%}
         {%- if spec.hashdiff -%}
-            {%- do out.extend([dv_spec._md_heading(h + 2, dv_spec._md_code(spec.hashdiff.column) ~ ": hashdiff"), "",
+            {%- do out.extend([{"depth": 2, "title": dv_spec._md_code(spec.hashdiff.column) ~ ": hashdiff"}, "",
                 ("Hashes, in AutomateDV's order (alphabetical): " if brief else "Covers " ~ dv_spec._md_codes(spec.hashdiff.columns) ~ "; hashed in AutomateDV's order (alphabetical): ")
                 ~ dv_spec._md_codes(spec.hashdiff.hash_order) ~ ". Type " ~ dv_spec._md_code(spec.hashdiff.type) ~ ".", ""]) -%}
             {%- set sql = [] -%}
@@ -144,7 +158,7 @@
         {%- endif -%}
     {%- endif -%}
 
-    {%- do out.extend([dv_spec._md_heading(h + 1, "Load pattern"), ""]) -%}
+    {%- do out.extend([{"depth": 1, "title": "Load pattern"}, ""]) -%}
     {%- for line in spec.load_pattern -%}
         {%- do out.append("- " ~ line) -%}
     {%- endfor -%}
@@ -156,9 +170,9 @@
                             dv_spec._md_cell(column.role), dv_spec._md_cell(column.type_from or "not declared: " ~ column.unknown_in | join(", "))]) -%}
     {%- endfor -%}
     {%- if spec.ddl -%}
-        {%- do out.extend([dv_spec._md_heading(h + 1, "Target table (Snowflake)"), "", dv_spec._md_fence(spec.ddl, "sql"), ""]) -%}
+        {%- do out.extend([{"depth": 1, "title": "Target table (Snowflake)"}, "", dv_spec._md_fence(spec.ddl, "sql"), ""]) -%}
     {%- else -%}
-        {%- do out.extend([dv_spec._md_heading(h + 1, "Columns added by the stage"), "", "A view: every column of its source, plus:", ""]) -%}
+        {%- do out.extend([{"depth": 1, "title": "Columns added by the stage"}, "", "A view: every column of its source, plus:", ""]) -%}
     {%- endif -%}
     {%- if not (brief and spec.ddl) -%}
         {%- do out.extend([dv_spec._md_table(["column", "type", "role", "type from"], rows), ""]) -%}
@@ -176,7 +190,7 @@
         {%- do lines.append("- Acceptance tests: the `ac_" ~ spec.name ~ "_NN_*` entries under `data_tests` in " ~ dv_spec._md_code(model.tests_in) ~ " (`dv-spec scaffold` writes them)") -%}
     {%- endif -%}
     {%- if not brief -%}
-        {%- do out.extend([dv_spec._md_heading(h + 1, "dbt model"), ""] + lines + [""]) -%}
+        {%- do out.extend([{"depth": 1, "title": "dbt model"}, ""] + lines + [""]) -%}
     {%- endif -%}
 
     {%- set lines = [] -%}
@@ -193,21 +207,21 @@
         {%- do lines.append("- Downstream: nothing in the design reads it yet") -%}
     {%- endif -%}
     {%- if not brief -%}
-        {%- do out.extend([dv_spec._md_heading(h + 1, "Dependencies"), ""] + lines + [""]) -%}
+        {%- do out.extend([{"depth": 1, "title": "Dependencies"}, ""] + lines + [""]) -%}
     {%- endif -%}
 
-    {%- do out.extend([dv_spec._md_heading(h + 1, "Acceptance criteria"), ""]
+    {%- do out.extend([{"depth": 1, "title": "Acceptance criteria"}, ""]
         + ([] if brief else ["The ids are the ones the generated dbt tests (`config.meta.acceptance_criterion`) and `dv-spec check` report.", ""]) + [
         dv_spec._spec_criteria_table(spec.acceptance_criteria, brief), ""]) -%}
 
-    {%- do out.extend([dv_spec._md_heading(h + 1, "Open questions for the architect"), "",
+    {%- do out.extend([{"depth": 1, "title": "Open questions for the architect"}, "",
         dv_spec._spec_questions_list(spec.open_questions)]) -%}
-    {{ return(out | join("\n") ~ "\n") }}
+    {{ return(out) }}
 {%- endmacro -%}
 
 
 {#- with_entities=false leaves out the entity specs (a subject-area prompt points at each entity's own prompt). -#}
-{%- macro _spec_area_markdown(spec, level, with_entities=true) -%}
+{%- macro _spec_area_markdown(spec, level, with_entities=true, cache=none) -%}
     {%- set h = level -%}
     {%- set out = [dv_spec._md_heading(h, "Subject area: " ~ spec.name), ""] -%}
     {%- set count = spec.acceptance_criteria_count -%}
@@ -263,7 +277,7 @@
         dv_spec._spec_questions_list(spec.open_questions, with_entity=true), ""]) -%}
 
     {%- for entity_spec in spec.specs if with_entities -%}
-        {%- do out.extend(["---", "", dv_spec._spec_entity_markdown(entity_spec, h + 1)]) -%}
+        {%- do out.extend(["---", "", dv_spec._spec_entity_markdown(entity_spec, h + 1, cache=cache)]) -%}
     {%- endfor -%}
     {{ return(out | join("\n") | trim ~ "\n") }}
 {%- endmacro -%}

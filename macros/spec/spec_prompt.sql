@@ -79,10 +79,20 @@
         {%- if kind == "ma_sat" -%}
             {%- do lines.extend(dv_spec._prompt_yaml_value("src_cdk", c(spec, ["multi_active_key"]))) -%}
         {%- endif -%}
-        {%- do lines.append("src_hashdiff: " ~ spec.hashdiff.column) -%}
+        {%- if spec.hashdiff.stage_column and spec.hashdiff.stage_column != spec.hashdiff.column -%}
+            {%- do lines.extend(["src_hashdiff:", "  source_column: " ~ spec.hashdiff.stage_column, "  alias: " ~ spec.hashdiff.column]) -%}
+        {%- else -%}
+            {%- do lines.append("src_hashdiff: " ~ spec.hashdiff.column) -%}
+        {%- endif -%}
         {%- do lines.extend(dv_spec._prompt_yaml_value("src_payload", c(spec, ["payload"]))) -%}
         {%- set eff = c(spec, ["effective_from"]) -%}
         {%- if eff -%}{%- do lines.append("src_eff: " ~ eff[0]) -%}{%- endif -%}
+    {%- elif kind == "xts" -%}
+        {%- do lines.extend(["src_pk: " ~ c(spec, ["parent_hash_key"])[0], "src_satellite:"]) -%}
+        {%- for tracked in spec.tracked_satellites -%}
+            {%- do lines.extend(["  " ~ tracked.name ~ ":", "    sat_name:", "      SATELLITE_NAME: " ~ tracked.name_column,
+                                 "    hashdiff:", "      HASHDIFF: " ~ tracked.hashdiff]) -%}
+        {%- endfor -%}
     {%- elif kind == "eff_sat" -%}
         {%- do lines.append("src_pk: " ~ c(spec, ["parent_hash_key"])[0]) -%}
         {%- do lines.extend(dv_spec._prompt_yaml_value("src_dfk", c(spec, ["driving_foreign_key"]))) -%}

@@ -81,13 +81,13 @@
         {%- set source_columns = context.source_columns.get((stage.source or "") | lower) -%}
         {%- for column in source_columns or [] if column not in computed_names -%}
             {%- do columns.append({"column": column, "computed": "from " ~ stage.source ~ ", as is",
-                                   "type": dv_spec._spec_fed_type([[stage.source, column]], context).type,
+                                   "type": dv_spec._spec_fed_type([{"reference": stage.source, "column": column}], context).type,
                                    "needed_by": dv_spec._spec_stage_consumers(stage, column, design)}) -%}
         {%- endfor -%}
         {%- for column, item in stage.derived.items() -%}
             {%- set literal = item.definition.startswith("!") -%}
             {%- do columns.append({"column": column, "computed": ("literal '" ~ item.definition[1:] ~ "'") if literal else "renamed from " ~ item.definition,
-                                   "type": "VARCHAR" if literal else dv_spec._spec_fed_type([[stage.source, item.definition]], context).type,
+                                   "type": "VARCHAR" if literal else dv_spec._spec_fed_type([{"reference": stage.source, "column": item.definition}], context).type,
                                    "needed_by": dv_spec._spec_stage_consumers(stage, column, design)}) -%}
         {%- endfor -%}
         {%- for column, item in stage.hashed.items() -%}

@@ -9,7 +9,7 @@ const LIST_REFERENCES = {
   hubs: () => kindsWhere((r) => r.family === 'hub'),
   satellites: () => kindsWhere((r) => r.hashdiff),
   links: () => kindsWhere((r) => r.family === 'link'),
-  effectivity_satellites: () => kindsWhere((r) => r.family === 'sat' && !r.hashdiff),
+  effectivity_satellites: () => kindsWhere((r, k) => k === 'eff_sat'),
 };
 const TEXT_REFERENCES = { hub: ['hub'] };
 const COLUMN_KEYS = new Set(['business_keys', 'payload', 'multi_active_keys', 'dependent_keys', 'reference_keys',

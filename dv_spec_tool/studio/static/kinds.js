@@ -15,8 +15,5 @@ export const family = (kind) => (table[kind] ? table[kind].family : undefined);
 export const inFamily = (kind, ...families) => families.includes(family(kind));
 export const label = (kind) => (table[kind] ? table[kind].label : kind);
 export const kindRow = (kind) => table[kind] || {};
-// The kinds a `parent` may be drawn or picked from: every kind of the families of the kinds it may name.
-export const parentKinds = (kind) => {
-  const families = (kindRow(kind).parents || []).map(family);
-  return kindsWhere((r) => families.includes(r.family));
-};
+// The kinds a `parent` may be drawn or picked from: exactly the row's `parents` (what validate's DV203 accepts).
+export const parentKinds = (kind) => kindsWhere((r, k) => (kindRow(kind).parents || []).includes(k));
