@@ -1,3 +1,4 @@
 """The core: project loading, YAML positions, the design model and its JSON
-Schema, findings, kinds, the macro runner, file handling.
+Schema, the resolved design's types, findings, kinds, the macro runner and its
+one caller (macro_api), file handling.
 """
