@@ -1,4 +1,3 @@
 """The core: project loading, YAML positions, the design model and its JSON
-Schema, the resolved design's types, findings, kinds, the macro runner and its
-one caller (macro_api), file handling.
+Schema, findings, kinds, the macro runner, file handling.
 """
