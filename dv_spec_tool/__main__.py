@@ -1,5 +1,5 @@
 import sys
 
-from dv_spec_tool.interfaces.cli import main
+from .cli import main
 
 sys.exit(main())

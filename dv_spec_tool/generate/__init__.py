@@ -1,3 +1,0 @@
-"""What is generated from the design: scaffold, specs, prompts, change sets,
-impact.
-"""

@@ -1,3 +1,0 @@
-"""Designs from elsewhere: diagrams (Lucidchart, draw.io, Mermaid) and
-AutomateDV projects.
-"""
