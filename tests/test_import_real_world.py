@@ -297,7 +297,12 @@ def test_a_load_datetime_dbt_renders_at_run_time_is_checked_against_what_it_rend
     assert out.endswith("0 failed, 0 not verified; 0 items for review in 2 design entities\n"), out
     # the rendered value stands for the Jinja; the SQL around it is held to the design
     design = project / "models" / "stage" / "_stage__design.yml"
-    design.write_text(design.read_text().replace("AS TIMESTAMP", "AS DATE"))
+    written = design.read_text()
+    design.write_text(written.replace("AS TIMESTAMP", "AS DATE"))
+    code, out, _ = run(capsys, "check", "--project-dir", project, "--select", "hub_order")
+    assert code == 1 and "fail AC-hub_order-13 metadata_lineage: `load_datetime` (from primed_orders) is `CAST('" in out
+    # ... and the Jinja to what the stage holds as written: another run-time value is not the one rendered there
+    design.write_text(written.replace("run_started_at", "invocation_args_dict"))
     code, out, _ = run(capsys, "check", "--project-dir", project, "--select", "hub_order")
     assert code == 1 and "fail AC-hub_order-13 metadata_lineage: `load_datetime` (from primed_orders) is `CAST('" in out
 
