@@ -317,6 +317,39 @@ def test_a_stage_argument_the_model_never_sets_is_none_as_automate_dv_takes_it()
     assert call.error == "uses `pk`, which is not set in this file"
 
 
+TENANT_STAGE = ("{%- set m -%}\nsource_model: raw_customers\nderived_columns:\n  RECORD_SOURCE: '!CRM'\n"
+                "  LOAD_DATE: loaded_at\n  CUSTOMER_ID: C_CUSTKEY\n  DV_TENANT_ID: '!default'\n  DV_BKEY_CODE: '!default'\n"
+                "hashed_columns:\n  CUSTOMER_HK: [DV_TENANT_ID, DV_BKEY_CODE, C_CUSTKEY]\n"
+                "  CUSTOMER_HASHDIFF: {is_hashdiff: true, exclude_columns: true, columns: [C_CUSTKEY]}\n"
+                "{%- endset -%}\n{% set d = fromyaml(m) %}"
+                "{{ automate_dv.stage(include_source_columns=true, source_model=d['source_model'], "
+                "derived_columns=d['derived_columns'], hashed_columns=d['hashed_columns']) }}")
+
+
+def test_a_hub_key_over_more_columns_than_the_hubs_keys_is_asked_once_for_every_reader(capsys, tmp_path):
+    """dbt01 hashes a tenant id and a key-collision code with the customer id into the hub's key (src_nk: the id)."""
+    project = tiny_project(tmp_path / "shop", {
+        "models/stage/stg_customers.sql": TENANT_STAGE,
+        "models/raw/raw_customers.sql": "select 1 as C_CUSTKEY, 'x' as C_NAME, now() as loaded_at",
+        "models/vault/hub_customer.sql": "{{ automate_dv.hub(src_pk='CUSTOMER_HK', src_nk='CUSTOMER_ID', "
+                                         "src_ldts='LOAD_DATE', src_source='RECORD_SOURCE', source_model='stg_customers') }}",
+        "models/vault/sat_customer.sql": "{{ automate_dv.sat(src_pk='CUSTOMER_HK', src_hashdiff='CUSTOMER_HASHDIFF', "
+                                         "src_payload=['C_NAME'], src_ldts='LOAD_DATE', src_source='RECORD_SOURCE', "
+                                         "source_model='stg_customers') }}",
+    })
+    code, out, _ = run(capsys, "import", "automate-dv", "--project-dir", project)
+    assert code == 1
+    assert "TODO hub_customer: business_keys: stage `stg_customers` hashes 3 column(s) into `CUSTOMER_HK` but src_nk lists 1" in out
+    assert ("TODO sat_customer: sources: stage `stg_customers` hashes 3 column(s) into `CUSTOMER_HK`, the key of hub "
+            "`hub_customer`, which has 1 business key(s)") in out
+    # what AutomateDV's exclude_columns hashes depends on the database's columns: asked, never guessed
+    assert ("TODO sat_customer: hashdiff: stage `stg_customers` hashes every column but C_CUSTKEY (exclude_columns) into "
+            "`CUSTOMER_HASHDIFF`: list the columns it hashes in `hashdiff_columns`") in out
+    assert "business_keys" not in designs(project)["sat_customer"]["sources"][0]  # no key of another length (DV217)
+    code, out, _ = run(capsys, "validate", "--project-dir", project)
+    assert "DV217" not in out and "DV206" not in out, out
+
+
 def test_jinja_that_needs_dbt_anywhere_but_a_derived_column_makes_the_model_unreadable():
     text = ("{%- set m -%}\nsource_model: raw_orders\nhashed_columns:\n  ORDER_HK: '{{ my_macro() }}'\n{%- endset -%}"
             "{% set d = fromyaml(m) %}{{ automate_dv.stage(source_model=d['source_model'], hashed_columns=d['hashed_columns']) }}")
