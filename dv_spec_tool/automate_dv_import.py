@@ -460,9 +460,25 @@ class _Reverse:
                 entity.todos.append(("sources", f"sources: stage `{stage.call.name}` does not hash `{foreign_key}`: "
                                      f"which of its columns are the keys of `{name}` for `{entity.name}`?"))
                 return None, []
+            if not self._hashes_the_hub_keys(entity, stage, foreign_key, name, inputs):
+                return None, []
             mapping[name] = inputs
             hashed += [c for c in _as_list(stage.hashed[foreign_key.lower()][1])]
         return mapping, [stage.trace(c) for c in hashed]
+
+    def _hashes_the_hub_keys(self, entity: Imported, stage: _Stage, hash_key: str, hub: str, inputs: list) -> bool:
+        """Whether a stage hashes as many columns into a hub's key as the hub has business keys (else a TODO).
+
+        A mapping of more or fewer columns would be a different key from the hub's own (DV217 then), while
+        the project hashes one key for both: the hub's business keys are the question (a TODO on the hub).
+        """
+        keys = (self.known.get(hub) or {}).get("business_keys") if (self.known.get(hub) or {}).get("kind") == "hub" else None
+        if keys is None or len(keys) == len(inputs):
+            return True
+        entity.todos.append(("sources", f"sources: stage `{stage.call.name}` hashes {len(inputs)} column(s) into "
+                             f"`{hash_key}`, the key of hub `{hub}`, which has {len(keys)} business key(s): once "
+                             f"`{hub}`'s business keys are settled, `{entity.name}` reads them as the hub does"))
+        return False
 
     def _effective(self, entity: Imported, call: ModelCall, default_is_ldts: bool) -> None:
         effective = call.args.get("src_eff")
@@ -496,7 +512,7 @@ class _Reverse:
             if inputs is None:
                 entity.todos.append(("sources", f"sources: stage `{stage.call.name}` does not hash `{hash_key}` "
                                      f"for `{entity.name}`"))
-            return inputs
+            return inputs if inputs is None or self._hashes_the_hub_keys(entity, stage, hash_key, name, inputs) else None
         mapping, _ = self._link_mapping(entity, stage, self._refs(self.known[name]))
         return mapping
 
@@ -786,9 +802,11 @@ def _single_value(value):
 
 def _record_source(value):
     """A stage's record-source derived column as the design holds it: a literal, {column} or {expression}; None if it cannot."""
-    if not isinstance(value, str) or "{{" in value:  # Jinja the reader kept as written: its value is unknown
+    if not isinstance(value, str):
         return None
     text = value.strip()
+    if "{{" in text:  # Jinja the reader kept as written: dbt renders it when the stage compiles
+        return {"expression": text} if _EXPRESSION.match(text) and not text.startswith("!") else None
     if text.startswith("!"):
         return text[1:] if _QUOTED.match(f"'{text[1:]}'") and text[1:] else None
     quoted = _QUOTED.match(text)  # a quoted SQL string literal is a literal too
@@ -801,9 +819,11 @@ def _record_source(value):
 
 def _load_datetime(value):
     """A stage's load-datetime derived column as the design holds it: a column or {expression}; None if it cannot."""
-    if not isinstance(value, str) or "{{" in value:  # Jinja the reader kept as written: its value is unknown
+    if not isinstance(value, str):
         return None
     text = value.strip()
+    if "{{" in text:  # Jinja the reader kept as written: dbt renders it when the stage compiles
+        return {"expression": text} if _EXPRESSION.match(text) and not text.startswith("!") else None
     if is_identifier(text) and text.lower() not in ("current_timestamp", "current_date", "sysdate", "getdate"):
         return text
     return {"expression": text} if _EXPRESSION.match(text) and not text.startswith("!") else None

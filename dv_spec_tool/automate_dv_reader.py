@@ -123,12 +123,12 @@ def read_model(name: str, path: str, text: str, variables: dict | None = None) -
         if len(node.args) > len(names):
             raise Unreadable(f"automate_dv.{call.macro} takes {len(names)} arguments, {len(node.args)} given", node.lineno)
         for position, argument in enumerate(node.args):
-            call.args[names[position]] = _evaluate(argument, scope)
+            call.args[names[position]] = _argument(call.macro, names[position], argument, scope)
         if node.args:
             call.notes.append(f"positional arguments read in AutomateDV 0.11's order ({', '.join(names[:len(node.args)])})"
                               + (": dbtvault's order may differ" if call.namespace == "dbtvault" else ""))
         for keyword in node.kwargs:
-            call.args[keyword.key] = _evaluate(keyword.value, scope)
+            call.args[keyword.key] = _argument(call.macro, keyword.key, keyword.value, scope)
         if node.dyn_kwargs is not None:  # automate_dv.hub(**metadata_dict)
             extra = _evaluate(node.dyn_kwargs, scope)
             if not isinstance(extra, dict):
@@ -146,18 +146,25 @@ def read_model(name: str, path: str, text: str, variables: dict | None = None) -
             call.error = f"`{jinja}` needs dbt to render, and it sits in {'.'.join(map(str, where[0]))}"
             call.line = scope["__kept__"][0][0]
             return call
-    kept = {}
-    for line, jinja in scope["__kept__"]:
-        kept.setdefault(jinja, []).append(str(line))
-    for jinja, lines in kept.items():
-        call.notes.append(f"`{jinja}` (line{'s' if len(set(lines)) > 1 else ''} {', '.join(dict.fromkeys(lines))}) needs "
-                          "dbt to render; it is kept as written, so a value holding it is not read")
     if call.macro == "stage":
         try:
             call.wrapper_columns = _wrapper_columns(template, node, scope)
         except Unreadable as exc:
             call.notes.append(f"{exc.message}; columns it adds around the stage are not read")
     return call
+
+
+# Arguments AutomateDV tests with `is_something` (`obj is defined and obj`): a name the model never sets is
+# undefined in dbt's Jinja, the same as none (`null_columns=null_columns` with no `set null_columns`).
+_UNDEFINED_IS_NONE = {"stage": ("hashed_columns", "derived_columns", "null_columns", "ranked_columns")}
+
+
+def _argument(macro: str, name: str, node, scope: dict):
+    """A call argument's value; an unset name where AutomateDV takes undefined as none is none."""
+    if (isinstance(node, nodes.Name) and node.name not in scope and name in _UNDEFINED_IS_NONE.get(macro, ())
+            and node.name not in ("true", "True", "false", "False")):
+        return None
+    return _evaluate(node, scope)
 
 
 _PLACEHOLDER = "__dv_spec_stage_call__"
@@ -253,8 +260,9 @@ class _Block:
     """A `{% set x %}...{% endset %}` block: its text, with its `{{ ... }}` parts evaluated when read.
 
     A part that needs dbt (`run_started_at`, a macro call) is kept as written (`written`: the block's `{{ ... }}`
-    parts in order), so one dynamic value leaves the rest of a YAML metadata block readable; a value that holds
-    `{{` is then one the importer does not take.
+    parts in order), so one dynamic value leaves the rest of a YAML metadata block readable. Only a derived
+    column's value may hold it: the importer takes it as an expression dbt renders when the stage compiles
+    (a load datetime, a record source), and nothing else that holds `{{`.
     """
 
     node: object

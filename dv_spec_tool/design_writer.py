@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from .errors import UsageError
 from .files import read_if_exists, write_atomic
 from .findings import clip
-from .project import DESIGN_KEY, SCHEMA_SUFFIXES, Project
+from .project import DESIGN_KEY, SCHEMA_SUFFIXES, Project, kept_for_dbt
 from .structure import dv_schema
 from .yamledit import TODO_MARK, append_entries, block, entry_lines, splice_entries, todo_lines
 
@@ -187,7 +187,7 @@ def _new_entry(entity):
     entry = {"name": entity.name}
     if entity.description:
         entry["description"] = entity.description
-    entry["config"] = {"meta": {DESIGN_KEY: entity.dv}}
+    entry["config"] = {"meta": {DESIGN_KEY: kept_for_dbt(entity.dv)}}
     return block(entry)
 
 
@@ -210,7 +210,7 @@ def _change(entity, location):
             meta = config.setdefault("meta", block({}))
             if not isinstance(meta, dict):
                 raise UsageError(f"`{entity.name}`: its `config.meta` is not a mapping; add the design by hand")
-            meta[DESIGN_KEY] = block(entity.dv)
+            meta[DESIGN_KEY] = block(kept_for_dbt(entity.dv))
             if entity.description and not entry.get("description"):
                 entry.insert(1, "description", entity.description)
             base = ("config", "meta", DESIGN_KEY)
@@ -218,7 +218,7 @@ def _change(entity, location):
             holder = entry
             for key in location:
                 holder = holder[key]
-            holder[DESIGN_KEY] = block(entity.dv)
+            holder[DESIGN_KEY] = block(kept_for_dbt(entity.dv))
             base = location + (DESIGN_KEY,)
         return _annotations(entity, base)
 

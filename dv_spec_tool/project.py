@@ -8,6 +8,7 @@ design model and the rules.
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import os
@@ -23,6 +24,35 @@ SCHEMA_SUFFIXES = (".yml", ".yaml")
 # A plain SQL identifier, the only kind of name generated SQL uses unquoted (also `$defs.identifier` in dv.schema.json).
 IDENTIFIER_PATTERN = r"[A-Za-z_][A-Za-z0-9_]*"
 _IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
+# dbt renders Jinja in schema YAML (config.meta included) when it parses; Jinja a design must keep for run time
+# (a stage expression over `run_started_at`) is written inside a raw block, which dbt's parse unwraps.
+_RAW = re.compile(r"\{%-?\s*raw\s*-?%\}(.*?)\{%-?\s*endraw\s*-?%\}", re.S)
+
+
+def kept_for_dbt(value):
+    """A design value as it is written: a string holding Jinja in a raw block, so that dbt's parse leaves it as it is."""
+    if isinstance(value, str):
+        return "{% raw %}" + value + "{% endraw %}" if "{{" in value or "{%" in value else value
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    changed = {key: kept for key, item in items if (kept := kept_for_dbt(item)) is not item}
+    if not changed:
+        return value
+    value = copy.copy(value)  # what the caller holds stays as it is
+    for key, kept in changed.items():
+        value[key] = kept
+    return value
+
+
+def as_dbt_parses(value):
+    """A design value as dbt's parse leaves it: raw blocks unwrapped (the manifest holds the same), in place."""
+    if isinstance(value, str):
+        return _RAW.sub(lambda m: m.group(1), value) if "{%" in value else value
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in list(items):
+        unwrapped = as_dbt_parses(item)
+        if unwrapped is not item:
+            value[key] = unwrapped
+    return value
 _SNAPSHOT_BLOCK = re.compile(r"{%-?\s*snapshot\s+(" + IDENTIFIER_PATTERN + ")")
 
 
@@ -257,7 +287,7 @@ def _collect_entry(project: Project, schema_file: SchemaFile, key: str, index: i
     project.entries.append(
         EntityEntry(
             name=name,
-            dv=dv,
+            dv=as_dbt_parses(dv),
             file=schema_file,
             path=path,
             model_path=model_path,

@@ -12,9 +12,11 @@ tests/fixtures/dbtvault_project: the old `dbtvault.*` name, and a link whose
 hash key is also a hub's.
 """
 
+import json
 import shutil
 from pathlib import Path
 
+import jinja2
 import pytest
 import yaml
 
@@ -22,6 +24,7 @@ import harness
 import packages
 from dv_spec_tool.automate_dv_reader import read_model
 from dv_spec_tool.cli import main
+from dv_spec_tool.project import load_project
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -242,8 +245,7 @@ def test_jinja_that_needs_dbt_leaves_the_rest_of_a_yaml_block_readable(capsys, t
     call = read_model("primed_orders", "primed_orders.sql", stage, {})
     assert not call.error and call.args["hashed_columns"] == {"ORDER_HK": "ORDER_ID"}
     assert call.args["derived_columns"]["LOAD_DATETIME"] == "TO_TIMESTAMP('{{ run_started_at.strftime(\"%Y-%m-%d\") }}')"
-    assert call.notes == ['`{{ run_started_at.strftime("%Y-%m-%d") }}` (line 5) needs dbt to render; it is kept as '
-                          'written, so a value holding it is not read']
+    assert call.notes == []
     project = tiny_project(tmp_path / "shop", {
         "models/stage/primed_orders.sql": stage,
         "models/raw/raw_orders.sql": "select 1 as ORDER_ID",
@@ -251,16 +253,101 @@ def test_jinja_that_needs_dbt_leaves_the_rest_of_a_yaml_block_readable(capsys, t
                                       "src_source='RECORD_SOURCE', source_model='primed_orders') }}",
     })
     code, out, _ = run(capsys, "import", "automate-dv", "--project-dir", project)
-    assert code == 1 and "added  hub_order" in out
-    # the key and the literal record source are read; the load datetime is a TODO, never the Jinja as SQL
+    assert code == 0 and "added  hub_order" in out and "0 TODO(s)" in out
+    # the load datetime is the stage's expression, Jinja and all: dbt renders it when the stage compiles
     found = designs(project)
     assert found["hub_order"] == {"kind": "hub", "hash_key": "ORDER_HK", "business_keys": ["ORDER_ID"],
                                   "sources": [{"model": "primed_orders"}]}
-    assert found["primed_orders"]["sources"] == [{"model": "raw_orders", "record_source": "SHOP"}]
-    assert "TODO primed_orders: sources: stage `primed_orders` computes `load_datetime` as " in out
-    # (dbt renders the Jinja in schema YAML values, not in the TODO comments)
-    assert not [line for p in project.glob("models/**/*.yml") for line in p.read_text().splitlines()
-                if "{{" in line and not line.lstrip().startswith("#")]
+    expression = "TO_TIMESTAMP('{{ run_started_at.strftime(\"%Y-%m-%d\") }}')"
+    written = found["primed_orders"]["sources"][0]["load_datetime"]["expression"]
+    # dbt renders Jinja in schema YAML (config.meta too) when it parses: a raw block keeps it for run time
+    assert written == "{% raw %}" + expression + "{% endraw %}"
+    assert jinja2.Template(written).render() == expression  # what dbt's parse leaves in the manifest
+    loaded = {entry.name: entry.dv for entry in load_project(str(project)).entries}
+    assert loaded["primed_orders"]["sources"][0]["load_datetime"] == {"expression": expression}  # dv-spec reads the same
+
+
+def test_a_load_datetime_dbt_renders_at_run_time_is_checked_against_what_it_rendered(capsys, tmp_path):
+    """Needs AutomateDV and dbt_utils checkouts and DuckDB (dbt-duckdb). The hakkoda stages' `run_started_at`."""
+    checkouts = packages.require_automate_dv()
+    project = tiny_project(tmp_path / "shop", {
+        "models/stage/primed_orders.sql": (
+            "{%- set m -%}\nsource_model: raw_orders\nderived_columns:\n  RECORD_SOURCE: '!SHOP'\n"
+            "  LOAD_DATETIME: \"CAST('{{ run_started_at.strftime('%Y-%m-%d %H:%M:%S') }}' AS TIMESTAMP)\"\n"
+            "hashed_columns:\n  ORDER_HK: ORDER_ID\n{%- endset -%}\n{% set d = fromyaml(m) %}"
+            "{{ automate_dv.stage(include_source_columns=true, source_model=d['source_model'], "
+            "derived_columns=d['derived_columns'], hashed_columns=d['hashed_columns']) }}"),
+        "models/raw/raw_orders.sql": "select 1 as ORDER_ID",
+        "models/vault/hub_order.sql": "{{ config(materialized='incremental') }}"
+                                      "{{ automate_dv.hub(src_pk='ORDER_HK', src_nk='ORDER_ID', src_ldts='LOAD_DATETIME', "
+                                      "src_source='RECORD_SOURCE', source_model='primed_orders') }}",
+    })
+    with (project / "dbt_project.yml").open("a") as settings:
+        settings.write("dispatch:\n  - macro_namespace: automate_dv\n    search_order: [tiny, dv_spec, automate_dv]\n")
+    assert run(capsys, "import", "automate-dv", "--project-dir", project)[0] == 0
+    packages.install_packages(project, checkouts)
+    harness.run_dbt(project, ["run"], "duckdb", check=True)
+    harness.run_dbt(project, ["compile"], "duckdb", check=True)
+    manifest = json.loads((project / "target" / "manifest.json").read_text())
+    meta = manifest["nodes"]["model.tiny.primed_orders"]["config"]["meta"]["dv"]
+    expression = "CAST('{{ run_started_at.strftime('%Y-%m-%d %H:%M:%S') }}' AS TIMESTAMP)"
+    assert meta["sources"][0]["load_datetime"] == {"expression": expression}  # dbt's parse left the Jinja for run time
+    code, out, err = run(capsys, "check", "--project-dir", project)
+    assert (code, err) == (0, ""), out
+    assert out.endswith("0 failed, 0 not verified; 0 items for review in 2 design entities\n"), out
+    # the rendered value stands for the Jinja; the SQL around it is held to the design
+    design = project / "models" / "stage" / "_stage__design.yml"
+    written = design.read_text()
+    design.write_text(written.replace("AS TIMESTAMP", "AS DATE"))
+    code, out, _ = run(capsys, "check", "--project-dir", project, "--select", "hub_order")
+    assert code == 1 and "fail AC-hub_order-13 metadata_lineage: `load_datetime` (from primed_orders) is `CAST('" in out
+    # ... and the Jinja to what the stage holds as written: another run-time value is not the one rendered there
+    design.write_text(written.replace("run_started_at", "invocation_args_dict"))
+    code, out, _ = run(capsys, "check", "--project-dir", project, "--select", "hub_order")
+    assert code == 1 and "fail AC-hub_order-13 metadata_lineage: `load_datetime` (from primed_orders) is `CAST('" in out
+
+
+def test_a_stage_argument_the_model_never_sets_is_none_as_automate_dv_takes_it():
+    """dbt_adv's stages pass `null_columns=null_columns` with no `set null_columns`: undefined, which AutomateDV
+    treats as none (`is_something`); a required argument that is unset still makes the model unreadable."""
+    call = read_model("stg", "stg.sql", "{{ automate_dv.stage(include_source_columns=true, source_model='raw', "
+                                         "hashed_columns={'A_HK': 'A'}, null_columns=null_columns) }}", {})
+    assert not call.error and call.args["null_columns"] is None and call.args["hashed_columns"] == {"A_HK": "A"}
+    call = read_model("hub", "hub.sql", "{{ automate_dv.hub(src_pk=pk, src_nk='A', source_model='stg') }}", {})
+    assert call.error == "uses `pk`, which is not set in this file"
+
+
+TENANT_STAGE = ("{%- set m -%}\nsource_model: raw_customers\nderived_columns:\n  RECORD_SOURCE: '!CRM'\n"
+                "  LOAD_DATE: loaded_at\n  CUSTOMER_ID: C_CUSTKEY\n  DV_TENANT_ID: '!default'\n  DV_BKEY_CODE: '!default'\n"
+                "hashed_columns:\n  CUSTOMER_HK: [DV_TENANT_ID, DV_BKEY_CODE, C_CUSTKEY]\n"
+                "  CUSTOMER_HASHDIFF: {is_hashdiff: true, exclude_columns: true, columns: [C_CUSTKEY]}\n"
+                "{%- endset -%}\n{% set d = fromyaml(m) %}"
+                "{{ automate_dv.stage(include_source_columns=true, source_model=d['source_model'], "
+                "derived_columns=d['derived_columns'], hashed_columns=d['hashed_columns']) }}")
+
+
+def test_a_hub_key_over_more_columns_than_the_hubs_keys_is_asked_once_for_every_reader(capsys, tmp_path):
+    """dbt01 hashes a tenant id and a key-collision code with the customer id into the hub's key (src_nk: the id)."""
+    project = tiny_project(tmp_path / "shop", {
+        "models/stage/stg_customers.sql": TENANT_STAGE,
+        "models/raw/raw_customers.sql": "select 1 as C_CUSTKEY, 'x' as C_NAME, now() as loaded_at",
+        "models/vault/hub_customer.sql": "{{ automate_dv.hub(src_pk='CUSTOMER_HK', src_nk='CUSTOMER_ID', "
+                                         "src_ldts='LOAD_DATE', src_source='RECORD_SOURCE', source_model='stg_customers') }}",
+        "models/vault/sat_customer.sql": "{{ automate_dv.sat(src_pk='CUSTOMER_HK', src_hashdiff='CUSTOMER_HASHDIFF', "
+                                         "src_payload=['C_NAME'], src_ldts='LOAD_DATE', src_source='RECORD_SOURCE', "
+                                         "source_model='stg_customers') }}",
+    })
+    code, out, _ = run(capsys, "import", "automate-dv", "--project-dir", project)
+    assert code == 1
+    assert "TODO hub_customer: business_keys: stage `stg_customers` hashes 3 column(s) into `CUSTOMER_HK` but src_nk lists 1" in out
+    assert ("TODO sat_customer: sources: stage `stg_customers` hashes 3 column(s) into `CUSTOMER_HK`, the key of hub "
+            "`hub_customer`, which has 1 business key(s)") in out
+    # what AutomateDV's exclude_columns hashes depends on the database's columns: asked, never guessed
+    assert ("TODO sat_customer: hashdiff: stage `stg_customers` hashes every column but C_CUSTKEY (exclude_columns) into "
+            "`CUSTOMER_HASHDIFF`: list the columns it hashes in `hashdiff_columns`") in out
+    assert "business_keys" not in designs(project)["sat_customer"]["sources"][0]  # no key of another length (DV217)
+    code, out, _ = run(capsys, "validate", "--project-dir", project)
+    assert "DV217" not in out and "DV206" not in out, out
 
 
 def test_jinja_that_needs_dbt_anywhere_but_a_derived_column_makes_the_model_unreadable():

@@ -29,13 +29,15 @@ def acceptance_criteria(resolved: ResolvedDesign, names) -> dict:
 
 
 def check_design(design, sql: dict, depends_on: dict | None = None, *, dialect: str, select=None,
-                 relations: dict | None = None, columns: dict | None = None, broken: dict | None = None) -> CheckReport:
+                 relations: dict | None = None, columns: dict | None = None, broken: dict | None = None,
+                 raw: dict | None = None) -> CheckReport:
     """Check a Design's compiled SQL: resolve the design, get its criteria, evaluate.
 
     Column lists of seeds and dbt sources come from the project (seed CSV
     headers, declared source columns) unless `columns` is given. `broken`
     ({entity: why}, from `validate.sound_entities`) are left out of the
-    resolution and reported as not verified, with the reason.
+    resolution and reported as not verified, with the reason. `raw`: {model:
+    its code as written}, for design expressions that hold Jinja.
     """
     broken = broken or {}
     wanted = set(select) if select else None
@@ -44,7 +46,8 @@ def check_design(design, sql: dict, depends_on: dict | None = None, *, dialect: 
     criteria = acceptance_criteria(resolved, names)
     if columns is None:
         columns = {name: node.columns for name, node in design.project.nodes.items() if node.columns}
-    report = evaluate(resolved, criteria, sql, depends_on, dialect=dialect, columns=columns, relations=relations, select=names)
+    report = evaluate(resolved, criteria, sql, depends_on, dialect=dialect, columns=columns, relations=relations, select=names,
+                      raw=raw)
     for name, why in sorted(broken.items()):
         if wanted is None or name in wanted:
             report.entities.append(name)
@@ -72,7 +75,7 @@ def check_project(design, manifest: str | None = None, *, dialect: str | None = 
         raise UsageError(f"{manifest}: no compiled SQL for any of its {compiled.models} models; run `dbt compile` first")
     chosen = check_dialect(dialect) if dialect else dialect_for(compiled.adapter or "snowflake")
     report = check_design(design, compiled.sql, compiled.depends_on, dialect=chosen, select=select,
-                          relations=compiled.relations, broken=broken)
+                          relations=compiled.relations, broken=broken, raw=compiled.raw)
     return report, compiled
 
 

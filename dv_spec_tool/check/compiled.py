@@ -28,6 +28,7 @@ class Compiled:
     files: dict = field(default_factory=dict)  # model -> compiled file path (relative to the project)
     originals: dict = field(default_factory=dict)  # model -> the model's own file (original_file_path)
     raw_is_compiled: dict = field(default_factory=dict)  # model -> True when the model file has no Jinja
+    raw: dict = field(default_factory=dict)  # model -> the model's own code, Jinja as written (raw_code)
     adapter: str = ""
     models: int = 0  # models in the manifest
 
@@ -111,6 +112,7 @@ def read_manifest(path: str, project_root: str) -> Compiled:
         out.files[name] = compiled_path or f"{name}.sql"
         out.originals[name] = node.get("original_file_path") or ""
         raw = node.get("raw_code") or ""
+        out.raw[name] = raw
         out.raw_is_compiled[name] = bool(raw) and "{{" not in raw and "{%" not in raw and "{#" not in raw
         depends = [node_name(uid) for uid in dependencies(unique_id, {unique_id})]
         out.depends_on[name] = sorted({d for d in depends if d})

@@ -95,7 +95,7 @@ def source_nodes(source: dict) -> set:
 
 class Context:
     def __init__(self, resolved: dict, criteria: dict, sql: dict, depends_on: dict | None, dialect: str,
-                 columns: dict | None = None, relations: dict | None = None):
+                 columns: dict | None = None, relations: dict | None = None, raw: dict | None = None):
         self.resolved = resolved
         self.settings = resolved["settings"]
         self.entities = resolved["entities"]
@@ -103,6 +103,7 @@ class Context:
         self.criteria = criteria
         # Node names keep their case (they are dbt's names); table identifiers in SQL match them case-insensitively.
         self.sql = dict(sql)
+        self.raw = {name.lower(): code for name, code in (raw or {}).items()}
         self.depends_on = {name: list(nodes) for name, nodes in (depends_on or {}).items()}
         self.dialect = dialect
         self.relations = {k.lower(): v for k, v in (relations or {}).items()}

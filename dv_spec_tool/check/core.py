@@ -13,16 +13,17 @@ from .results import CheckReport, Flag, Outcome, Problem
 
 
 def evaluate(resolved: ResolvedDesign, criteria: dict, sql: dict, depends_on: dict | None = None, *, dialect: str = "snowflake",
-             columns: dict | None = None, relations: dict | None = None, select=None) -> CheckReport:
+             columns: dict | None = None, relations: dict | None = None, select=None, raw: dict | None = None) -> CheckReport:
     """Check each selected entity's compiled SQL against its design.
 
     resolved: `Design.resolve()`; criteria: {entity: acceptance_criteria(entity)}
     (the macro's list); sql: {model: compiled SQL}; depends_on: {model: [node
     names]} (`src.table` for dbt sources); columns: {node: [columns]} where
     known (seeds, sources); relations: {relation identifier: node} when a
-    node's table is not named like the node; select: entity names (default all).
+    node's table is not named like the node; select: entity names (default all);
+    raw: {model: its code as written} (a design expression holding Jinja is held to it).
     """
-    ctx = Context(resolved, criteria, sql, depends_on, dialect, columns, relations)
+    ctx = Context(resolved, criteria, sql, depends_on, dialect, columns, relations, raw)
     names = sorted(select) if select is not None else sorted(resolved["entities"])
     names = [n for n in names if resolved["entities"][n]["kind"] in CHECKED_KINDS]
     report = CheckReport(entities=names, dialect=dialect)

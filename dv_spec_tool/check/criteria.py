@@ -9,6 +9,8 @@ empty list passes; `NotVerified` says why the criterion could not be verified
 
 from __future__ import annotations
 
+import re
+
 import sqlglot
 from sqlglot import exp
 
@@ -255,7 +257,7 @@ def metadata_lineage(ctx: Context, entity: dict) -> list:
             traced = row.values.get(column)
             if traced is None or carried(traced, name) or _opaque(ctx, traced):
                 continue
-            if not _is_declared(ctx, traced.expr, kind, text, source):
+            if not _is_declared(ctx, traced.expr, kind, text, source, traced.model):
                 model, line = _where(traced, name)
                 said = {"column": f"column `{text}` of `{source['upstream']}`", "literal": f"the literal '{text}'",
                         "expression": f"the expression `{text}`"}[kind]
@@ -266,18 +268,38 @@ def metadata_lineage(ctx: Context, entity: dict) -> list:
     return sorted(set(problems))
 
 
-def _is_declared(ctx: Context, expr, kind: str, text: str, source: dict) -> bool:
-    """Whether a traced load-metadata value is what the design declares: a source column, a literal or an expression."""
+def _is_declared(ctx: Context, expr, kind: str, text: str, source: dict, model: str | None = None) -> bool:
+    """Whether a traced load-metadata value is what the design declares: a source column, a literal or an expression.
+
+    An expression holding Jinja (`run_started_at`, a macro) is what dbt rendered for it: the model that computes
+    the value must hold the same Jinja as written, and the SQL around it must be the design's.
+    """
     value = strip_wrappers(expr)
     if kind == "column":
         return isinstance(value, exp.Column) and value.name.lower() == text.lower() and value.table in source_nodes(source)
     if kind == "literal":
         return isinstance(value, exp.Literal) and value.is_string and value.this == text
+    jinja = _JINJA.findall(text)  # dbt renders these when the model compiles: each stands for the one value it gave
+    written = " ".join(ctx.raw.get(str(model or "").lower(), "").split())
+    if any(" ".join(part.split()) not in written for part in jinja):
+        return False
+    for index, part in enumerate(jinja):
+        text = text.replace(part, f"{_JINJA_MARK}{index}", 1)
     try:
         declared = _unqualified(sqlglot.parse_one(text, read=ctx.dialect), ctx.dialect)
     except Exception:  # an expression sqlglot cannot read is compared as text
         declared = " ".join(text.lower().split())
-    return declared in (_unqualified(expr, ctx.dialect), _unqualified(value, ctx.dialect))
+    compiled = (_unqualified(expr, ctx.dialect), _unqualified(value, ctx.dialect))
+    if not jinja:
+        return declared in compiled
+    pattern = re.escape(declared)
+    for index in range(len(jinja)):  # a rendered value holds no quote of its own
+        pattern = pattern.replace(re.escape(f"{_JINJA_MARK}{index}"), r"[^'\"]*", 1)
+    return any(re.fullmatch(pattern, sql) for sql in compiled)
+
+
+_JINJA = re.compile(r"\{\{.*?\}\}", re.S)
+_JINJA_MARK = "dv_spec_rendered_"
 
 
 def _unqualified(node, dialect: str) -> str:
