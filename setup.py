@@ -1,7 +1,7 @@
 """The one thing pyproject.toml cannot say: ship the dbt package's macros/ in the wheel.
 
 The repository keeps a single copy of the macros, in the dbt package's
-`macros/`. The command line renders them (dv_spec_tool/jinja.py), so the
+`macros/`. The command line renders them (dv_spec_tool/core/jinja.py), so the
 wheel and the sdist carry them as `dv_spec_tool/dbt_macros/`, where
 `macros_root()` looks first.
 """

@@ -51,8 +51,8 @@ sys.path.insert(0, REPO)
 from generate_design import build, generate  # noqa: E402
 
 from dv_spec_tool.check import acceptance_criteria, evaluate  # noqa: E402
-from dv_spec_tool.design import build_design  # noqa: E402
-from dv_spec_tool.project import load_project  # noqa: E402
+from dv_spec_tool.core.design import build_design  # noqa: E402
+from dv_spec_tool.core.project import load_project  # noqa: E402
 
 TARGET_MODELS, TARGET_SECONDS, TARGET_EXPONENT = 1000, 30.0, 1.2
 DIALECT = "snowflake"

@@ -134,8 +134,8 @@ class InProcess(NamedTuple):
 
 
 def validate_core(ws: Workspace):
-    from dv_spec_tool.design import build_design
-    from dv_spec_tool.project import load_project
+    from dv_spec_tool.core.design import build_design
+    from dv_spec_tool.core.project import load_project
     from dv_spec_tool.validate import validate
 
     return validate(build_design(load_project(ws.project(DESIGN))))

@@ -25,7 +25,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from benchmarks.generate_design import generate  # noqa: E402
-from dv_spec_tool.studio.server import Studio  # noqa: E402
+from dv_spec_tool.interfaces.studio.server import Studio  # noqa: E402
 
 
 def best(repeat: int, work) -> float:

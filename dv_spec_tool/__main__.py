@@ -1,5 +1,5 @@
 import sys
 
-from .cli import main
+from dv_spec_tool.interfaces.cli import main
 
 sys.exit(main())

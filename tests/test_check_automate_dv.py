@@ -15,7 +15,7 @@ import json
 
 import harness
 
-from dv_spec_tool.cli import main
+from dv_spec_tool.interfaces.cli import main
 
 CLEAN = "58 passed, 0 failed, 0 not verified; 0 items for review in 16 design entities\n"
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from dv_spec_tool.check import acceptance_criteria, evaluate
-from dv_spec_tool.design import build_design
-from dv_spec_tool.project import load_project
+from dv_spec_tool.core.design import build_design
+from dv_spec_tool.core.project import load_project
 
 BASE = Path(__file__).parent / "fixtures" / "validate_base"
 CORPUS = Path(__file__).parent / "fixtures" / "check"

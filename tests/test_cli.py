@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hostile_inputs import billion_laughs, long_line, nested, nested_json
 
-from dv_spec_tool.cli import main
+from dv_spec_tool.interfaces.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = Path(__file__).parent / "fixtures" / "validate_base"

@@ -20,7 +20,7 @@ import yaml
 
 import harness
 import packages
-from dv_spec_tool.cli import main
+from dv_spec_tool.interfaces.cli import main
 
 FIXTURE = Path(__file__).parent / "fixtures" / "automate_dv_contract"
 DESIGN = Path("models") / "raw_vault" / "_raw_vault__design.yml"

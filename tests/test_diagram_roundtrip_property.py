@@ -8,13 +8,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dv_spec_tool import macro_api
-from dv_spec_tool.diagrams.conventions import load_conventions
-from dv_spec_tool.diagrams.drawio import read_drawio, to_drawio
-from dv_spec_tool.diagrams.from_design import design_to_diagram
-from dv_spec_tool.diagrams.lucid_json import read_lucid_json, to_lucid
-from dv_spec_tool.diagrams.mermaid import read_mermaid, to_mermaid
-from dv_spec_tool.diagrams.to_design import diagram_to_design
+from dv_spec_tool.core import macro_api
+from dv_spec_tool.importers.diagrams.conventions import load_conventions
+from dv_spec_tool.importers.diagrams.drawio import read_drawio, to_drawio
+from dv_spec_tool.importers.diagrams.from_design import design_to_diagram
+from dv_spec_tool.importers.diagrams.lucid_json import read_lucid_json, to_lucid
+from dv_spec_tool.importers.diagrams.mermaid import read_mermaid, to_mermaid
+from dv_spec_tool.importers.diagrams.to_design import diagram_to_design
 
 WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"]
 COLUMNS = ["code", "name", "city", "amount", "status", "region", "score", "note"]
@@ -82,8 +82,8 @@ DAMAGEABLE = [("drawio", "labels_pages_colours.drawio"), ("drawio", "sk_keys_lin
 @given(cuts=st.lists(st.tuples(st.floats(0, 1), st.integers(1, 40)), min_size=1, max_size=4))
 def test_a_damaged_diagram_is_read_or_refused_in_one_line(tmp_path, fmt, fixture, cuts):
     """Whatever is cut out of a diagram file, the import reads what is left or says why not: no traceback."""
-    from dv_spec_tool.diagrams import read_diagram
-    from dv_spec_tool.errors import UsageError
+    from dv_spec_tool.core.errors import UsageError
+    from dv_spec_tool.importers.diagrams import read_diagram
 
     text = (FIXTURES / fixture).read_text()
     for where, length in cuts:

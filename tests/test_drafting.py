@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dv_spec_tool.cli import main
+from dv_spec_tool.interfaces.cli import main
 
 SAMPLE = Path(__file__).resolve().parents[1] / "integration_tests"
 BASE = Path(__file__).parent / "fixtures" / "validate_base"

@@ -11,11 +11,11 @@ from xml.etree import ElementTree
 
 import pytest
 
-from dv_spec_tool.cli import main
-from dv_spec_tool.design import build_design
-from dv_spec_tool.diagrams.lucidchart import INFORMATION_SCHEMA
-from dv_spec_tool.diagrams.mermaid import mermaid_of_design
-from dv_spec_tool.project import load_project
+from dv_spec_tool.core.design import build_design
+from dv_spec_tool.core.project import load_project
+from dv_spec_tool.importers.diagrams.lucidchart import INFORMATION_SCHEMA
+from dv_spec_tool.importers.diagrams.mermaid import mermaid_of_design
+from dv_spec_tool.interfaces.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "integration_tests"

@@ -19,14 +19,14 @@ from hypothesis import strategies as st
 
 from hostile_inputs import billion_laughs, nested
 
-from dv_spec_tool.cli import main
-from dv_spec_tool.design import build_design
-from dv_spec_tool.errors import UsageError
-from dv_spec_tool.findings import MAX_TEXT
-from dv_spec_tool.project import load_project
-from dv_spec_tool.structure import dv_schema
+from dv_spec_tool.core.design import build_design
+from dv_spec_tool.core.dv_schema import dv_schema
+from dv_spec_tool.core.errors import UsageError
+from dv_spec_tool.core.findings import MAX_TEXT
+from dv_spec_tool.core.project import load_project
+from dv_spec_tool.core.yamlpos import MAX_ALIAS_VALUES, MAX_DEPTH, YamlError, YamlLimitError, load_yaml
+from dv_spec_tool.interfaces.cli import main
 from dv_spec_tool.validate import validate
-from dv_spec_tool.yamlpos import MAX_ALIAS_VALUES, MAX_DEPTH, YamlError, YamlLimitError, load_yaml
 
 BASE = Path(__file__).parent / "fixtures" / "validate_base"
 EXAMPLES = int(os.environ.get("DV_SPEC_FUZZ_EXAMPLES", "60"))
@@ -193,7 +193,7 @@ def test_mutated_designs_validate_and_scaffold_or_refuse_cleanly(tmp_path_factor
     project = _project_with(tmp_path_factory, design)
     loaded = build_design(load_project(str(project)))
     findings = validate(loaded)
-    from dv_spec_tool import scaffold
+    from dv_spec_tool.generate import scaffold
 
     try:
         planned = scaffold.plan(loaded)

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dv_spec_tool.cli import main
-from dv_spec_tool.design import build_design
-from dv_spec_tool.errors import UsageError
-from dv_spec_tool.files import write_atomic
-from dv_spec_tool.project import load_project
-from dv_spec_tool.scaffold import plan
+from dv_spec_tool.core.design import build_design
+from dv_spec_tool.core.errors import UsageError
+from dv_spec_tool.core.files import write_atomic
+from dv_spec_tool.core.project import load_project
+from dv_spec_tool.generate.scaffold import plan
+from dv_spec_tool.interfaces.cli import main
 from dv_spec_tool.validate import validate
 
 BASE = Path(__file__).parent / "fixtures" / "validate_base"
@@ -42,7 +42,7 @@ def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch
 
 WRITER = """
 import sys
-from dv_spec_tool.files import write_atomic
+from dv_spec_tool.core.files import write_atomic
 target = sys.argv[1]
 size = 8_000_000
 print("ready", flush=True)
@@ -89,8 +89,8 @@ HOSTILE = [
 
 
 def test_the_schema_and_python_hold_one_identifier_rule():
-    from dv_spec_tool.project import IDENTIFIER_PATTERN
-    from dv_spec_tool.structure import DV_SCHEMA_PATH
+    from dv_spec_tool.core.dv_schema import DV_SCHEMA_PATH
+    from dv_spec_tool.core.project import IDENTIFIER_PATTERN
 
     schema = json.loads(Path(DV_SCHEMA_PATH).read_text())
     assert schema["$defs"]["identifier"]["pattern"] == f"^{IDENTIFIER_PATTERN}$"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from dv_spec_tool import impact
-from dv_spec_tool.design import build_design
-from dv_spec_tool.project import load_project
+from dv_spec_tool.core.design import build_design
+from dv_spec_tool.core.project import load_project
+from dv_spec_tool.generate import impact
 
 SAMPLE = Path(__file__).resolve().parent.parent / "integration_tests"
 STUDIO = Path(__file__).resolve().parent / "fixtures" / "studio_project"

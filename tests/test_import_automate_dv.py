@@ -12,10 +12,10 @@ import pytest
 import yaml
 from hostile_inputs import billion_laughs
 
-from dv_spec_tool.automate_dv_reader import read_model
-from dv_spec_tool.cli import main
-from dv_spec_tool.design import build_design
-from dv_spec_tool.project import load_project
+from dv_spec_tool.core.design import build_design
+from dv_spec_tool.core.project import load_project
+from dv_spec_tool.importers.automate_dv_reader import read_model
+from dv_spec_tool.interfaces.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "automate_dv_import"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dv_spec_tool.diagrams.drawio import read_drawio
+from dv_spec_tool.importers.diagrams.drawio import read_drawio
 
 from test_import_lucidchart import EXPECTED, designs, project, run  # noqa: F401  (project is a fixture)
 
@@ -173,9 +173,9 @@ def _embedded(tmp_path, kind: str) -> Path:
 
 @pytest.mark.parametrize("kind", ["drawio", "svg", "png"])
 def test_drawio_sk_keys_free_line_ends_and_list_cells_in_every_file_form(tmp_path, kind):
-    from dv_spec_tool.diagrams import read_diagram
-    from dv_spec_tool.diagrams.conventions import load_conventions
-    from dv_spec_tool.diagrams.to_design import diagram_to_design
+    from dv_spec_tool.importers.diagrams import read_diagram
+    from dv_spec_tool.importers.diagrams.conventions import load_conventions
+    from dv_spec_tool.importers.diagrams.to_design import diagram_to_design
 
     path = CONVENTIONS / "sk_keys_links_keyed_by_hubs.drawio" if kind == "drawio" else _embedded(tmp_path, kind)
     reading = diagram_to_design(read_diagram("drawio", str(path)), load_conventions(), {})

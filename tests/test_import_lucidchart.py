@@ -11,8 +11,8 @@ import pytest
 import yaml
 from ruamel.yaml import YAML
 
-from dv_spec_tool.cli import main
-from dv_spec_tool.diagrams.model import columns_from_cells
+from dv_spec_tool.importers.diagrams.model import columns_from_cells
+from dv_spec_tool.interfaces.cli import main
 
 DIAGRAMS = Path(__file__).parent / "fixtures" / "diagrams"
 DESIGN = "models/retail_vault/_retail_vault__design.yml"
@@ -311,9 +311,9 @@ ATTRIBUTES = ("kind", "hash_key", "business_keys", "hubs", "parent", "hashdiff",
 
 
 def reading_of(fmt: str, fixture: str, page=None, conventions=None):
-    from dv_spec_tool.diagrams import read_diagram
-    from dv_spec_tool.diagrams.conventions import load_conventions
-    from dv_spec_tool.diagrams.to_design import diagram_to_design
+    from dv_spec_tool.importers.diagrams import read_diagram
+    from dv_spec_tool.importers.diagrams.conventions import load_conventions
+    from dv_spec_tool.importers.diagrams.to_design import diagram_to_design
 
     settings = {"load_datetime_column": "load_datetime", "record_source_column": "record_source"}
     diagram = read_diagram(fmt, str(CONVENTIONS / fixture), page)
@@ -418,7 +418,7 @@ def test_lucid_document_contents_subject_area_validates_once_its_todos_are_resol
         ("source_table", "hub_company", False), ("end_dttm", "s_ride", False),
     ]])
 def test_load_metadata_variants_are_recognised_by_default(column, table, metadata):
-    from dv_spec_tool.diagrams.conventions import is_metadata, load_conventions
+    from dv_spec_tool.importers.diagrams.conventions import is_metadata, load_conventions
 
     assert is_metadata(column, table, load_conventions()) is metadata
 
@@ -428,7 +428,7 @@ def test_load_metadata_variants_are_recognised_by_default(column, table, metadat
     ("H_Hash_Invoice", True), ("dv_hkey_hub_customer", True), ("customer_id", False), ("customer_number", False),
 ])
 def test_hash_key_spellings(column, hash_like):
-    from dv_spec_tool.diagrams.conventions import hash_like as looks_hashed, load_conventions
+    from dv_spec_tool.importers.diagrams.conventions import hash_like as looks_hashed, load_conventions
 
     assert looks_hashed(column, load_conventions()) is hash_like
 
@@ -438,8 +438,8 @@ def test_hash_key_spellings(column, hash_like):
     ("checksum", "", ("HD",), True), ("hashdiff", "", (), True), ("hd", "", (), True), ("hood", "", (), False),
 ])
 def test_hashdiff_spellings(name, note, roles, hashdiff):
-    from dv_spec_tool.diagrams.conventions import hashdiff_like, load_conventions
-    from dv_spec_tool.diagrams.model import Column
+    from dv_spec_tool.importers.diagrams.conventions import hashdiff_like, load_conventions
+    from dv_spec_tool.importers.diagrams.model import Column
 
     assert hashdiff_like(Column(name, "", roles, note), load_conventions()) is hashdiff
 

@@ -22,9 +22,9 @@ import yaml
 
 import harness
 import packages
-from dv_spec_tool.automate_dv_reader import read_model
-from dv_spec_tool.cli import main
-from dv_spec_tool.project import load_project
+from dv_spec_tool.core.project import load_project
+from dv_spec_tool.importers.automate_dv_reader import read_model
+from dv_spec_tool.interfaces.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -175,7 +175,7 @@ def test_a_manifest_from_anywhere_keeps_the_projects_vars(tmp_path, monkeypatch)
     """A CI artefact: target/manifest.json copied out of the project, read from the project's folder."""
     import json
 
-    from dv_spec_tool.project import load_manifest
+    from dv_spec_tool.core.project import load_manifest
 
     project = harness.copy_project(FIXTURES / "validate_base", tmp_path / "project")
     manifest = tmp_path / "artefacts" / "manifest.json"

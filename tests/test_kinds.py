@@ -1,4 +1,4 @@
-"""One table of kinds (dv_spec_tool/kinds.json): Python, the macros and the
+"""One table of kinds (dv_spec_tool/core/kinds.json): Python, the macros and the
 studio read the same table, and no module keeps a list of kinds of its own."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import shutil
 import threading
 from pathlib import Path
 
-from dv_spec_tool import kinds
-from dv_spec_tool.diagrams.conventions import DEFAULTS
-from dv_spec_tool.jinja import MacroRunner, macros_root
-from dv_spec_tool.structure import DV_SCHEMA_PATH, kind_fields
-from dv_spec_tool.studio.server import STATIC, make_server
+from dv_spec_tool.core import kinds
+from dv_spec_tool.core.dv_schema import DV_SCHEMA_PATH, kind_fields
+from dv_spec_tool.core.jinja import MacroRunner, macros_root
+from dv_spec_tool.importers.diagrams.conventions import DEFAULTS
+from dv_spec_tool.interfaces.studio.server import STATIC, make_server
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "dv_spec_tool"
@@ -26,7 +26,7 @@ LIST_OF_KINDS = re.compile(r"""[(\[{]\s*(?:none,\s*)?(["'])(?:%s)\1(?:\s*,\s*(["
 
 def test_the_macro_file_is_generated_from_the_table():
     written = (MACROS / kinds.MACRO_FILE).read_text(encoding="utf-8")
-    assert written == kinds.macro_source(), "run `python -m dv_spec_tool.kinds` after editing dv_spec_tool/kinds.json"
+    assert written == kinds.macro_source(), "run `python -m dv_spec_tool.core.kinds` after editing dv_spec_tool/core/kinds.json"
 
 
 def test_the_macros_return_the_table_in_its_order():
@@ -84,7 +84,7 @@ def test_no_module_keeps_its_own_list_of_kinds():
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if LIST_OF_KINDS.search(line):
                 copies.append(f"{path.relative_to(REPO)}:{number}: {line.strip()}")
-    assert not copies, "read the kinds table (dv_spec_tool/kinds.py, dv_spec.kinds(), static/kinds.js) instead:\n" + \
+    assert not copies, "read the kinds table (dv_spec_tool/core/kinds.py, dv_spec.kinds(), static/kinds.js) instead:\n" + \
         "\n".join(copies)
 
 

@@ -24,45 +24,10 @@ LAYERS = (
     "interfaces",  # command line, MCP server, studio, report formats for people
 )
 
-# Modules and packages directly under dv_spec_tool/ that are not a layer folder, and their layer.
+# Modules directly under dv_spec_tool/, outside the layer folders, and their layer.
 TOP_LEVEL = {
     "__init__": "core",
     "__main__": "interfaces",
-    "automate_dv_import": "importers",
-    "automate_dv_reader": "importers",
-    "changeset": "generate",
-    "cli": "interfaces",
-    "commands": "interfaces",
-    "context": "validate",
-    "design": "core",
-    "design_edit": "edit",
-    "design_writer": "edit",
-    "diagrams": "importers",
-    "drafting": "generate",
-    "errors": "core",
-    "files": "core",
-    "findings": "core",
-    "generated": "core",
-    "impact": "generate",
-    "jinja": "core",
-    "kinds": "core",
-    "macro_api": "core",
-    "mcp_server": "interfaces",
-    "new_entity": "edit",
-    "project": "core",
-    "prompts": "generate",
-    "registry": "core",
-    "report_formats": "core",
-    "reporters": "interfaces",
-    "resolved_design": "core",
-    "rules": "validate",
-    "scaffold": "generate",
-    "spec": "generate",
-    "structure": "core",
-    "studio": "interfaces",
-    "validate": "validate",
-    "yamledit": "edit",
-    "yamlpos": "core",
 }
 
 

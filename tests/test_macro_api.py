@@ -1,7 +1,7 @@
-"""The typed boundary to the macros (dv_spec_tool/macro_api.py): it is the only
+"""The typed boundary to the macros (dv_spec_tool/core/macro_api.py): it is the only
 caller of the macro runner, and what resolve_design returns has exactly the
-shape dv_spec_tool/resolved_design.py declares, whose JSON Schema is committed
-(dv_spec_tool/schemas/resolved_design.schema.json). A key renamed, removed or
+shape dv_spec_tool/core/resolved_design.py declares, whose JSON Schema is committed
+(dv_spec_tool/core/schemas/resolved_design.schema.json). A key renamed, removed or
 added in macros/design/resolve_design.sql fails
 test_resolved_designs_match_the_schema. No database needed.
 """
@@ -15,14 +15,14 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from dv_spec_tool import kinds, macro_api, resolved_design
-from dv_spec_tool.design import build_design
-from dv_spec_tool.project import load_project
-from dv_spec_tool.structure import schema_errors
+from dv_spec_tool.core import kinds, macro_api, resolved_design
+from dv_spec_tool.core.design import build_design
+from dv_spec_tool.core.dv_schema import schema_errors
+from dv_spec_tool.core.project import load_project
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "dv_spec_tool"
-BOUNDARY = {PACKAGE / "macro_api.py", PACKAGE / "jinja.py"}
+BOUNDARY = {PACKAGE / "core" / "macro_api.py", PACKAGE / "core" / "jinja.py"}
 RUNNER_NAMES = {"macro_runner", "MacroRunner"}
 
 # A design the sample does not show: broken references (the validator resolves
@@ -74,8 +74,8 @@ def test_resolved_designs_match_the_schema():
     problems = [f"{case}: {'/'.join(map(str, error.absolute_path)) or 'top'}: {error.message}"
                 for case, resolved in designs.items() for error in validator.iter_errors(resolved)]
     shown = problems[:12] + ([f"... and {len(problems) - 12} more"] if len(problems) > 12 else [])
-    assert not problems, ("resolve_design's output no longer matches dv_spec_tool/resolved_design.py "
-                          "(change the classes, run `python -m dv_spec_tool.resolved_design`):\n" + "\n".join(shown))
+    assert not problems, ("resolve_design's output no longer matches dv_spec_tool/core/resolved_design.py "
+                          "(change the classes, run `python -m dv_spec_tool.core.resolved_design`):\n" + "\n".join(shown))
     covered = {entity["kind"] for resolved in designs.values() for entity in resolved["entities"].values()}
     assert covered == set(kinds.KINDS), f"no fixture design shows {sorted(set(kinds.KINDS) - covered)}"
     edge = designs["edge design"]
@@ -85,7 +85,7 @@ def test_resolved_designs_match_the_schema():
 
 def test_the_schema_file_is_generated_from_the_classes():
     assert Path(resolved_design.SCHEMA_FILE).read_text(encoding="utf-8") == resolved_design.schema_text(), \
-        "run `python -m dv_spec_tool.resolved_design` after editing dv_spec_tool/resolved_design.py"
+        "run `python -m dv_spec_tool.core.resolved_design` after editing dv_spec_tool/core/resolved_design.py"
 
 
 def test_the_schema_is_strict():
@@ -109,7 +109,7 @@ def test_the_schema_is_strict():
 
 def test_every_kind_has_one_resolved_shape():
     shapes = resolved_design.entity_classes()
-    assert set(shapes) == set(kinds.KINDS), "add a TypedDict for the kind to dv_spec_tool/resolved_design.py"
+    assert set(shapes) == set(kinds.KINDS), "add a TypedDict for the kind to dv_spec_tool/core/resolved_design.py"
     for kind, cls in shapes.items():
         assert typing.is_typeddict(cls), kind
 
@@ -128,7 +128,7 @@ def _runner_uses(path: Path, root: Path = REPO) -> list:
 
 def test_only_macro_api_calls_the_macro_runner():
     uses = [use for path in sorted(PACKAGE.rglob("*.py")) if path not in BOUNDARY for use in _runner_uses(path)]
-    assert not uses, "call macros through dv_spec_tool/macro_api.py:\n" + "\n".join(uses)
+    assert not uses, "call macros through dv_spec_tool/core/macro_api.py:\n" + "\n".join(uses)
 
 
 def test_the_boundary_check_sees_a_call(tmp_path):

@@ -43,7 +43,7 @@ def test_a_cache_that_cannot_be_written_changes_nothing(tmp_path):
 
 def test_an_edited_macro_is_compiled_again(tmp_path, monkeypatch):
     """The cache is keyed by each file's source: an edit never runs stale code."""
-    from dv_spec_tool import jinja
+    from dv_spec_tool.core import jinja
 
     macros = tmp_path / "macros"
     (macros / "design").mkdir(parents=True)

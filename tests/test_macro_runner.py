@@ -1,4 +1,4 @@
-"""The macro runner keeps dbt's semantics under its compiler shortcuts (dv_spec_tool/jinja.py):
+"""The macro runner keeps dbt's semantics under its compiler shortcuts (dv_spec_tool/core/jinja.py):
 return() ends a macro wherever it stands, defaults and keyword arguments, `x.key` and `a ~ b`
 as Jinja has them. No database needed."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import jinja2
 import pytest
 
-from dv_spec_tool.jinja import MacroRunner
+from dv_spec_tool.core.jinja import MacroRunner
 
 SOURCE = """
 {%- macro first_big(values, seen) -%}

@@ -126,7 +126,7 @@ def test_spec_and_prompts_tools_when_installed(project):
 
 
 def test_a_bad_project_is_one_line_before_any_session(capsys):
-    from dv_spec_tool import cli
+    from dv_spec_tool.interfaces import cli
 
     assert cli.main(["mcp", "--project-dir", "/no/such/project"]) == 2
     err = capsys.readouterr().err
@@ -226,7 +226,7 @@ def test_rename_and_delete_name_their_dependents_and_need_the_dry_runs_version(p
         ("delete_entity", {"name": "sat_provider_agreement_terms"}),
     ])
     if "rename_entity" not in {tool.name for tool in tools}:
-        pytest.skip("rename/delete need dv_spec_tool.impact")
+        pytest.skip("rename/delete need dv_spec_tool.generate.impact")
     assert attr(next(t for t in tools if t.name == "delete_entity").annotations, "destructive_hint", "destructiveHint") is True
     before = snapshot(project)
     text = text_of(rename_dry)

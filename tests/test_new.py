@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dv_spec_tool.cli import main
+from dv_spec_tool.interfaces.cli import main
 
 BASE = Path(__file__).parent / "fixtures" / "validate_base"
 

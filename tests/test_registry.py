@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from dv_spec_tool.cli import main
-from dv_spec_tool.commands.rules import registered_families
-from dv_spec_tool.registry import ENTRIES, Family
+from dv_spec_tool.core.registry import ENTRIES, Family
+from dv_spec_tool.interfaces.cli import main
+from dv_spec_tool.interfaces.commands.rules import registered_families
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -30,7 +30,7 @@ def test_every_change_set_id_is_registered():
     """CS001-CS004 (entities added, removed, re-kinded, split) and CS100 (settings) too, not only the key-level rules."""
     registered_families()
     ids = {key for key in ENTRIES if key.startswith("CS")}
-    source = "".join(p.read_text() for p in (Path(__file__).resolve().parents[1] / "dv_spec_tool" / "changeset").glob("*.py"))
+    source = "".join(p.read_text() for p in (Path(__file__).resolve().parents[1] / "dv_spec_tool" / "generate" / "changeset").glob("*.py"))
     assert set(re.findall(r'"(CS\d{3})"', source)) == ids
     assert {"CS001", "CS002", "CS003", "CS004", "CS100"} <= ids
 
@@ -75,7 +75,7 @@ def test_docs_tables_list_every_registered_id(doc, prefix):
 
 
 def test_check_doc_lists_every_criterion():
-    from dv_spec_tool.registry import CHECK_CRITERIA
+    from dv_spec_tool.core.registry import CHECK_CRITERIA
 
     registered_families()
     text = (DOCS / "check.md").read_text()

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import harness
 
-from dv_spec_tool.cli import main
-from dv_spec_tool.design import build_design
-from dv_spec_tool.project import load_project
-from dv_spec_tool.scaffold import plan
+from dv_spec_tool.core.design import build_design
+from dv_spec_tool.core.project import load_project
+from dv_spec_tool.generate.scaffold import plan
+from dv_spec_tool.interfaces.cli import main
 
 SAMPLE = harness.REPO_ROOT / "integration_tests"
 SPEC_GOLDEN = Path(__file__).parent / "fixtures" / "spec" / "integration_tests" / "specs"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from dv_spec_tool.cli import main
-from dv_spec_tool.scaffold import checksum_state
+from dv_spec_tool.generate.scaffold import checksum_state
+from dv_spec_tool.interfaces.cli import main
 
 BASE = Path(__file__).parent / "fixtures" / "validate_base"
 DESIGN = "models/design.yml"
@@ -220,9 +220,9 @@ def test_run_operation_prints_what_the_cli_writes(tmp_path):
     import harness
     import packages
 
-    from dv_spec_tool.design import build_design
-    from dv_spec_tool.project import load_project
-    from dv_spec_tool.scaffold import PLACEHOLDER, plan
+    from dv_spec_tool.core.design import build_design
+    from dv_spec_tool.core.project import load_project
+    from dv_spec_tool.generate.scaffold import PLACEHOLDER, plan
 
     project = harness.copy_project(BASE, tmp_path / "project")
     expected = {p.path: p.content for p in plan(build_design(load_project(str(project)))) if p.kind == "model"}
@@ -252,7 +252,7 @@ def test_acceptance_tests_yaml_is_what_pyyaml_writes(tests):
     # dump_tests writes the usual shape itself (PyYAML's emitter was half of scaffolding) and must give PyYAML's text.
     import yaml
 
-    from dv_spec_tool.scaffold import _IndentedDumper, dump_tests
+    from dv_spec_tool.generate.scaffold import _IndentedDumper, dump_tests
 
     assert dump_tests(tests) == yaml.dump(tests, Dumper=_IndentedDumper, sort_keys=False, default_flow_style=False,
                                           width=4096, allow_unicode=True)

@@ -18,9 +18,9 @@ import pytest
 
 import harness
 import packages
-from dv_spec_tool.cli import main
-from dv_spec_tool.design import build_design
-from dv_spec_tool.project import load_project
+from dv_spec_tool.core.design import build_design
+from dv_spec_tool.core.project import load_project
+from dv_spec_tool.interfaces.cli import main
 
 SAMPLE = Path(__file__).resolve().parents[1] / "integration_tests"
 

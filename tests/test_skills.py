@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dv_spec_tool.cli import build_parser
+from dv_spec_tool.interfaces.cli import build_parser
 
 SKILLS = Path(__file__).resolve().parents[1] / "skills"
 NAMES = sorted(path.name for path in SKILLS.iterdir() if path.is_dir())

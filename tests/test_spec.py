@@ -21,13 +21,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dv_spec_tool import macro_api
-from dv_spec_tool.cli import main
-from dv_spec_tool.design import build_design
-from dv_spec_tool.generated import state
-from dv_spec_tool.jinja import macro_runner
-from dv_spec_tool.project import load_project
-from dv_spec_tool.spec import SpecBuilder
+from dv_spec_tool.core import macro_api
+from dv_spec_tool.core.design import build_design
+from dv_spec_tool.core.generated import state
+from dv_spec_tool.core.jinja import macro_runner
+from dv_spec_tool.core.project import load_project
+from dv_spec_tool.generate.spec import SpecBuilder
+from dv_spec_tool.interfaces.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "integration_tests"

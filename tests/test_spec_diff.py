@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from dv_spec_tool.cli import main
+from dv_spec_tool.interfaces.cli import main
 
 SAMPLE = Path(__file__).resolve().parents[1] / "integration_tests"
 GIT = ["git", "-c", "user.email=dv-spec@example.com", "-c", "user.name=dv-spec tests", "-c", "commit.gpgsign=false"]

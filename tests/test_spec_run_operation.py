@@ -18,9 +18,9 @@ def project(tmp_path_factory):
     import harness
     import packages
 
-    from dv_spec_tool.design import build_design
-    from dv_spec_tool.project import load_project
-    from dv_spec_tool.scaffold import PLACEHOLDER, plan
+    from dv_spec_tool.core.design import build_design
+    from dv_spec_tool.core.project import load_project
+    from dv_spec_tool.generate.scaffold import PLACEHOLDER, plan
 
     project = harness.copy_project(BASE, tmp_path_factory.mktemp("run_operation") / "project")
     for item in plan(build_design(load_project(str(project)))):
@@ -41,7 +41,7 @@ def project(tmp_path_factory):
 def test_run_operation_prints_what_the_cli_prints(capsys, project, operation, args, cli):
     import harness
 
-    from dv_spec_tool.cli import main
+    from dv_spec_tool.interfaces.cli import main
 
     assert main(cli + ["--project-dir", str(project)]) == 0
     expected = capsys.readouterr().out

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dv_spec_tool import cli
-from dv_spec_tool.studio.server import make_server
+from dv_spec_tool.interfaces import cli
+from dv_spec_tool.interfaces.studio.server import make_server
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "studio_project"
 CHROMIUM = os.environ.get("DV_SPEC_CHROMIUM", "/usr/bin/chromium")
@@ -299,7 +299,7 @@ def test_draw_a_subject_area_then_validate_scaffold_and_spec(page, project, tmp_
 
 def test_spec_and_prompt_from_a_shape(page):
     if not page.evaluate("() => window.dvSpecStudio.model.features.spec"):
-        pytest.skip("this installation has no spec builder (dv_spec_tool.spec)")
+        pytest.skip("this installation has no spec builder (dv_spec_tool.generate.spec)")
     shape(page, "hub_store").click()
     page.click('#inspector button[data-action="spec"]')
     page.wait_for_selector('#spec-body [data-part="spec"]')

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dv_spec_tool import design_edit
-from dv_spec_tool.design import build_design
-from dv_spec_tool.errors import UsageError
-from dv_spec_tool.project import load_project
-from dv_spec_tool.yamledit import remove_entries, splice_entries
+from dv_spec_tool.core.design import build_design
+from dv_spec_tool.core.errors import UsageError
+from dv_spec_tool.core.project import load_project
+from dv_spec_tool.edit import design_edit
+from dv_spec_tool.edit.yamledit import remove_entries, splice_entries
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "integration_tests"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dv_spec_tool.studio.server import make_server
+from dv_spec_tool.interfaces.studio.server import make_server
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "studio_project"
 
@@ -186,8 +186,8 @@ def test_a_deeply_nested_body_is_refused(studio, depth, fragment):
 
 
 def test_a_layout_file_nested_too_deeply_is_one_line(tmp_path):
-    from dv_spec_tool.errors import UsageError
-    from dv_spec_tool.studio.layout import read_positions
+    from dv_spec_tool.core.errors import UsageError
+    from dv_spec_tool.interfaces.studio.layout import read_positions
 
     (tmp_path / ".dv-spec").mkdir()
     (tmp_path / ".dv-spec" / "layout.json").write_text('{"positions": ' + "[" * 100_000 + "]" * 100_000 + "}")
@@ -231,7 +231,7 @@ def test_the_command_prints_its_address_and_serves_until_stopped(tmp_path):
     pytest.param(["--port", "70000"], "between 0 and 65535", id="bad_port"),
 ])
 def test_command_errors_are_one_line(args, message, capsys):
-    from dv_spec_tool import cli
+    from dv_spec_tool.interfaces import cli
 
     assert cli.main(["studio", "--no-browser", *args]) == 2
     err = capsys.readouterr().err

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dv_spec_tool.design import build_design
-from dv_spec_tool.project import load_project
+from dv_spec_tool.core.design import build_design
+from dv_spec_tool.core.project import load_project
 from dv_spec_tool.validate import validate
 
 BASE = Path(__file__).parent / "fixtures" / "validate_base"
@@ -129,7 +129,7 @@ def test_base_design_is_clean():
 
 
 def test_corpus_is_large_and_covers_rules():
-    from dv_spec_tool.rules import all_rules
+    from dv_spec_tool.validate.rules import all_rules
 
     assert len(CASES) >= 30
     covered = {c.values[3] for c in CASES}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import harness
 import packages
-from dv_spec_tool.cli import main
+from dv_spec_tool.interfaces.cli import main
 
 XTS = Path(__file__).resolve().parent / "fixtures" / "xts_project"
 

@@ -6,7 +6,7 @@ import difflib
 import pytest
 import yaml
 
-from dv_spec_tool.yamledit import TODO_MARK, append_entries, block, entry_lines, splice_entries, todo_lines
+from dv_spec_tool.edit.yamledit import TODO_MARK, append_entries, block, entry_lines, splice_entries, todo_lines
 
 EXISTING = """\
 # Customer design.   Owner: architecture

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import os
 
-from .. import macro_api
-from ..errors import UsageError
-from ..resolved_design import ResolvedDesign
-from ..validate import sound_entities
-from .compiled import check_dialect, dialect_for, read_manifest
-from .core import evaluate
-from .results import CheckReport, Flag, Outcome, Problem
+from dv_spec_tool.check.compiled import check_dialect, dialect_for, read_manifest
+from dv_spec_tool.check.core import evaluate
+from dv_spec_tool.check.results import CheckReport, Flag, Outcome, Problem
+from dv_spec_tool.core import macro_api
+from dv_spec_tool.core.errors import UsageError
+from dv_spec_tool.core.resolved_design import ResolvedDesign
+from dv_spec_tool.validate import sound_entities
 
 
 def acceptance_criteria(resolved: ResolvedDesign, names) -> dict:

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 import sqlglot
 
-from ..errors import UsageError
-from ..files import load_manifest_json
+from dv_spec_tool.core.errors import UsageError
+from dv_spec_tool.core.files import load_manifest_json
 
 # dbt adapter type -> sqlglot dialect, where the names differ.
 ADAPTER_DIALECTS = {"sqlserver": "tsql", "fabric": "tsql", "synapse": "tsql", "databricks": "databricks",

@@ -11,9 +11,9 @@ from functools import cached_property
 
 from sqlglot import exp
 
-from ..kinds import KEYED_KINDS, LINK_KINDS, PARENTED_KINDS
-from . import keys
-from .sqlmodel import UNKNOWN, Evaluator, Traced, tables_read
+from dv_spec_tool.check import keys
+from dv_spec_tool.check.sqlmodel import UNKNOWN, Evaluator, Traced, tables_read
+from dv_spec_tool.core.kinds import KEYED_KINDS, LINK_KINDS, PARENTED_KINDS
 
 
 

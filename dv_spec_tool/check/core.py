@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from ..kinds import CHECKED_KINDS
-from ..resolved_design import ResolvedDesign, ResolvedEntity
-from .context import Context
-from .criteria import CHECKS, NotVerified
-from .flags import all_flags, review_targets
-from .results import CheckReport, Flag, Outcome, Problem
+from dv_spec_tool.check.context import Context
+from dv_spec_tool.check.criteria import CHECKS, NotVerified
+from dv_spec_tool.check.flags import all_flags, review_targets
+from dv_spec_tool.check.results import CheckReport, Flag, Outcome, Problem
+from dv_spec_tool.core.kinds import CHECKED_KINDS
+from dv_spec_tool.core.resolved_design import ResolvedDesign, ResolvedEntity
 
 
 

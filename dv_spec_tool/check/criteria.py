@@ -14,11 +14,11 @@ import re
 import sqlglot
 from sqlglot import exp
 
-from ..kinds import KEYED_KINDS
-from ..registry import CHECK_CRITERIA
-from .context import Context, describe, key_specs, source_nodes, strip_wrappers, unknown_leaves
-from .results import Problem
-from .sqlmodel import line_of
+from dv_spec_tool.check.context import Context, describe, key_specs, source_nodes, strip_wrappers, unknown_leaves
+from dv_spec_tool.check.results import Problem
+from dv_spec_tool.check.sqlmodel import line_of
+from dv_spec_tool.core.kinds import KEYED_KINDS
+from dv_spec_tool.core.registry import CHECK_CRITERIA
 
 
 class NotVerified(Exception):

@@ -16,11 +16,11 @@ import re
 
 from sqlglot import exp
 
-from ..kinds import STAGED_KINDS
-from ..registry import REVIEW_FLAGS
-from . import keys
-from .context import Context, describe, key_specs
-from .sqlmodel import UNKNOWN, line_of
+from dv_spec_tool.check import keys
+from dv_spec_tool.check.context import Context, describe, key_specs
+from dv_spec_tool.check.sqlmodel import UNKNOWN, line_of
+from dv_spec_tool.core.kinds import STAGED_KINDS
+from dv_spec_tool.core.registry import REVIEW_FLAGS
 
 
 def flag(flag_id: str, name: str):

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
 
-from .. import __version__
-from ..report_formats import json_report, junit_document, sarif_document, sarif_location, sarif_rule
-from .criteria import all_checks
-from .flags import all_flags
-from .results import CheckReport
+from dv_spec_tool import __version__
+from dv_spec_tool.check.criteria import all_checks
+from dv_spec_tool.check.flags import all_flags
+from dv_spec_tool.check.results import CheckReport
+from dv_spec_tool.core.report_formats import json_report, junit_document, sarif_document, sarif_location, sarif_rule
 
 FORMATS = ("text", "json", "markdown", "junit", "sarif")
 

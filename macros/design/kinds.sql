@@ -1,4 +1,4 @@
-{#- Generated from dv_spec_tool/kinds.json by `python -m dv_spec_tool.kinds`: edit the JSON, not this file.
+{#- Generated from dv_spec_tool/core/kinds.json by `python -m dv_spec_tool.core.kinds`: edit the JSON, not this file.
     kinds(): the table of entity kinds, {kind: {label, prefix, family, parents, payload, hashdiff, macro, macro_aliases, rank, model, staged, keyed, checked, diagram}},
     in table order (docs/design-contract.md, "Adding a kind"). -#}
 {%- macro kinds() -%}

@@ -1,7 +1,7 @@
 {#-
     resolve_design(entities, settings): the design with every default of the
     contract (docs/design-contract.md) applied. The one implementation of the
-    design's semantics: `dv-spec` (through dv_spec_tool/jinja.py) and the
+    design's semantics: `dv-spec` (through dv_spec_tool/core/jinja.py) and the
     run-operation entry points both call it.
 
     entities: a list of {name, dv, description, file}; blocks must already be

@@ -4,7 +4,7 @@
     (dv_spec._hash_settings()), declared column types (seed column_types and
     data_type of seeds', models' and sources' columns) and the models outside
     the design that select from each entity. The command line reads the same
-    facts from the YAML files and target/manifest.json (dv_spec_tool/spec.py).
+    facts from the YAML files and target/manifest.json (dv_spec_tool/generate/spec.py).
     Only available at execution time (run-operation).
 -#}
 {%- macro graph_spec_context(design) -%}

@@ -1,0 +1,3 @@
+"""Changes to the design YAML: the YAML writer, new entities, renames and
+deletes.
+"""

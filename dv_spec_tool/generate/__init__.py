@@ -1,0 +1,3 @@
+"""What is generated from the design: scaffold, specs, prompts, change sets,
+impact.
+"""

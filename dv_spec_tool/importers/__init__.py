@@ -1,0 +1,3 @@
+"""Designs from elsewhere: diagrams (Lucidchart, draw.io, Mermaid) and
+AutomateDV projects.
+"""
