@@ -208,6 +208,9 @@ def test_columns_are_resolve_designs_table_columns(builder):
 @pytest.mark.parametrize("name, topic, fragment", [
     pytest.param("hub_agreement", "record source", "The record source of `credentialing.raw_agreements` is not declared", id="undeclared_record_source"),
     pytest.param("sat_agreement_details", "column types", "in `credentialing.raw_agreements` is not declared", id="unknown_source_types"),
+    pytest.param("link_provider_network", "NULL foreign keys", "`network_hk` from `raw_network_memberships.network_code`", id="link_null_foreign_keys"),
+    pytest.param("sat_provider_agreement_terms", "NULL foreign keys", "a row with one NULL foreign key loads here", id="link_sat_null_foreign_keys"),
+    pytest.param("eff_sat_provider_network", "NULL foreign keys", "recorded nowhere", id="eff_sat_null_foreign_keys"),
 ])
 def test_open_questions(builder, name, topic, fragment):
     questions = builder.entity_spec(name)["open_questions"]

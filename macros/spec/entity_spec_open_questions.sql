@@ -60,6 +60,27 @@
             {%- do out.append({"topic": "bridge path", "question": "Link `" ~ link.name ~ "` has no effectivity satellite in `effectivity_satellites`; AutomateDV's bridge needs one per link to know which relationships are in force. Which one?"}) -%}
         {%- endfor -%}
     {%- endif -%}
+    {%- set link = entity if kind == "link" else (design.entities.get(entity.parent) if kind_table[kind].family == "sat" and entity.parent else none) -%}
+    {%- if link and link.kind == "link" -%}
+        {#- AutomateDV's link drops a row if ANY foreign key is NULL; its multi-column
+            link key is NULL only if ALL are, and sat filters on that key alone. -#}
+        {%- set sourced = [] -%}
+        {%- for source in entity.sources -%}
+            {%- for ref in link.refs -%}
+                {%- set ref_columns = [] -%}
+                {%- for column in source.key_columns if column.ref == ref.name -%}{%- do ref_columns.append(column.source_column) -%}{%- endfor -%}
+                {%- set item = "`" ~ ref.foreign_key ~ "` from `" ~ source.ref ~ "." ~ ref_columns | join("`, `") ~ "`" if ref_columns else "`" ~ ref.foreign_key ~ "`" -%}
+                {%- if item not in sourced -%}{%- do sourced.append(item) -%}{%- endif -%}
+            {%- endfor -%}
+        {%- endfor -%}
+        {%- set effect = {
+            "link": "so a satellite of `" ~ link.name ~ "` keeps a row with one NULL foreign key (its link key is NULL only when all are) and fails its parent-key test",
+            "sat": "but this satellite drops a row only when its link key is NULL (all foreign keys NULL), so a row with one NULL foreign key loads here and fails the parent-key test",
+            "eff_sat": "and so does this effectivity satellite (driving or secondary key NULL): such relationships are recorded nowhere"}.get(kind, "") -%}
+        {%- if effect -%}
+            {%- do out.append({"topic": "NULL foreign keys", "question": "AutomateDV's link drops a source row when any foreign key is NULL (" ~ sourced | join(", ") ~ "), " ~ effect ~ ". How are NULL foreign keys handled: the source guarantees them NOT NULL, the stage maps them to zero keys (AutomateDV `null_columns`: -1 required, -2 optional), or such rows are filtered before the stage?"}) -%}
+        {%- endif -%}
+    {%- endif -%}
     {%- set stages = [] -%}
     {%- for source in entity.sources -%}
         {%- set stage_name = entity.name if kind == "stage" else source.stage -%}
