@@ -10,7 +10,12 @@
     When the two differ (a schema called MAIN is DuckDB's own `main`; a name
     created quoted in another case) it answers zero rows instead of an error,
     and AutomateDV silently generates a stage without the source columns.
-    A table always has columns, so zero is refused here with the reason.
+    A table always has columns, so zero is refused here with the reason,
+    for relations named with their schema. Not for the unqualified temporary
+    tables of make_temp_relation (they live in DuckDB's temp catalog, which
+    fakesnow's DESCRIBE does not look in: zero columns there too); dbt only
+    reads those to widen the target's column types, which the emulator needs
+    not, and takes the columns it merges from the target table.
     Everywhere else, and on fakesnow when columns are found, this returns
     what dbt itself would: dbt-snowflake's snowflake__get_columns_in_relation.
 
@@ -21,7 +26,7 @@
 {%- macro snowflake__get_columns_in_relation(relation) -%}
     {%- set native = dbt.get('snowflake__get_columns_in_relation') or dbt.default__get_columns_in_relation -%}
     {%- set columns = native(relation) -%}
-    {%- if target.account == 'fakesnow' and execute and columns | length == 0 -%}
+    {%- if target.account == 'fakesnow' and execute and columns | length == 0 and relation.include_policy.schema -%}
         {%- do exceptions.raise_compiler_error(
             "fakesnow emulator: DESCRIBE TABLE " ~ relation.render() ~ " found the relation but no columns: "
             ~ "fakesnow matches database, schema and table names case-sensitively against the names DuckDB stored "
