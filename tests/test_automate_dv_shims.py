@@ -388,3 +388,18 @@ def test_off_the_emulator_snowflake_sql_is_automate_dv_own(tmp_path, fakesnow_se
     assert "AS BINARY(16))" in stage_sql and "TO_BINARY" not in stage_sql
     pit_sql = compiled["with_dv_spec"]["raw_vault/pit_customer.sql"]
     assert "CAST('00000000000000000000000000000000' AS BINARY(16))" in pit_sql
+
+
+def test_on_the_emulator_a_relation_described_without_columns_fails_the_stage(tmp_path, fakesnow_server):
+    """Needs fakesnow. Its DESCRIBE TABLE answers no columns for a table in a schema called MAIN
+    (DuckDB's own `main`, matched case-sensitively); the stage must fail with the reason instead
+    of compiling AutomateDV's `SELECT *` without the source columns."""
+    project_dir = copy_project(PROJECT, tmp_path / "schema_main")
+    install_packages(project_dir, require_automate_dv())
+    overrides = {"database": "DV_SPEC_SCHEMA_MAIN", "schema": "MAIN"}
+    run_dbt(project_dir, ["seed"], "fakesnow", fakesnow=fakesnow_server, profile_overrides=overrides, check=True)
+    result = run_dbt(project_dir, ["run", "--select", "stg_customers"], "fakesnow", fakesnow=fakesnow_server,
+                     profile_overrides=overrides)
+    assert result.returncode == 1
+    assert "found the relation but no columns" in result.output
+    assert "DV_SPEC_SCHEMA_MAIN.MAIN." in result.output
