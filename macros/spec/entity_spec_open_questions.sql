@@ -60,10 +60,10 @@
             {%- do out.append({"topic": "bridge path", "question": "Link `" ~ link.name ~ "` has no effectivity satellite in `effectivity_satellites`; AutomateDV's bridge needs one per link to know which relationships are in force. Which one?"}) -%}
         {%- endfor -%}
     {%- endif -%}
-    {%- set link = entity if kind == "link" else (design.entities.get(entity.parent) if kind_table[kind].family == "sat" and entity.parent else none) -%}
-    {%- if link and link.kind == "link" -%}
-        {#- AutomateDV's link drops a row if ANY foreign key is NULL; its multi-column
-            link key is NULL only if ALL are, and sat filters on that key alone. -#}
+    {%- set link = entity if kind_table[kind].family == "link" else (design.entities.get(entity.parent) if kind_table[kind].family == "sat" and entity.parent else none) -%}
+    {%- if link and kind_table[link.kind].family == "link" -%}
+        {#- AutomateDV's link and nh_link drop a row if ANY foreign key is NULL; a multi-column
+            link key is NULL only if ALL are, and sat, ma_sat and xts filter on that key alone. -#}
         {%- set sourced = [] -%}
         {%- for source in entity.sources -%}
             {%- for ref in link.refs -%}
@@ -73,13 +73,14 @@
                 {%- if item not in sourced -%}{%- do sourced.append(item) -%}{%- endif -%}
             {%- endfor -%}
         {%- endfor -%}
-        {%- set effect = {
-            "link": "so a satellite of `" ~ link.name ~ "` keeps a row with one NULL foreign key (its link key is NULL only when all are) and fails its parent-key test",
-            "sat": "but this satellite drops a row only when its link key is NULL (all foreign keys NULL), so a row with one NULL foreign key loads here and fails the parent-key test",
-            "eff_sat": "and so does this effectivity satellite (driving or secondary key NULL): such relationships are recorded nowhere"}.get(kind, "") -%}
-        {%- if effect -%}
-            {%- do out.append({"topic": "NULL foreign keys", "question": "AutomateDV's link drops a source row when any foreign key is NULL (" ~ sourced | join(", ") ~ "), " ~ effect ~ ". How are NULL foreign keys handled: the source guarantees them NOT NULL, the stage maps them to zero keys (AutomateDV `null_columns`: -1 required, -2 optional), or such rows are filtered before the stage?"}) -%}
+        {%- if kind_table[kind].family == "link" -%}
+            {%- set effect = "so a satellite of `" ~ link.name ~ "` keeps a row with one NULL foreign key (its link key is NULL only when all are) and fails its parent-key test" -%}
+        {%- elif kind == "eff_sat" -%}
+            {%- set effect = "and so does this effectivity satellite (driving or secondary key NULL): such relationships are recorded nowhere" -%}
+        {%- else -%}
+            {%- set effect = "but this satellite drops a row only when its link key is NULL (all foreign keys NULL), so a row with one NULL foreign key loads here and fails the parent-key test" -%}
         {%- endif -%}
+        {%- do out.append({"topic": "NULL foreign keys", "question": "AutomateDV's " ~ link.kind ~ " drops a source row when any foreign key is NULL (" ~ sourced | join(", ") ~ "), " ~ effect ~ ". How are NULL foreign keys handled: the source guarantees them NOT NULL, the stage maps them to zero keys (AutomateDV `null_columns`: -1 required, -2 optional), or such rows are filtered before the stage?"}) -%}
     {%- endif -%}
     {%- set stages = [] -%}
     {%- for source in entity.sources -%}
