@@ -217,7 +217,7 @@ def _add_package_nodes(project: Project) -> None:
         return
     for package in sorted(os.listdir(packages)):
         base = os.path.join(packages, package)
-        for path in _walk(base, ["models", "seeds", "snapshots"], (".sql", ".py", ".csv")):
+        for path in _walk(base, list(NODE_KEYS), (".sql", ".py", ".csv")):
             name = os.path.splitext(os.path.basename(path))[0]
             kind = "seed" if path.endswith(".csv") else "model"
             project.nodes.setdefault(name, Node(name, kind, _rel(project.root, path)))
@@ -236,21 +236,41 @@ def _read_schema_file(root: str, path: str) -> SchemaFile:
         return SchemaFile(rel, None, error=YamlError(f"cannot be read: {exc.strerror}"))
 
 
-def _collect(project: Project, schema_file: SchemaFile) -> None:
-    data = schema_file.doc.data
+NODE_KEYS = ("models", "seeds", "snapshots")  # the schema YAML lists of named nodes
+
+
+def node_entries(schema_file: SchemaFile):
+    """(key, index, entry) for each named entry under models, seeds and snapshots of a schema file."""
+    data = schema_file.doc.data if schema_file.doc is not None else None
     if not isinstance(data, dict):
         return
-    for key in ("models", "seeds", "snapshots"):
+    for key in NODE_KEYS:
         entries = data.get(key)
-        if not isinstance(entries, list):
-            continue
-        for index, entry in enumerate(entries):
+        for index, entry in enumerate(entries if isinstance(entries, list) else []):
             if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-                _collect_entry(project, schema_file, key, index, entry)
-    sources = data.get("sources")
-    if isinstance(sources, list):
-        for source in sources:
-            _collect_source(project, schema_file, source)
+                yield key, index, entry
+
+
+def source_tables(schema_file: SchemaFile):
+    """(`source_name.table_name`, table entry) for each named table of each named dbt source of a schema file."""
+    data = schema_file.doc.data if schema_file.doc is not None else None
+    sources = data.get("sources") if isinstance(data, dict) else None
+    for source in sources if isinstance(sources, list) else []:
+        if not isinstance(source, dict) or not isinstance(source.get("name"), str):
+            continue
+        tables = source.get("tables")
+        for table in tables if isinstance(tables, list) else []:
+            if isinstance(table, dict) and isinstance(table.get("name"), str):
+                yield f"{source['name']}.{table['name']}", table
+
+
+def _collect(project: Project, schema_file: SchemaFile) -> None:
+    for key, index, entry in node_entries(schema_file):
+        _collect_entry(project, schema_file, key, index, entry)
+    for name, table in source_tables(schema_file):
+        columns = _column_names(table.get("columns"))
+        origin = f"the columns declared for source {name} in {schema_file.path}" if columns else ""
+        project.nodes[name] = Node(name, "source", schema_file.path, columns, origin)
 
 
 def _column_names(columns) -> list | None:
@@ -297,20 +317,6 @@ def _collect_entry(project: Project, schema_file: SchemaFile, key: str, index: i
             both_locations=in_top and in_config,
         )
     )
-
-
-def _collect_source(project: Project, schema_file: SchemaFile, source) -> None:
-    if not isinstance(source, dict) or not isinstance(source.get("name"), str):
-        return
-    tables = source.get("tables")
-    if not isinstance(tables, list):
-        return
-    for table in tables:
-        if isinstance(table, dict) and isinstance(table.get("name"), str):
-            name = f"{source['name']}.{table['name']}"
-            columns = _column_names(table.get("columns"))
-            origin = f"the columns declared for source {name} in {schema_file.path}" if columns else ""
-            project.nodes[name] = Node(name, "source", schema_file.path, columns, origin)
 
 
 def load_manifest(manifest_path: str, project_dir: str | None = None) -> Project:

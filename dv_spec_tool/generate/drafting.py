@@ -28,7 +28,7 @@ from dv_spec_tool.core.dv_schema import kind_fields
 from dv_spec_tool.core.errors import UsageError
 from dv_spec_tool.core.files import read_input
 from dv_spec_tool.core.findings import did_you_mean
-from dv_spec_tool.core.project import Project
+from dv_spec_tool.core.project import Project, node_entries, source_tables
 from dv_spec_tool.generate.spec import Document, column_types
 from dv_spec_tool.validate import validate
 
@@ -45,22 +45,14 @@ def _descriptions(project: Project) -> tuple:
     found: dict = {}
     columns: dict = {}
     for schema_file in project.files:
-        data = schema_file.doc.data if schema_file.doc is not None else None
-        if not isinstance(data, dict):
-            continue
-        for key in ("models", "seeds", "snapshots"):
-            for entry in data.get(key) if isinstance(data.get(key), list) else []:
-                if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-                    found.setdefault(entry["name"], _first_sentence(entry.get("description")))
-                    declared = [c["name"] for c in entry.get("columns") if isinstance(c, dict) and isinstance(c.get("name"), str)] \
-                        if isinstance(entry.get("columns"), list) else []
-                    if declared and key != "seeds":
-                        columns.setdefault(entry["name"], declared)
-        for source in data.get("sources") if isinstance(data.get("sources"), list) else []:
-            if isinstance(source, dict) and isinstance(source.get("name"), str):
-                for table in source.get("tables") if isinstance(source.get("tables"), list) else []:
-                    if isinstance(table, dict) and isinstance(table.get("name"), str):
-                        found[f"{source['name']}.{table['name']}"] = _first_sentence(table.get("description"))
+        for key, _, entry in node_entries(schema_file):
+            found.setdefault(entry["name"], _first_sentence(entry.get("description")))
+            declared = [c["name"] for c in entry.get("columns") if isinstance(c, dict) and isinstance(c.get("name"), str)] \
+                if isinstance(entry.get("columns"), list) else []
+            if declared and key != "seeds":
+                columns.setdefault(entry["name"], declared)
+        for name, table in source_tables(schema_file):
+            found[name] = _first_sentence(table.get("description"))
     return found, columns
 
 

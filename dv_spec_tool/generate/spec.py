@@ -21,7 +21,7 @@ from dv_spec_tool.core.errors import UsageError
 from dv_spec_tool.core.files import load_json
 from dv_spec_tool.core.findings import did_you_mean
 from dv_spec_tool.core.generated import json_document
-from dv_spec_tool.core.project import Project
+from dv_spec_tool.core.project import Project, node_entries, source_tables
 from dv_spec_tool.core.resolved_design import ResolvedDesign
 from dv_spec_tool.importers.diagrams import write_diagram
 from dv_spec_tool.importers.diagrams.from_design import design_to_diagram
@@ -73,28 +73,18 @@ def column_types(project: Project) -> dict:
 
     seed_config: dict = {}
     for schema_file in project.files:
-        data = schema_file.doc.data if schema_file.doc is not None else None
-        if not isinstance(data, dict):
-            continue
-        for key in ("models", "seeds", "snapshots"):
-            for entry in data.get(key) or []:
-                if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-                    continue
-                name = entry["name"]
-                for column in entry.get("columns") or []:
-                    if isinstance(column, dict):
-                        put(name, column.get("name"), column.get("data_type"))
-                config = entry.get("config")
-                if key == "seeds" and isinstance(config, dict) and isinstance(config.get("column_types"), dict):
-                    seed_config.setdefault(name, {}).update(config["column_types"])
-        for source in data.get("sources") or []:
-            if not isinstance(source, dict) or not isinstance(source.get("name"), str):
-                continue
-            for table in source.get("tables") or []:
-                if isinstance(table, dict) and isinstance(table.get("name"), str):
-                    for column in table.get("columns") or []:
-                        if isinstance(column, dict):
-                            put(f"{source['name']}.{table['name']}", column.get("name"), column.get("data_type"))
+        for key, _, entry in node_entries(schema_file):
+            name = entry["name"]
+            for column in entry.get("columns") or []:
+                if isinstance(column, dict):
+                    put(name, column.get("name"), column.get("data_type"))
+            config = entry.get("config")
+            if key == "seeds" and isinstance(config, dict) and isinstance(config.get("column_types"), dict):
+                seed_config.setdefault(name, {}).update(config["column_types"])
+        for name, table in source_tables(schema_file):
+            for column in table.get("columns") or []:
+                if isinstance(column, dict):
+                    put(name, column.get("name"), column.get("data_type"))
     for name, node in sorted(project.nodes.items()):
         if node.resource_type != "seed":
             continue
