@@ -265,26 +265,24 @@ class _Reverse:
         return index, stage
 
     def _record_and_load(self, stage: _Stage, item: dict, todos: list, who: str) -> None:
-        found = stage.derived.get(self.rsrc.lower())
-        if found is None:  # AutomateDV then reads it from the source rows
-            item["record_source"] = {"column": self.rsrc}
+        if not self._derived_metadata(stage, self.rsrc, "record_source", _record_source, item, todos, who):
+            item["record_source"] = {"column": self.rsrc}  # AutomateDV then reads it from the source rows
+        self._derived_metadata(stage, self.ldts, "load_datetime", _load_datetime, item, todos, who)
+
+    @staticmethod
+    def _derived_metadata(stage: _Stage, column: str, key: str, read, item: dict, todos: list, who: str) -> bool:
+        """Set item[key] from the stage's derived `column` (a TODO when the design cannot hold it); False when the stage does not derive it."""
+        found = stage.derived.get(column.lower())
+        if found is None:
+            return False
+        stage.explained_derived.add(column.lower())
+        value = read(found[1])
+        if value is None:
+            todos.append(("sources", f"sources: stage `{stage.call.name}` computes `{column}` as {found[1]!r}, "
+                          f"which the design cannot hold: set `{key}:` for {who}"))
         else:
-            stage.explained_derived.add(self.rsrc.lower())
-            value = _record_source(found[1])
-            if value is None:
-                todos.append(("sources", f"sources: stage `{stage.call.name}` computes `{self.rsrc}` as {found[1]!r}, "
-                              f"which the design cannot hold: set `record_source:` for {who}"))
-            else:
-                item["record_source"] = value
-        found = stage.derived.get(self.ldts.lower())
-        if found is not None:
-            stage.explained_derived.add(self.ldts.lower())
-            value = _load_datetime(found[1])
-            if value is None:
-                todos.append(("sources", f"sources: stage `{stage.call.name}` computes `{self.ldts}` as {found[1]!r}, "
-                              f"which the design cannot hold: set `load_datetime:` for {who}"))
-            else:
-                item["load_datetime"] = value
+            item[key] = value
+        return True
 
     def _settle_stages(self) -> None:
         """Decide for every used stage whether it is derived (implicit) or declared, and fill the sources."""
