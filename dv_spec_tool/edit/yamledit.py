@@ -58,6 +58,14 @@ def keeping_line_endings(edit):
     return wrapper
 
 
+def _lines(text: str) -> list:
+    """The file's lines with their ends, the last one ended too (so lines can be inserted after it)."""
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    return lines
+
+
 def load(text: str):
     """The round-trip document of a schema file (CommentedMap, or None when empty)."""
     yaml, _ = _yaml(text)
@@ -76,9 +84,7 @@ def splice_entries(text: str, changes: list, key: str = "models") -> str:
     yaml, offset = _yaml(text)
     data = yaml.load(text)
     items = data[key]
-    lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
+    lines = _lines(text)
     spans = []
     for index, change in changes:
         start, end = items.lc.item(index)[0], _entry_end(data, items, index, key, len(lines))
@@ -129,9 +135,7 @@ def append_entries(text: str | None, entries: list, key: str = "models") -> str:
         data = CommentedMap()
     if not isinstance(data, dict):
         raise ValueError("the file is not a YAML mapping")
-    lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
+    lines = _lines(text)
     items = data.get(key)
     if key not in data:
         lines += ["\n"] if lines and lines[-1].strip() else []
@@ -273,9 +277,7 @@ def remove_entries(text: str, indexes: list, key: str = "models") -> str:
     yaml, _ = _yaml(text)
     data = yaml.load(text)
     items = data[key]
-    lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
+    lines = _lines(text)
     emptied = len(set(indexes)) == len(items)
     for index in sorted(set(indexes), reverse=True):
         start, end = items.lc.item(index)[0], _entry_end(data, items, index, key, len(lines))
